@@ -1,0 +1,1061 @@
+/* collectd.c — provtrace-collectd, the per-node collector: takes announcements of
+ * regions over a Unix socket (credentials from SO_PEERCRED), drains every region into
+ * the node's LMDB store in batched transactions, finishes the regions of images that
+ * ended, and at SIGTERM drains everything and copies the store into the run directory. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "consume.h"
+#include "protocol.h"
+#include "store.h"
+
+#define PT_SLOT_BUDGET (4u << 20)     /* bytes read from one slot per batch */
+#define PT_CONN_TIMEOUT_NS 1000000000ull
+
+struct creg {
+	struct pt_rmap m;
+	uint32_t proc;
+	uint64_t *off;            /* committed read positions, one per slot */
+	uint64_t *pend;           /* positions reached inside the current batch */
+	uint64_t corrupt;         /* unreadable records and slots, this batch and before */
+	uint64_t corrupt_pend;
+	int pidfd;
+	int verified;
+	int dead;                 /* the image ended: drain it completely and finish it */
+	int superseded;           /* a newer image of the same pid exists (exec) */
+	int registered;           /* has a process record */
+	uint64_t dead_ns;
+};
+
+struct pending {
+	char name[256];
+	int fd;                   /* from SCM_RIGHTS, or -1 */
+	pid_t pid;
+	uid_t uid;
+	int verified;
+	uint64_t since;
+};
+
+static struct {
+	const char *sock, *spool, *store_path, *output, *logpath;
+	char host[64];
+	int interval_ms;
+	int ready_fd;
+	int daemonize;
+	int once;
+	int debug;
+
+	pt_store *st;
+	int epfd, lfd, sigfd, tfd, spoolfd;
+	uid_t uid;
+
+	struct creg **regs;
+	size_t nregs, capregs;
+	struct pending *pend;
+	size_t npend, cappend;
+
+	struct { int32_t pid, status; uint64_t end_ns; int set; } top;
+	uint64_t last_scan, last_err_report;
+	int stopping;
+	uint64_t cycles, records;
+} C = { .interval_ms = 10, .ready_fd = -1, .lfd = -1, .spoolfd = -1 };
+
+static FILE *logfp;
+
+/* ---- logging (stderr or --log FILE): the collector's own, never the job's */
+
+static void logmsg(const char *level, const char *fmt, va_list ap)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(logfp, "%s.%03ldZ provtrace-collectd[%d] %s: ", when, ts.tv_nsec / 1000000,
+		(int)getpid(), level);
+	vfprintf(logfp, fmt, ap);
+	fputc('\n', logfp);
+	fflush(logfp);
+}
+
+static void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	logmsg("info", fmt, ap);
+	va_end(ap);
+}
+
+static void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+	if (!C.debug)
+		return;
+	va_start(ap, fmt);
+	logmsg("debug", fmt, ap);
+	va_end(ap);
+}
+
+static void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	logmsg("warning", fmt, ap);
+	va_end(ap);
+}
+
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	logmsg("error", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- directories the collector trusts: owned by its user, nobody else can write */
+
+static int check_private_dir(const char *path, const char *what)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		log_warn("%s directory %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		log_warn("%s directory %s is a symbolic link: refusing it", what, path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_warn("%s directory %s is not a directory", what, path);
+		return -1;
+	}
+	if (st.st_uid != C.uid) {
+		log_warn("%s directory %s belongs to uid %u, not %u: refusing it", what, path,
+			 (unsigned)st.st_uid, (unsigned)C.uid);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		log_warn("%s directory %s has mode %03o: group or others may enter it "
+			 "(chmod 700 it): refusing it", what, path, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* Listening socket: a pathname socket (abstract sockets ignore permissions) in a
+ * private directory; a stale socket is replaced, a live one means another collector. */
+static int listen_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof sa.sun_path];
+	struct stat st;
+	char *slash;
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		fatal("socket path too long (%zu bytes, at most %zu): %s", strlen(path),
+		      sizeof sa.sun_path - 1, path);
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		fatal("socket path must be absolute: %s", path);
+	*slash = 0;
+	if (check_private_dir(dir[0] ? dir : "/", "socket") < 0)
+		fatal("refusing to start: unsafe socket directory %s", dir);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			fatal("%s exists and is not a socket", path);
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			fatal("another collector is listening on %s", path);
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		fatal("socket: %s", strerror(errno));
+	mode_t old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		fatal("bind %s: %s", path, strerror(errno));
+	umask(old);
+	if (listen(fd, 512) < 0)
+		fatal("listen %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void ep_add(int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	if (epoll_ctl(C.epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		fatal("epoll_ctl: %s", strerror(errno));
+}
+
+/* epoll tags: the kind in the top byte, an index or fd below */
+#define TAG_LISTEN (1ull << 56)
+#define TAG_SIGNAL (2ull << 56)
+#define TAG_TIMER  (3ull << 56)
+#define TAG_CONN   (4ull << 56)
+#define TAG_PIDFD  (5ull << 56)
+#define TAG_MASK   (0xffull << 56)
+
+/* ---- regions */
+
+static struct creg *reg_find(const char *name)
+{
+	for (size_t i = 0; i < C.nregs; i++)
+		if (strcmp(C.regs[i]->m.name, name) == 0)
+			return C.regs[i];
+	return NULL;
+}
+
+static int pending_find(const char *name)
+{
+	for (size_t i = 0; i < C.npend; i++)
+		if (strcmp(C.pend[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int valid_region_name(const char *name)
+{
+	size_t n = strlen(name), s = strlen(PT_REGION_SUFFIX);
+
+	return n > s && n < 250 && !strchr(name, '/') && name[0] != '.' &&
+	       strcmp(name + n - s, PT_REGION_SUFFIX) == 0;
+}
+
+static void pending_add(const char *name, int fd, pid_t pid, uid_t uid, int verified)
+{
+	int i = pending_find(name);
+
+	if (i >= 0) {
+		/* an announcement upgrades what a scan found */
+		if (verified && !C.pend[i].verified) {
+			if (C.pend[i].fd >= 0)
+				close(C.pend[i].fd);
+			C.pend[i].fd = fd;
+			C.pend[i].pid = pid;
+			C.pend[i].uid = uid;
+			C.pend[i].verified = 1;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+		return;
+	}
+	if (C.npend == C.cappend) {
+		C.cappend = C.cappend ? C.cappend * 2 : 64;
+		C.pend = realloc(C.pend, C.cappend * sizeof *C.pend);
+		if (!C.pend)
+			fatal("out of memory");
+	}
+	struct pending *p = &C.pend[C.npend++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->fd = fd;
+	p->pid = pid;
+	p->uid = uid;
+	p->verified = verified;
+	p->since = now_ns();
+}
+
+static uint64_t proc_ticks_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (field = 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	return strtoull(p, NULL, 10);
+}
+
+/* Is the image that owns the region still running? */
+static int image_alive(const struct creg *r)
+{
+	uint64_t t = proc_ticks_of(r->m.id.pid);
+
+	return t != 0 && (r->m.id.proc_ticks == 0 || t == r->m.id.proc_ticks);
+}
+
+static void reg_watch(struct creg *r, size_t idx)
+{
+	r->pidfd = -1;
+	if (!r->verified)
+		return;
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->m.id.pid, 0);
+	if (r->pidfd < 0 || !image_alive(r)) {
+		/* gone already (or a reused pid): what it wrote is all there is */
+		if (r->pidfd >= 0)
+			close(r->pidfd);
+		r->pidfd = -1;
+		r->dead = 1;
+		r->dead_ns = now_ns();
+		return;
+	}
+	ep_add(r->pidfd, TAG_PIDFD | idx);
+}
+
+static void reg_free(struct creg *r)
+{
+	if (r->pidfd >= 0)
+		close(r->pidfd);   /* also leaves the epoll set */
+	pt_rmap_close(&r->m);
+	free(r->off);
+	free(r->pend);
+	free(r);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct creg *x = *(struct creg *const *)a, *y = *(struct creg *const *)b;
+
+	return x->m.id.start_ns < y->m.id.start_ns ? -1 : x->m.id.start_ns > y->m.id.start_ns;
+}
+
+/* Map the pending regions and give each a process record, oldest image first, so that
+ * a parent exists before its children and an image before the one that replaced it.
+ * Runs inside the batch. */
+static int register_pending(void)
+{
+	struct creg **fresh = NULL;
+	size_t nfresh = 0, keep = 0;
+	int err = 0;
+
+	if (!C.npend)
+		return 0;
+	fresh = xcalloc(C.npend, sizeof *fresh);
+	for (size_t i = 0; i < C.npend; i++) {
+		struct pending *p = &C.pend[i];
+		struct creg *r;
+		int e;
+
+		if (reg_find(p->name)) {
+			if (p->fd >= 0)
+				close(p->fd);
+			continue;
+		}
+		r = xcalloc(1, sizeof *r);
+		e = pt_rmap_open(C.spoolfd, p->name, p->fd, &r->m);
+		if (p->fd >= 0)
+			close(p->fd);
+		p->fd = -1;
+		if (e == EAGAIN && now_ns() - p->since < 5000000000ull) {
+			free(r);
+			C.pend[keep++] = *p;    /* header not published yet: try again later */
+			continue;
+		}
+		if (e) {
+			log_warn("region %s: %s", p->name,
+				 e == EINVAL ? "not a valid provtrace region" : strerror(e));
+			free(r);
+			continue;
+		}
+		/* identity comes from the kernel where it can: the announcing peer's uid and
+		 * pid, else the file's owner */
+		if (r->m.id.uid != C.uid || (p->verified && p->uid != C.uid)) {
+			log_warn("region %s: uid %u is not the collector's: refused", p->name,
+				 (unsigned)r->m.id.uid);
+			reg_free(r);
+			continue;
+		}
+		r->verified = p->verified && p->pid == r->m.id.pid;
+		if (p->verified && !r->verified)
+			log_warn("region %s claims pid %d but was announced by pid %d: unverified",
+				 p->name, r->m.id.pid, (int)p->pid);
+		r->pidfd = -1;
+		fresh[nfresh++] = r;
+	}
+	C.npend = keep;
+	qsort(fresh, nfresh, sizeof *fresh, by_start);
+
+	for (size_t i = 0; i < nfresh; i++) {
+		struct creg *r = fresh[i];
+		struct pt_region_rec rr;
+		uint32_t n = r->m.id.nslots;
+
+		r->off = xcalloc(n, sizeof *r->off);
+		r->pend = xcalloc(n, sizeof *r->pend);
+		err = pt_store_region_get(C.st, r->m.name, &rr, r->off, n);
+		if (err == 0 && rr.finished) {
+			/* finished before a restart: the file is only left over */
+			unlinkat(C.spoolfd, r->m.name, 0);
+			reg_free(r);
+			fresh[i] = NULL;
+			continue;
+		}
+		if (err == 0) {
+			r->proc = rr.proc;      /* resumed where the last collector committed */
+		} else if (err == PT_ENOTFOUND) {
+			struct pt_ident id = { 0 };
+
+			memset(r->off, 0, n * sizeof *r->off);
+			id.pid = r->m.id.pid;
+			id.ppid = r->m.id.ppid;
+			id.uid = r->m.id.uid;
+			id.gid = r->m.id.gid;
+			id.start_ns = r->m.id.start_ns;
+			id.parent_start_ns = r->m.id.parent_start_ns;
+			id.proc_ticks = r->m.id.proc_ticks;
+			id.verified = r->verified;
+			snprintf(id.host, sizeof id.host, "%s", C.host);
+			snprintf(id.region, sizeof id.region, "%.199s", r->m.name);
+			if ((err = pt_store_proc_add(C.st, &id, &r->proc)))
+				goto out;
+			rr = (struct pt_region_rec){ r->proc, n, 0, 0 };
+			if ((err = pt_store_region_put(C.st, r->m.name, &rr, r->off)))
+				goto out;
+		} else {
+			goto out;
+		}
+		memcpy(r->pend, r->off, n * sizeof *r->off);
+		/* an earlier image of this pid was replaced by exec */
+		for (size_t j = 0; j < C.nregs; j++) {
+			struct creg *o = C.regs[j];
+			if (o->m.id.pid == r->m.id.pid && o->m.id.start_ns < r->m.id.start_ns &&
+			    !o->dead) {
+				o->superseded = 1;
+				o->dead = 1;
+				o->dead_ns = r->m.id.start_ns;
+			}
+		}
+		if (C.nregs == C.capregs) {
+			C.capregs = C.capregs ? C.capregs * 2 : 64;
+			C.regs = realloc(C.regs, C.capregs * sizeof *C.regs);
+			if (!C.regs)
+				fatal("out of memory");
+		}
+		C.regs[C.nregs] = r;
+		reg_watch(r, C.nregs);
+		C.nregs++;
+		fresh[i] = NULL;
+		log_debug("region %s: process %u (pid %d)%s", r->m.name, r->proc, r->m.id.pid,
+			  r->verified ? "" : ", unverified");
+	}
+out:
+	/* on error the batch is replayed: put the unregistered ones back to pending */
+	for (size_t i = 0; i < nfresh; i++) {
+		if (!fresh[i])
+			continue;
+		pending_add(fresh[i]->m.name, -1, 0, 0, 0);
+		reg_free(fresh[i]);
+	}
+	free(fresh);
+	return err;
+}
+
+/* ---- the drain: one batch */
+
+struct drain_ctx {
+	struct creg *r;
+	int err;
+};
+
+static int on_record(void *ctx, uint32_t slot, const uint8_t *rec, uint32_t len)
+{
+	struct drain_ctx *d = ctx;
+	int e = pt_store_event(C.st, d->r->proc, rec, len);
+
+	(void)slot;
+	if (e == PT_EWIRE) {
+		d->r->corrupt_pend++;
+		return 0;
+	}
+	if (e) {
+		d->err = e;
+		return 1;
+	}
+	C.records++;
+	return 0;
+}
+
+/* Read what each slot published; `all` reads until nothing is left (a finished image). */
+static int drain_region(struct creg *r, int all)
+{
+	struct drain_ctx d = { r, 0 };
+	int moved = 0;
+
+	for (uint32_t s = 0; s < r->m.id.nslots; s++) {
+		do {
+			uint64_t before = r->pend[s];
+			pt_rmap_drain(&r->m, s, &r->pend[s], PT_SLOT_BUDGET, on_record, &d,
+				      &r->corrupt_pend);
+			if (d.err)
+				return d.err;
+			if (r->pend[s] == before)
+				break;
+			moved = 1;
+		} while (all);
+	}
+	if (moved) {
+		struct pt_region_rec rr = { r->proc, r->m.id.nslots, 0, 0 };
+		return pt_store_region_put(C.st, r->m.name, &rr, r->pend);
+	}
+	return 0;
+}
+
+static int finish_region(struct creg *r, uint32_t state_override)
+{
+	struct pt_region_hdr *h = r->m.hdr;
+	uint64_t dropped = atomic_load(&h->dropped), torn = 0, end;
+	uint32_t state;
+	int err;
+
+	for (uint32_t s = 0; s < r->m.id.nslots; s++) {
+		struct pt_slot *sl = pt_region_slot(r->m.base, &r->m.id, s);
+		dropped += sl->dropped;
+		/* a record being written when the image died: never published, counted */
+		if (atomic_load(&sl->writing) && !state_override)
+			torn++;
+	}
+	if (state_override)
+		state = state_override;
+	else if (r->superseded)
+		state = PT_END_EXECED;
+	else if (atomic_load(&h->state) == PT_RS_EXITED)
+		state = PT_END_EXITED;
+	else
+		state = PT_END_DIED;
+	end = state == PT_END_EXITED && atomic_load(&h->end_ns) ? atomic_load(&h->end_ns)
+								: r->dead_ns ? r->dead_ns : now_ns();
+	/* descriptors the image never closed: their counters are in the table */
+	uint32_t hi = atomic_load(&h->sess_hi);
+	struct pt_sess *sess = pt_region_sess(r->m.base, &r->m.id);
+	if (hi > r->m.id.nsess)
+		hi = r->m.id.nsess;
+	for (uint32_t fd = 0; fd < hi; fd++)
+		if ((err = pt_store_sess_end(C.st, r->proc, (int)fd, &sess[fd], end)))
+			return err;
+	if ((err = pt_store_proc_end(C.st, r->proc, state, end, dropped, torn,
+				     r->corrupt + r->corrupt_pend)))
+		return err;
+	struct pt_region_rec rr = { r->proc, r->m.id.nslots, 1, 0 };
+	return pt_store_region_put(C.st, r->m.name, &rr, r->pend);
+}
+
+/* One batch: register, drain, finish; commit; then hand space back.  A full map
+ * grows and the batch is replayed from the rings, which still hold every record. */
+static int cycle(int final)
+{
+	int err, any = C.npend > 0 || C.top.set == 1;
+	uint64_t now = now_ns();
+
+	for (size_t i = 0; i < C.nregs && !any; i++) {
+		struct creg *r = C.regs[i];
+		if (r->dead || final)
+			any = 1;
+		for (uint32_t s = 0; s < r->m.id.nslots && !any; s++)
+			any = pt_rmap_pending(&r->m, s, r->off[s]) > 0;
+	}
+	for (size_t i = 0; i < C.nregs; i++)
+		atomic_store_explicit(&C.regs[i]->m.hdr->attached_ns, now, memory_order_relaxed);
+	if (!any)
+		return 0;
+
+	for (int attempt = 0; attempt < 8; attempt++) {
+		if ((err = pt_store_begin(C.st)))
+			break;
+		for (size_t i = 0; i < C.nregs; i++) {
+			memcpy(C.regs[i]->pend, C.regs[i]->off, C.regs[i]->m.id.nslots * 8u);
+			C.regs[i]->corrupt_pend = 0;
+		}
+		if ((err = register_pending()))
+			goto abort;
+		for (size_t i = 0; i < C.nregs; i++) {
+			struct creg *r = C.regs[i];
+			if ((err = drain_region(r, r->dead || final)))
+				goto abort;
+		}
+		for (size_t i = 0; i < C.nregs; i++) {
+			struct creg *r = C.regs[i];
+			if (r->dead && (err = finish_region(r, 0)))
+				goto abort;
+			if (!r->dead && final && (err = finish_region(r, PT_END_RUNNING)))
+				goto abort;
+		}
+		if (C.top.set == 1 &&
+		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
+			goto abort;
+		if ((err = pt_store_commit(C.st)) == 0)
+			goto committed;
+		if (err != PT_EFULL)
+			break;
+		log_info("store map full: grown, replaying the batch");
+		continue;
+abort:
+		pt_store_abort(C.st);
+		if (err != PT_EFULL)
+			break;
+		log_info("store map full: grown, replaying the batch");
+	}
+	/* the records stay in the rings; producers see the space still taken */
+	if (now - C.last_err_report > 10000000000ull) {
+		log_warn("cannot store events (%s): kept in the spool, retrying", pt_strerror(err));
+		C.last_err_report = now;
+	}
+	return err;
+
+committed:
+	C.cycles++;
+	if (C.top.set == 1)
+		C.top.set = 2;
+	for (size_t i = 0; i < C.nregs;) {
+		struct creg *r = C.regs[i];
+		memcpy(r->off, r->pend, r->m.id.nslots * 8u);
+		r->corrupt += r->corrupt_pend;
+		r->corrupt_pend = 0;
+		if (r->dead || final) {
+			if (r->dead)
+				unlinkat(C.spoolfd, r->m.name, 0);
+			/* keep the epoll indices of the others right: swap in the last one */
+			reg_free(r);
+			C.regs[i] = C.regs[--C.nregs];
+			if (i < C.nregs && C.regs[i]->pidfd >= 0) {
+				struct epoll_event ev = { .events = EPOLLIN,
+							  .data.u64 = TAG_PIDFD | i };
+				epoll_ctl(C.epfd, EPOLL_CTL_MOD, C.regs[i]->pidfd, &ev);
+			}
+			continue;
+		}
+		for (uint32_t s = 0; s < r->m.id.nslots; s++)
+			pt_rmap_release(&r->m, s, r->off[s], 0);
+		i++;
+	}
+	return 0;
+}
+
+/* ---- discovery: regions nobody announced (made while no collector ran) */
+
+static void scan_spool(void)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(C.spoolfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		if (!valid_region_name(e->d_name) || reg_find(e->d_name) ||
+		    pending_find(e->d_name) >= 0)
+			continue;
+		pending_add(e->d_name, -1, 0, 0, 0);
+	}
+	closedir(d);
+}
+
+/* Images found by a scan have no pidfd: ask /proc whether they still run. */
+static void check_unverified(void)
+{
+	for (size_t i = 0; i < C.nregs; i++) {
+		struct creg *r = C.regs[i];
+		if (!r->dead && r->pidfd < 0 && !image_alive(r)) {
+			r->dead = 1;
+			r->dead_ns = now_ns();
+		}
+	}
+}
+
+/* ---- announcements */
+
+static void on_connection(int fd)
+{
+	char buf[PT_MSG_MAX + 1];
+	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { buf, PT_MSG_MAX };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof cbuf };
+	struct ucred cred;
+	socklen_t clen = sizeof cred;
+	struct pt_msg_hdr h;
+	int passed = -1;
+	ssize_t n;
+
+	n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int fds[4];
+			memcpy(fds, CMSG_DATA(c), k * sizeof(int));
+			for (size_t j = 0; j < k; j++) {
+				if (passed < 0)
+					passed = fds[j];
+				else
+					close(fds[j]);
+			}
+		}
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+		goto drop;
+	if (cred.uid != C.uid) {
+		log_warn("refused a connection from uid %u (pid %d): not the collector's user",
+			 (unsigned)cred.uid, (int)cred.pid);
+		goto drop;
+	}
+	if (n < (ssize_t)sizeof h || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		goto bad;
+	memcpy(&h, buf, sizeof h);
+	if (h.magic != PT_ANNOUNCE_MAGIC || h.version != PT_PROTO_VERSION ||
+	    h.len != (size_t)n - sizeof h || h.len > PT_MSG_MAX - sizeof h)
+		goto bad;
+	buf[n] = 0;
+	switch (h.type) {
+	case PT_MSG_REGION: {
+		const char *name = buf + sizeof h;
+		if (h.len < 2 || buf[n - 1] != 0 || !valid_region_name(name))
+			goto bad;
+		pending_add(name, passed, cred.pid, cred.uid, 1);
+		passed = -1;
+		break;
+	}
+	case PT_MSG_STATUS: {
+		struct pt_msg_status s;
+		if (h.len != sizeof s)
+			goto bad;
+		memcpy(&s, buf + sizeof h, sizeof s);
+		C.top.pid = s.pid;
+		C.top.status = s.wait_status;
+		C.top.end_ns = s.end_ns;
+		C.top.set = 1;
+		break;
+	}
+	case PT_MSG_DISABLED: {
+		char detail[300];
+		int k = snprintf(detail, sizeof detail, "pid %d recorded nothing: %.*s",
+				 (int)cred.pid, (int)h.len, buf + sizeof h);
+		/* applied in the next batch as a node-level gap */
+		if (pt_store_begin(C.st) == 0) {
+			if (pt_store_gap(C.st, 0, PT_GAP_SHIM_DISABLED, detail, (size_t)k) ||
+			    pt_store_commit(C.st))
+				pt_store_abort(C.st);
+		}
+		break;
+	}
+	default:
+		goto bad;
+	}
+	goto drop;
+bad:
+	log_warn("malformed announcement from pid %d: ignored", (int)cred.pid);
+drop:
+	if (passed >= 0)
+		close(passed);
+	close(fd);
+}
+
+static void on_listen(void)
+{
+	for (int i = 0; i < 64; i++) {
+		int fd = accept4(C.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		/* the message is sent before the peer closes: read it now, or when it lands */
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 0) == 1)
+			on_connection(fd);
+		else
+			ep_add(fd, TAG_CONN | (uint32_t)fd);
+	}
+}
+
+/* ---- main */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: provtrace-collectd -s SOCKET -S SPOOL -d STORE [options]\n"
+		"  -s, --socket PATH    announcement socket (in a private directory)\n"
+		"  -S, --spool DIR      spool directory of the regions (private)\n"
+		"  -d, --store FILE     node-local LMDB store\n"
+		"  -o, --output FILE    at exit, write a compacted copy of the store here\n"
+		"  -H, --host NAME      node name recorded with each process\n"
+		"  -i, --interval MS    drain interval (default 10)\n"
+		"  -r, --ready-fd N     write a byte to descriptor N once listening\n"
+		"  -l, --log FILE       log here instead of standard error\n"
+		"  -D, --daemon         detach once listening\n"
+		"  -1, --once           drain the spool, finish every region, exit\n"
+		"  -v, --debug          log every region\n");
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, 0, 's' }, { "spool", required_argument, 0, 'S' },
+		{ "store", required_argument, 0, 'd' }, { "output", required_argument, 0, 'o' },
+		{ "host", required_argument, 0, 'H' }, { "interval", required_argument, 0, 'i' },
+		{ "ready-fd", required_argument, 0, 'r' }, { "log", required_argument, 0, 'l' },
+		{ "daemon", no_argument, 0, 'D' }, { "once", no_argument, 0, '1' },
+		{ "debug", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:S:d:o:H:i:r:l:D1vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': C.sock = optarg; break;
+		case 'S': C.spool = optarg; break;
+		case 'd': C.store_path = optarg; break;
+		case 'o': C.output = optarg; break;
+		case 'H': snprintf(C.host, sizeof C.host, "%s", optarg); break;
+		case 'i': C.interval_ms = atoi(optarg); break;
+		case 'r': C.ready_fd = atoi(optarg); break;
+		case 'l': C.logpath = optarg; break;
+		case 'D': C.daemonize = 1; break;
+		case '1': C.once = 1; break;
+		case 'v': C.debug = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (!C.spool || !C.store_path || (!C.sock && !C.once) || optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+	if (C.interval_ms < 1 || C.interval_ms > 10000)
+		C.interval_ms = 10;
+	if (!C.host[0]) {
+		const char *h = getenv("PROVTRACE_HOST");
+		if (h && *h)
+			snprintf(C.host, sizeof C.host, "%s", h);
+		else
+			gethostname(C.host, sizeof C.host - 1);
+	}
+	if (getenv("PROVTRACE_DEBUG") && strcmp(getenv("PROVTRACE_DEBUG"), "0"))
+		C.debug = 1;
+}
+
+static void write_output(void)
+{
+	char tmp[4096];
+	int r;
+
+	if (!C.output)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%d", C.output, (int)getpid());
+	unlink(tmp);
+	if ((r = pt_store_copy(C.st, tmp))) {
+		log_warn("cannot copy the store to %s: %s (it stays at %s)", tmp, pt_strerror(r),
+			 C.store_path);
+		return;
+	}
+	if (rename(tmp, C.output) < 0) {
+		log_warn("cannot rename %s to %s: %s", tmp, C.output, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct epoll_event evs[64];
+	sigset_t mask;
+	int r;
+
+	logfp = stderr;
+	parse_args(argc, argv);
+	if (C.logpath && !(logfp = fopen(C.logpath, "ae")))
+		logfp = stderr, fatal("cannot open log %s: %s", C.logpath, strerror(errno));
+	C.uid = geteuid();
+	umask(077);
+	raise_fd_limit();
+	signal(SIGPIPE, SIG_IGN);
+
+	if (check_private_dir(C.spool, "spool") < 0)
+		fatal("refusing to start: unsafe spool directory %s", C.spool);
+	C.spoolfd = open(C.spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (C.spoolfd < 0)
+		fatal("spool %s: %s", C.spool, strerror(errno));
+	if ((r = pt_store_open(C.store_path, PT_STORE_CREATE, &C.st)))
+		fatal("store %s: %s", C.store_path, pt_strerror(r));
+	{
+		struct pt_store *st = C.st;
+		if (pt_store_begin(st) == 0) {
+			if (pt_store_meta_put(st, "host", C.host, strlen(C.host)) || pt_store_commit(st))
+				pt_store_abort(st);
+		}
+	}
+
+	if (C.once) {
+		scan_spool();
+		C.stopping = 1;
+		while (C.npend && cycle(0) == 0)
+			;
+		for (size_t i = 0; i < C.nregs; i++)
+			if (!image_alive(C.regs[i]))
+				C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
+		r = cycle(1);
+		write_output();
+		pt_store_close(C.st);
+		return r ? 1 : 0;
+	}
+
+	C.epfd = epoll_create1(EPOLL_CLOEXEC);
+	C.lfd = listen_socket(C.sock);
+	ep_add(C.lfd, TAG_LISTEN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	C.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	ep_add(C.sigfd, TAG_SIGNAL);
+	C.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = { { 0, C.interval_ms * 1000000L }, { 0, C.interval_ms * 1000000L } };
+	timerfd_settime(C.tfd, 0, &its, NULL);
+	ep_add(C.tfd, TAG_TIMER);
+
+	scan_spool();   /* regions left by a collector that died, or made before this one */
+
+	if (C.daemonize) {
+		pid_t pid = fork();
+		if (pid < 0)
+			fatal("fork: %s", strerror(errno));
+		if (pid > 0)
+			_exit(0);
+		setsid();
+	}
+	if (C.ready_fd >= 0) {
+		char ok = 'R';
+		if (write(C.ready_fd, &ok, 1) != 1)
+			log_warn("ready descriptor %d: %s", C.ready_fd, strerror(errno));
+		close(C.ready_fd);
+	}
+	log_info("listening on %s, spool %s, store %s", C.sock, C.spool, C.store_path);
+
+	while (!C.stopping) {
+		int n = epoll_wait(C.epfd, evs, 64, -1);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+			switch (tag & TAG_MASK) {
+			case TAG_LISTEN:
+				on_listen();
+				break;
+			case TAG_CONN:
+				on_connection((int)(tag & 0xffffffff));
+				break;
+			case TAG_PIDFD: {
+				size_t idx = tag & 0xffffffff;
+				if (idx < C.nregs && !C.regs[idx]->dead) {
+					C.regs[idx]->dead = 1;
+					C.regs[idx]->dead_ns = now_ns();
+					epoll_ctl(C.epfd, EPOLL_CTL_DEL, C.regs[idx]->pidfd, NULL);
+				}
+				break;
+			}
+			case TAG_SIGNAL: {
+				struct signalfd_siginfo si;
+				while (read(C.sigfd, &si, sizeof si) == sizeof si)
+					C.stopping = 1;
+				break;
+			}
+			case TAG_TIMER: {
+				uint64_t ticks;
+				if (read(C.tfd, &ticks, sizeof ticks) < 0)
+					break;
+				uint64_t t = now_ns();
+				if (t - C.last_scan > 1000000000ull) {
+					scan_spool();
+					check_unverified();
+					C.last_scan = t;
+				}
+				cycle(0);
+				break;
+			}
+			}
+		}
+	}
+
+	/* stop: take the last announcements, drain everything, finish, copy */
+	on_listen();
+	scan_spool();
+	check_unverified();
+	for (size_t i = 0; i < C.nregs; i++)
+		if (!C.regs[i]->dead && !image_alive(C.regs[i]))
+			C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
+	while (C.npend && cycle(0) == 0)
+		if (!C.npend)
+			break;
+	r = cycle(1);
+	struct pt_counters cnt;
+	pt_store_counters(C.st, &cnt);
+	log_info("stopped: %llu events, %llu processes, %llu dropped, %llu torn, %llu corrupt",
+		 (unsigned long long)cnt.events, (unsigned long long)cnt.procs,
+		 (unsigned long long)cnt.dropped, (unsigned long long)cnt.torn,
+		 (unsigned long long)cnt.corrupt);
+	write_output();
+	pt_store_close(C.st);
+	close(C.lfd);
+	unlink(C.sock);
+	return r ? 1 : 0;
+}

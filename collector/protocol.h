@@ -1,0 +1,164 @@
+/* protocol.h — the provtrace wire protocol: the records a process image writes into its
+ * region, the collector's announcement messages, and the records the collector adds itself.
+ *
+ * Shared by interpose/ (the producer) and collector/ (the consumer and the store).
+ *
+ * A record is one msgpack array: [type, ts, field...].  `type` is a positive integer from
+ * the table below, `ts` the CLOCK_REALTIME time in nanoseconds since the epoch.  Types live
+ * in numbered ranges and are never renumbered; a new type takes a free number in its range.
+ * A record only ever grows: new fields are appended, readers ignore trailing fields they do
+ * not know and take 0 / empty for fields a shorter (older) record lacks.  Byte strings that
+ * come from the program (paths, argv, environment values) are msgpack `bin`, never assumed
+ * to be UTF-8.
+ *
+ * Changing a field's meaning or position requires a new PT_PROTO_VERSION.
+ */
+#ifndef PT_PROTOCOL_H
+#define PT_PROTOCOL_H
+
+#include <stdint.h>
+
+#define PT_PROTO_VERSION 1
+
+/* Largest msgpack payload of one record.  Records that would be longer (a huge argv)
+ * are truncated by the producer, which then sets PT_F_TRUNCATED in the record. */
+#define PT_REC_MAX (64u * 1024u)
+
+/* X(name, number, fields) — the fields after [type, ts], in order. */
+#define PT_EVENT_TYPES(X)                                                              \
+	/* 1-31: process images */                                                       \
+	X(PROC_START,  1, "exe, argv[], cwd, env{}, uid, gid, euid, egid, ppid, how, flags") \
+	X(PROC_EXIT,   2, "how, status, utime_us, stime_us, maxrss_kb, minflt, majflt, inblock, oublock") \
+	X(EXEC,        3, "path, argv[], flags")                                           \
+	X(EXEC_FAIL,   4, "errno")                                                        \
+	X(FORK,        5, "child_pid, how")                                               \
+	X(SPAWN,       6, "child_pid, path, argv[], how, errno")                          \
+	X(WAIT,        7, "pid, status")                                                  \
+	X(LIBS,        8, "libs[]") /* [[path, base]...] */                                         \
+	/* 32-63: files and descriptors */                                                \
+	X(OPEN,       32, "sid, fd, path, flags, mode, kind, call, stack[]")               \
+	X(CLOSE,      33, "sid, fd, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax, dev, ino, size, mtime, how") \
+	X(DUP,        34, "sid, oldfd, newfd")                                            \
+	X(INHERIT,    35, "sid, fd, parent_sid, kind")                                    \
+	X(ADOPT,      36, "sid, fd, path, kind, how")                                     \
+	X(MMAP,       37, "sid, len, off, prot, flags")                                   \
+	X(RENAME,     38, "from, to")                                                     \
+	X(LINK,       39, "from, to, symbolic")                                           \
+	X(UNLINK,     40, "path, dir")                                                    \
+	X(TRUNCATE,   41, "path, sid, length")                                            \
+	X(MKDIR,      42, "path, mode")                                                   \
+	X(IO,         43, "sid, op, off, len, dur_ns")                                    \
+	/* 64-95: IPC endpoints (pipes and sockets are objects named like /proc/PID/fd) */ \
+	X(SOCKPAIR,   64, "ino0, ino1")                                                   \
+	X(CONNECT,    65, "fd, ino, addr")                                                \
+	X(ACCEPT,     66, "fd, ino, addr")                                                \
+	/* 112-127: what the shim could not see */                                        \
+	X(GAP,       112, "kind, detail")                                                 \
+	/* 128-191: MPI (reserved)   192-223: CUDA (reserved) */                          \
+	/* 224-255: written by the collector, never by a process */                       \
+	X(C_PROC,    224, "pid, ppid, uid, start_ns, host, parent, exec_from, verified, region") \
+	X(C_SESS_END,225, "sid, fd, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax") \
+	X(C_PROC_END,226, "state, status, end_ns, dropped, torn, corrupt")
+
+enum pt_event_type {
+#define PT_X(name, num, fields) PT_EV_##name = num,
+	PT_EVENT_TYPES(PT_X)
+#undef PT_X
+	PT_EV_MAX = 255
+};
+
+/* PROC_START.how: how this image began. */
+enum pt_start_how { PT_START_EXEC = 0, PT_START_FORK = 1 };
+
+/* PROC_EXIT.how: the exit path that recorded the status. */
+enum pt_exit_how {
+	PT_EXIT_EXIT = 0,        /* exit(), from any thread */
+	PT_EXIT_RETURN = 1,      /* return from main */
+	PT_EXIT__EXIT = 2,       /* _exit() / _Exit() */
+	PT_EXIT_DESTRUCTOR = 3,  /* library destructor without a known status */
+};
+
+/* FORK.how and SPAWN.how */
+enum pt_spawn_how {
+	PT_SPAWN_FORK = 0, PT_SPAWN_VFORK = 1, PT_SPAWN_POSIX_SPAWN = 2,
+	PT_SPAWN_POSIX_SPAWNP = 3, PT_SPAWN_SYSTEM = 4, PT_SPAWN_POPEN = 5,
+};
+
+/* OPEN.kind, ADOPT.kind, INHERIT.kind: what a descriptor refers to. */
+enum pt_kind {
+	PT_KIND_FILE = 1, PT_KIND_DIR = 2, PT_KIND_PIPE = 3, PT_KIND_SOCKET = 4,
+	PT_KIND_DEVICE = 5, PT_KIND_OTHER = 6,
+	PT_KIND_IGNORED = 15,    /* excluded by PROVTRACE_EXCLUDE: counters are not kept */
+};
+
+/* OPEN.call: the function that opened the descriptor. */
+enum pt_open_call {
+	PT_CALL_OPEN = 0, PT_CALL_OPENAT = 1, PT_CALL_CREAT = 2, PT_CALL_OPEN_2 = 3,
+	PT_CALL_FOPEN = 4, PT_CALL_FDOPEN = 5, PT_CALL_FREOPEN = 6, PT_CALL_PIPE = 7,
+	PT_CALL_SOCKETPAIR = 8, PT_CALL_MKSTEMP = 9, PT_CALL_OPENAT2 = 10,
+};
+
+/* CLOSE.how */
+enum pt_close_how {
+	PT_CLOSE_CLOSE = 0, PT_CLOSE_FCLOSE = 1, PT_CLOSE_RANGE = 2, PT_CLOSE_DUP2 = 3,
+	PT_CLOSE_REOPEN = 4,  /* the descriptor was reused by an open the shim saw */
+	PT_CLOSE_EXEC = 5,    /* close-on-exec at a successful exec */
+};
+
+/* IO.op (trace mode only) */
+enum pt_io_op {
+	PT_IO_READ = 0, PT_IO_WRITE = 1, PT_IO_PREAD = 2, PT_IO_PWRITE = 3,
+	PT_IO_READV = 4, PT_IO_WRITEV = 5, PT_IO_PREADV = 6, PT_IO_PWRITEV = 7,
+	PT_IO_FREAD = 8, PT_IO_FWRITE = 9, PT_IO_SENDFILE = 10, PT_IO_COPY = 11,
+};
+
+/* EXEC.flags, PROC_START.flags, and record flags */
+#define PT_F_TRUNCATED      0x01u  /* argv/env/path cut to fit PT_REC_MAX */
+#define PT_F_PRELOAD_ADDED  0x02u  /* the exec wrapper restored LD_PRELOAD */
+#define PT_F_STATIC         0x04u  /* exec of a static image: its events are invisible */
+#define PT_F_SETUID         0x08u  /* exec of a set-user/group-id image: invisible */
+
+/* GAP.kind: the coverage gaps the shim can detect. */
+enum pt_gap_kind {
+	PT_GAP_STATIC_EXEC = 1, PT_GAP_SETUID_EXEC = 2, PT_GAP_FD_RANGE = 3,
+	PT_GAP_SLOTS = 4, PT_GAP_UNTRACKED_FD = 5, PT_GAP_SHIM_DISABLED = 6,
+	PT_GAP_UNTRACED_CHILD = 7,  /* a child started without the preload */
+};
+
+/* C_PROC_END.state */
+enum pt_end_state {
+	PT_END_EXITED = 1,     /* the image recorded its exit */
+	PT_END_EXECED = 2,     /* replaced by exec */
+	PT_END_DIED = 3,       /* vanished without an exit record: killed by a signal */
+	PT_END_RUNNING = 4,    /* still running when the collector stopped */
+};
+
+/* ---- Announcements: a process image tells the node collector about its region over
+ * the collector's SOCK_SEQPACKET socket, passing the region's descriptor with
+ * SCM_RIGHTS.  The collector takes pid and uid from SO_PEERCRED, never from the message.
+ * The launcher uses the same socket to report the wait status of the job's top process. */
+
+#define PT_ANNOUNCE_MAGIC 0x50544e41u  /* "PTNA" */
+
+enum pt_msg_type {
+	PT_MSG_REGION = 1,   /* body: region file name (NUL-terminated), fd attached */
+	PT_MSG_STATUS = 2,   /* body: struct pt_msg_status */
+	PT_MSG_DISABLED = 3, /* body: why this image records nothing (a counted gap) */
+};
+
+struct pt_msg_hdr {
+	uint32_t magic;
+	uint16_t version;      /* PT_PROTO_VERSION */
+	uint16_t type;         /* enum pt_msg_type */
+	uint32_t len;          /* bytes of body that follow */
+};
+
+struct pt_msg_status {
+	int32_t pid;
+	int32_t wait_status;   /* as from waitpid() */
+	uint64_t end_ns;
+};
+
+#define PT_MSG_MAX 1024u      /* a message larger than this is refused */
+
+#endif /* PT_PROTOCOL_H */

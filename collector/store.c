@@ -1,0 +1,1362 @@
+/* store.c — the node store on LMDB (see store.h for the layout and the rules).
+ * Ingest applies each record to the indices in the same write transaction that appends
+ * it to the log, so the indices never disagree with the log. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "region.h"
+#include "store.h"
+
+enum {
+	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
+	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_COUNT
+};
+
+static const char *const db_names[DB_COUNT] = {
+	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
+	"flow", "flowr", "libs", "gap", "region", "meta",
+};
+
+struct pt_store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	MDB_txn *txn;             /* the writer's batch, or a reader's snapshot */
+	int rdonly;
+	int full;                 /* MDB_MAP_FULL seen in this batch */
+	size_t mapsize;
+	uint64_t next_seq;
+	uint32_t next_proc, next_obj;
+	struct pt_counters c;
+	uint8_t namebuf[8192];    /* pt_store_obj_name() result */
+	uint8_t logbuf[PT_REC_MAX + 4];
+};
+
+#define PT_MAP_INITIAL ((size_t)64 << 20)
+
+const char *pt_strerror(int err)
+{
+	switch (err) {
+	case PT_EFULL: return "store map full (grown; replay the batch)";
+	case PT_ESCHEMA: return "store written by an incompatible provtrace version";
+	case PT_ENOTFOUND: return "not found in the store";
+	case PT_EWIRE: return "malformed record";
+	default: return err < 0 ? mdb_strerror(err) : strerror(err);
+	}
+}
+
+/* ---- big-endian keys */
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static void be64(uint8_t *p, uint64_t v)
+{
+	be32(p, (uint32_t)(v >> 32));
+	be32(p + 4, (uint32_t)v);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
+}
+
+static MDB_val val(const void *p, size_t n)
+{
+	MDB_val v = { n, (void *)p };
+	return v;
+}
+
+/* ---- open, close */
+
+static int txn_get(pt_store *st, MDB_txn **txn, int *temp)
+{
+	*temp = 0;
+	if (st->txn) {
+		*txn = st->txn;
+		return 0;
+	}
+	*temp = 1;
+	return mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+}
+
+static void txn_put(MDB_txn *txn, int temp)
+{
+	if (temp)
+		mdb_txn_abort(txn);
+}
+
+static int open_dbis(pt_store *st, MDB_txn *txn, unsigned flags)
+{
+	for (int i = 0; i < DB_COUNT; i++) {
+		int r = mdb_dbi_open(txn, db_names[i], flags, &st->dbi[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int pt_store_open(const char *path, unsigned flags, pt_store **out)
+{
+	pt_store *st = calloc(1, sizeof *st);
+	MDB_txn *txn = NULL;
+	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS;
+	struct stat sb;
+	int r;
+
+	if (!st)
+		return ENOMEM;
+	st->rdonly = !!(flags & PT_STORE_RDONLY);
+	if ((r = mdb_env_create(&st->env)))
+		goto fail;
+	mdb_env_set_maxdbs(st->env, DB_COUNT + 2);
+	if (st->rdonly) {
+		envflags |= MDB_RDONLY | MDB_NOLOCK;
+	} else {
+		const char *sync = getenv("PROVTRACE_SYNC");
+		if (sync && strcmp(sync, "0") == 0)
+			envflags |= MDB_NOSYNC;
+		if (!(flags & PT_STORE_CREATE) && stat(path, &sb) < 0) {
+			r = errno;
+			goto fail;
+		}
+		st->mapsize = PT_MAP_INITIAL;
+		if (stat(path, &sb) == 0 && (size_t)sb.st_size > st->mapsize / 2)
+			st->mapsize = (size_t)sb.st_size * 2;
+		if ((r = mdb_env_set_mapsize(st->env, st->mapsize)))
+			goto fail;
+	}
+	if ((r = mdb_env_open(st->env, path, envflags, 0600)))
+		goto fail;
+	if (st->rdonly) {
+		if ((r = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
+			goto fail;
+		if ((r = open_dbis(st, txn, 0)))
+			goto fail;
+		st->txn = txn;   /* readers keep one snapshot for their lifetime */
+		txn = NULL;
+	} else {
+		if ((r = mdb_txn_begin(st->env, NULL, 0, &txn)))
+			goto fail;
+		if ((r = open_dbis(st, txn, MDB_CREATE)))
+			goto fail;
+		uint32_t schema = PT_STORE_SCHEMA;
+		MDB_val k = val("schema", 6), v;
+		r = mdb_get(txn, st->dbi[DB_META], &k, &v);
+		if (r == MDB_NOTFOUND) {
+			v = val(&schema, sizeof schema);
+			r = mdb_put(txn, st->dbi[DB_META], &k, &v, 0);
+		} else if (r == 0 && (v.mv_size != sizeof schema || memcmp(v.mv_data, &schema, 4))) {
+			r = PT_ESCHEMA;
+		}
+		if (r || (r = mdb_txn_commit(txn))) {
+			txn = NULL;
+			goto fail;
+		}
+		txn = NULL;
+	}
+	if (st->rdonly) {
+		uint32_t schema;
+		size_t n = sizeof schema;
+		if (pt_store_meta_get(st, "schema", &schema, &n) || n != 4 ||
+		    schema != PT_STORE_SCHEMA) {
+			r = PT_ESCHEMA;
+			goto fail;
+		}
+	}
+	*out = st;
+	return 0;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	pt_store_close(st);
+	return r;
+}
+
+void pt_store_close(pt_store *st)
+{
+	if (!st)
+		return;
+	if (st->txn)
+		mdb_txn_abort(st->txn);
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st);
+}
+
+int pt_store_copy(pt_store *st, const char *path)
+{
+	int fd, r;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	r = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
+	if (r == 0 && fsync(fd) < 0)
+		r = errno;
+	if (close(fd) < 0 && r == 0)
+		r = errno;
+	if (r)
+		unlink(path);
+	return r;
+}
+
+/* ---- batches */
+
+static int last_key(MDB_txn *txn, MDB_dbi dbi, uint8_t *key, size_t n, int *found)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int r = mdb_cursor_open(txn, dbi, &c);
+
+	*found = 0;
+	if (r)
+		return r;
+	r = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (r == 0 && k.mv_size >= n) {
+		memcpy(key, k.mv_data, n);
+		*found = 1;
+	}
+	mdb_cursor_close(c);
+	return r == MDB_NOTFOUND ? 0 : r;
+}
+
+int pt_store_begin(pt_store *st)
+{
+	uint8_t k[8];
+	size_t n = sizeof st->c;
+	int r, found;
+
+	if (st->rdonly || st->txn)
+		return EINVAL;
+	if ((r = mdb_txn_begin(st->env, NULL, 0, &st->txn)))
+		return r;
+	st->full = 0;
+	if ((r = last_key(st->txn, st->dbi[DB_LOG], k, 8, &found)))
+		goto fail;
+	st->next_seq = found ? rd64(k) + 1 : 1;
+	if ((r = last_key(st->txn, st->dbi[DB_PROC], k, 4, &found)))
+		goto fail;
+	st->next_proc = found ? rd32(k) + 1 : 1;
+	if ((r = last_key(st->txn, st->dbi[DB_OBJ], k, 4, &found)))
+		goto fail;
+	st->next_obj = found ? rd32(k) + 1 : 1;
+	memset(&st->c, 0, sizeof st->c);
+	r = pt_store_meta_get(st, "counters", &st->c, &n);
+	if (r == PT_ENOTFOUND)
+		r = 0;
+	if (r)
+		goto fail;
+	return 0;
+fail:
+	mdb_txn_abort(st->txn);
+	st->txn = NULL;
+	return r;
+}
+
+/* Every write goes through here: a full map poisons the batch, which the caller
+ * replays once pt_store_abort() has grown the map. */
+static int put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
+	       unsigned flags)
+{
+	MDB_val key = val(k, kn), data = val(v, vn);
+	int r;
+
+	if (st->full)
+		return PT_EFULL;
+	r = mdb_put(st->txn, st->dbi[db], &key, &data, flags);
+	if (r == MDB_MAP_FULL) {
+		st->full = 1;
+		return PT_EFULL;
+	}
+	return r;
+}
+
+/* Point lookups hand out pointers into the map: only inside the writer's batch or a
+ * reader's snapshot, both of which outlive the caller's use of the value. */
+static int get(pt_store *st, int db, const void *k, size_t kn, MDB_val *v)
+{
+	MDB_val key = val(k, kn);
+	int r;
+
+	if (!st->txn)
+		return EINVAL;
+	r = mdb_get(st->txn, st->dbi[db], &key, v);
+	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
+}
+
+int pt_store_commit(pt_store *st)
+{
+	int r;
+
+	if (!st->txn)
+		return EINVAL;
+	if (st->full) {
+		pt_store_abort(st);
+		return PT_EFULL;
+	}
+	r = put(st, DB_META, "counters", 8, &st->c, sizeof st->c, 0);
+	if (r) {
+		pt_store_abort(st);
+		return r;
+	}
+	r = mdb_txn_commit(st->txn);
+	st->txn = NULL;
+	if (r == MDB_MAP_FULL) {
+		st->full = 1;
+		pt_store_abort(st);
+		return PT_EFULL;
+	}
+	return r;
+}
+
+void pt_store_abort(pt_store *st)
+{
+	if (st->txn && !st->rdonly) {
+		mdb_txn_abort(st->txn);
+		st->txn = NULL;
+	}
+	if (st->full) {
+		/* no transaction is open now: the map may grow */
+		st->mapsize *= 2;
+		mdb_env_set_mapsize(st->env, st->mapsize);
+		st->full = 0;
+	}
+}
+
+/* ---- meta */
+
+int pt_store_meta_put(pt_store *st, const char *key, const void *v, size_t n)
+{
+	return put(st, DB_META, key, strlen(key), v, n, 0);
+}
+
+int pt_store_meta_get(pt_store *st, const char *key, void *out, size_t *n)
+{
+	MDB_val v;
+	MDB_txn *txn;
+	int temp, r;
+
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	MDB_val k = val(key, strlen(key));
+	r = mdb_get(txn, st->dbi[DB_META], &k, &v);
+	if (r == 0) {
+		size_t m = v.mv_size < *n ? v.mv_size : *n;
+		memcpy(out, v.mv_data, m);
+		*n = v.mv_size;
+	}
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
+}
+
+int pt_store_counters(pt_store *st, struct pt_counters *c)
+{
+	size_t n = sizeof *c;
+	int r;
+
+	if (st->txn && !st->rdonly) {
+		*c = st->c;
+		return 0;
+	}
+	memset(c, 0, sizeof *c);
+	r = pt_store_meta_get(st, "counters", c, &n);
+	return r == PT_ENOTFOUND ? 0 : r;
+}
+
+/* ---- objects: names interned to ids */
+
+static uint64_t fnv64(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define PT_PATH_KEY_MAX 400
+
+/* Find the object named `name`; with `kind` != 0, create it when missing. */
+static int obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind, uint32_t *obj)
+{
+	uint8_t key[PT_PATH_KEY_MAX + 1];
+	size_t kn;
+	MDB_val v;
+	int r;
+
+	for (unsigned probe = 0; probe < 256; probe++) {
+		if (len <= PT_PATH_KEY_MAX) {
+			memcpy(key, name, len);
+			kn = len;
+			if (len == 0) {
+				key[0] = 0;   /* LMDB keys cannot be empty */
+				kn = 1;
+			}
+		} else {
+			/* a path past LMDB's key limit: keyed by hash, the name kept whole in obj */
+			key[0] = 0xff;
+			be64(key + 1, fnv64(name, len));
+			key[9] = (uint8_t)probe;
+			kn = 10;
+		}
+		r = get(st, DB_PATH, key, kn, &v);
+		if (r == 0) {
+			uint32_t id;
+			const uint8_t *nm;
+			size_t nl;
+			uint32_t k2;
+
+			if (v.mv_size != 4)
+				return PT_EWIRE;
+			memcpy(&id, v.mv_data, 4);
+			if (len <= PT_PATH_KEY_MAX) {
+				*obj = id;
+				return 0;
+			}
+			if ((r = pt_store_obj_name(st, id, &nm, &nl, &k2)))
+				return r;
+			if (nl == len && memcmp(nm, name, len) == 0) {
+				*obj = id;
+				return 0;
+			}
+			continue;    /* another long name with the same hash: next probe */
+		}
+		if (r != PT_ENOTFOUND)
+			return r;
+		if (!kind)
+			return PT_ENOTFOUND;
+		/* create */
+		uint32_t id = st->next_obj;
+		uint8_t ok[4];
+		uint8_t *ov = malloc(len + 1);
+
+		if (!ov)
+			return ENOMEM;
+		be32(ok, id);
+		ov[0] = (uint8_t)kind;
+		memcpy(ov + 1, name, len);
+		r = put(st, DB_OBJ, ok, 4, ov, len + 1, MDB_APPEND);
+		free(ov);
+		if (r || (r = put(st, DB_PATH, key, kn, &id, 4, 0)))
+			return r;
+		st->next_obj++;
+		*obj = id;
+		return 0;
+	}
+	return PT_EWIRE;
+}
+
+int pt_store_obj_find(pt_store *st, const void *name, size_t len, uint32_t *obj)
+{
+	return obj_lookup(st, name, len, 0, obj);
+}
+
+int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *len,
+		      uint32_t *kind)
+{
+	uint8_t k[4];
+	MDB_val v;
+	MDB_txn *txn;
+	int temp, r;
+
+	be32(k, obj);
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	MDB_val key = val(k, 4);
+	r = mdb_get(txn, st->dbi[DB_OBJ], &key, &v);
+	if (r == 0) {
+		size_t n = v.mv_size - 1 < sizeof st->namebuf ? v.mv_size - 1 : sizeof st->namebuf;
+		*kind = ((uint8_t *)v.mv_data)[0];
+		memcpy(st->namebuf, (uint8_t *)v.mv_data + 1, n);
+		*name = st->namebuf;
+		*len = n;
+	}
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
+}
+
+/* ---- processes */
+
+static int proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
+{
+	uint8_t k[4];
+	MDB_val v;
+	int e;
+
+	be32(k, proc);
+	if ((e = get(st, DB_PROC, k, 4, &v)))
+		return e;
+	memset(r, 0, sizeof *r);
+	memcpy(r, v.mv_data, v.mv_size < sizeof *r ? v.mv_size : sizeof *r);
+	return 0;
+}
+
+static int proc_put(pt_store *st, const struct pt_proc_rec *r)
+{
+	uint8_t k[4];
+
+	be32(k, r->id);
+	return put(st, DB_PROC, k, 4, r, sizeof *r, 0);
+}
+
+int pt_store_proc(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
+{
+	return proc_get(st, proc, r);
+}
+
+int pt_store_proc_start(pt_store *st, uint32_t proc, struct pt_ev *ev)
+{
+	uint8_t k[4];
+	MDB_val v;
+	int r;
+
+	be32(k, proc);
+	if ((r = get(st, DB_PROCX, k, 4, &v)))
+		return r;
+	/* ev points into the store: valid while the snapshot lasts (readers keep theirs) */
+	return pt_ev_parse(v.mv_data, v.mv_size, ev);
+}
+
+int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc)
+{
+	uint8_t k[12];
+	MDB_cursor *c;
+	MDB_val key, v;
+	MDB_txn *txn;
+	int temp, r;
+
+	be32(k, (uint32_t)pid);
+	be64(k + 4, t == UINT64_MAX ? t : t + 1);
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	if ((r = mdb_cursor_open(txn, st->dbi[DB_PIDX], &c))) {
+		txn_put(txn, temp);
+		return r;
+	}
+	key = val(k, 12);
+	/* the first entry past (pid, t]: the one before it is the latest at or before t */
+	r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	if (r == 0)
+		r = mdb_cursor_get(c, &key, &v, MDB_PREV);
+	else if (r == MDB_NOTFOUND)
+		r = mdb_cursor_get(c, &key, &v, MDB_LAST);
+	if (r == 0 && key.mv_size == 12 && rd32(key.mv_data) == (uint32_t)pid && v.mv_size == 4)
+		memcpy(proc, v.mv_data, 4);
+	else if (r == 0 || r == MDB_NOTFOUND)
+		r = PT_ENOTFOUND;
+	mdb_cursor_close(c);
+	txn_put(txn, temp);
+	return r;
+}
+
+/* msgpack for the collector's own records */
+static int log_append(pt_store *st, uint32_t proc, const uint8_t *rec, size_t len)
+{
+	uint8_t k[8], *v = st->logbuf;
+	int r;
+
+	if (len > PT_REC_MAX)
+		return PT_EWIRE;
+	memcpy(v, &proc, 4);
+	memcpy(v + 4, rec, len);
+	be64(k, st->next_seq);
+	r = put(st, DB_LOG, k, 8, v, len + 4, MDB_APPEND);
+	if (r == 0) {
+		st->next_seq++;
+		st->c.events++;
+	}
+	return r;
+}
+
+static int child_put(pt_store *st, uint32_t parent, uint32_t child, uint32_t how, uint64_t ts)
+{
+	uint8_t k[8], v[9];
+
+	be32(k, parent);
+	be32(k + 4, child);
+	v[0] = (uint8_t)how;
+	memcpy(v + 1, &ts, 8);
+	return put(st, DB_CHILD, k, 8, v, 9, 0);
+}
+
+int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
+{
+	struct pt_proc_rec p = { 0 }, prev;
+	uint32_t prev_id, parent = 0, how = PT_CHILD_SPAWN;
+	uint8_t k[12], buf[512];
+	struct pt_mpw w;
+	int r;
+
+	p.id = st->next_proc;
+	p.pid = id->pid;
+	p.ppid = id->ppid;
+	p.uid = id->uid;
+	p.gid = id->gid;
+	p.start_ns = id->start_ns;
+	p.status = -1;
+	p.verified = (uint32_t)id->verified;
+	snprintf(p.host, sizeof p.host, "%s", id->host);
+
+	/* the image this one replaced by exec: the same pid, still running */
+	r = id->start_ns ? pt_store_proc_at(st, id->pid, id->start_ns - 1, &prev_id) : PT_ENOTFOUND;
+	if (r == 0 && (r = proc_get(st, prev_id, &prev)) == 0 &&
+	    (prev.end_state == 0 || prev.end_state == PT_END_EXECED) && prev.exec_to == 0) {
+		p.exec_from = prev_id;
+		prev.exec_to = p.id;
+		prev.end_state = PT_END_EXECED;
+		if (!prev.end_ns || prev.end_ns > id->start_ns)
+			prev.end_ns = id->start_ns;
+		if ((r = proc_put(st, &prev)) || (r = child_put(st, prev_id, p.id, PT_CHILD_EXEC, id->start_ns)))
+			return r;
+	} else if (r && r != PT_ENOTFOUND) {
+		return r;
+	} else {
+		/* the parent: exactly, for a fork child; else the image of ppid running then */
+		if (id->parent_start_ns) {
+			be32(k, (uint32_t)id->ppid);
+			be64(k + 4, id->parent_start_ns);
+			MDB_val v;
+			r = get(st, DB_PIDX, k, 12, &v);
+			if (r == 0 && v.mv_size == 4)
+				memcpy(&parent, v.mv_data, 4);
+			how = PT_CHILD_FORK;
+		} else {
+			r = pt_store_proc_at(st, id->ppid, id->start_ns, &parent);
+		}
+		if (r && r != PT_ENOTFOUND)
+			return r;
+		p.parent = r == 0 ? parent : 0;
+		if (p.parent && (r = child_put(st, p.parent, p.id, how, id->start_ns)))
+			return r;
+	}
+	if ((r = proc_put(st, &p)))
+		return r;
+	be32(k, (uint32_t)id->pid);
+	be64(k + 4, id->start_ns);
+	if ((r = put(st, DB_PIDX, k, 12, &p.id, 4, 0)))
+		return r;
+
+	pt_mpw_init(&w, buf, sizeof buf);
+	pt_mpw_array(&w, 11);
+	pt_mpw_uint(&w, PT_EV_C_PROC);
+	pt_mpw_uint(&w, id->start_ns);
+	pt_mpw_int(&w, id->pid);
+	pt_mpw_int(&w, id->ppid);
+	pt_mpw_uint(&w, id->uid);
+	pt_mpw_uint(&w, id->start_ns);
+	pt_mpw_bin(&w, id->host, strnlen(id->host, sizeof id->host));
+	pt_mpw_uint(&w, p.parent);
+	pt_mpw_uint(&w, p.exec_from);
+	pt_mpw_uint(&w, (uint64_t)id->verified);
+	pt_mpw_bin(&w, id->region, strnlen(id->region, sizeof id->region));
+	if (w.overflow)
+		return PT_EWIRE;
+	if ((r = log_append(st, p.id, buf, (size_t)(w.p - buf))))
+		return r;
+	st->next_proc++;
+	st->c.procs++;
+	*out = p.id;
+	return 0;
+}
+
+/* ---- sessions */
+
+static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_rec *s)
+{
+	uint8_t k[12];
+	MDB_val v;
+	int r;
+
+	be32(k, proc);
+	be64(k + 4, sid);
+	if ((r = get(st, DB_SESS, k, 12, &v)))
+		return r;
+	memset(s, 0, sizeof *s);
+	memcpy(s, v.mv_data, v.mv_size < sizeof *s ? v.mv_size : sizeof *s);
+	return 0;
+}
+
+static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
+{
+	uint8_t k[12];
+
+	be32(k, proc);
+	be64(k + 4, sid);
+	return put(st, DB_SESS, k, 12, s, sizeof *s, 0);
+}
+
+static int sess_begin(pt_store *st, uint32_t proc, uint64_t sid, uint32_t obj, uint32_t kind,
+		      int fd, uint32_t flags, uint32_t call, uint64_t ts)
+{
+	struct pt_sess_rec s = { 0 };
+
+	s.obj = obj;
+	s.kind = kind;
+	s.fd = fd;
+	s.flags = flags;
+	s.call = call;
+	s.open_ns = ts;
+	st->c.sessions++;
+	return sess_put(st, proc, sid, &s);
+}
+
+static uint32_t obj_kind(uint32_t kind)
+{
+	return kind >= PT_KIND_FILE && kind <= PT_KIND_OTHER ? kind : PT_KIND_OTHER;
+}
+
+/* Has any session of obj moved data before? (a cursor on the use index's prefix) */
+static int obj_used(pt_store *st, uint32_t obj, int *used)
+{
+	uint8_t k[4];
+	MDB_cursor *c;
+	MDB_val key, v;
+	int r;
+
+	be32(k, obj);
+	*used = 0;
+	if ((r = mdb_cursor_open(st->txn, st->dbi[DB_USE], &c)))
+		return r;
+	key = val(k, 4);
+	r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	if (r == 0 && key.mv_size >= 4 && memcmp(key.mv_data, k, 4) == 0)
+		*used = 1;
+	mdb_cursor_close(c);
+	return r == MDB_NOTFOUND ? 0 : r;
+}
+
+/* CLOSE and C_SESS_END share their first twelve fields. */
+static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int from_table)
+{
+	struct pt_sess_rec s;
+	struct pt_proc_rec p;
+	uint64_t sid = pt_ev_u(ev, 0);
+	int r, used;
+
+	r = sess_get(st, proc, sid, &s);
+	if (r == PT_ENOTFOUND)
+		return 0;        /* its OPEN was lost (counted as dropped by the producer) */
+	if (r)
+		return r;
+	if (s.close_ns)
+		return 0;        /* already closed: a CLOSE published just before a kill */
+	s.rbytes = pt_ev_u(ev, 2);
+	s.rops = pt_ev_u(ev, 3);
+	s.wbytes = pt_ev_u(ev, 4);
+	s.wops = pt_ev_u(ev, 5);
+	s.rfirst = pt_ev_u(ev, 6);
+	s.rlast = pt_ev_u(ev, 7);
+	s.wfirst = pt_ev_u(ev, 8);
+	s.wlast = pt_ev_u(ev, 9);
+	s.rmax = pt_ev_u(ev, 10);
+	s.wmax = pt_ev_u(ev, 11);
+	if (!from_table) {
+		s.dev = pt_ev_u(ev, 12);
+		s.ino = pt_ev_u(ev, 13);
+		s.size = pt_ev_u(ev, 14);
+		s.mtime = pt_ev_u(ev, 15);
+		s.how = (uint32_t)pt_ev_u(ev, 16);
+	} else {
+		s.how = 0xff;
+	}
+	s.close_ns = ev->ts ? ev->ts : 1;
+	if ((r = sess_put(st, proc, sid, &s)))
+		return r;
+	if (!s.obj || (!s.rops && !s.wops))
+		return 0;
+
+	struct pt_use_rec u = { 0 };
+	uint8_t k[16];
+	u.dirs = (s.rops ? PT_USE_READ : 0) | (s.wops ? PT_USE_WRITE : 0);
+	u.kind = s.kind;
+	u.rfirst = s.rfirst ? s.rfirst : s.open_ns;
+	u.wfirst = s.wfirst ? s.wfirst : s.open_ns;
+	u.end = s.close_ns;
+	u.rbytes = s.rbytes;
+	u.wbytes = s.wbytes;
+	if ((r = obj_used(st, s.obj, &used)))
+		return r;
+	be32(k, s.obj);
+	be32(k + 4, proc);
+	be64(k + 8, sid);
+	if ((r = put(st, DB_USE, k, 16, &u, sizeof u, 0)))
+		return r;
+	if (s.kind == PT_KIND_FILE) {
+		if (!used)
+			st->c.files++;
+		st->c.bytes_read += s.rbytes;
+		st->c.bytes_written += s.wbytes;
+		if ((r = proc_get(st, proc, &p)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		p.rbytes += s.rbytes;
+		p.wbytes += s.wbytes;
+		return proc_put(st, &p);
+	}
+	if (s.kind == PT_KIND_PIPE || s.kind == PT_KIND_SOCKET)
+		st->c.ipc_bytes += s.rbytes + s.wbytes;
+	return 0;
+}
+
+/* ---- data-flow edges */
+
+static int flow_put(pt_store *st, uint32_t from, uint32_t to, uint64_t ts, uint32_t kind)
+{
+	uint8_t k[16], v = (uint8_t)kind;
+	int r;
+
+	be32(k, from);
+	be32(k + 4, to);
+	be64(k + 8, ts);
+	if ((r = put(st, DB_FLOW, k, 16, &v, 1, 0)))
+		return r;
+	be32(k, to);
+	be32(k + 4, from);
+	return put(st, DB_FLOWR, k, 16, &v, 1, 0);
+}
+
+static int endpoint(pt_store *st, const char *fmt, uint64_t ino, uint32_t *obj)
+{
+	char name[64];
+	int n = snprintf(name, sizeof name, fmt, (unsigned long long)ino);
+
+	return obj_lookup(st, name, (size_t)n, PT_KIND_SOCKET, obj);
+}
+
+/* ---- applying records */
+
+static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint8_t *rec,
+		 uint32_t len)
+{
+	struct pt_proc_rec p, c;
+	struct pt_sess_rec s;
+	struct pt_bytes b, b2;
+	uint32_t obj, obj2, child;
+	uint8_t k[8];
+	int r;
+
+	switch (ev->type) {
+	case PT_EV_PROC_START:
+		be32(k, proc);
+		if ((r = put(st, DB_PROCX, k, 4, rec, len, 0)))
+			return r;
+		if ((r = proc_get(st, proc, &p)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		p.how = (uint32_t)pt_ev_u(ev, 9);
+		p.flags |= (uint32_t)pt_ev_u(ev, 10);
+		return proc_put(st, &p);
+
+	case PT_EV_PROC_EXIT:
+		if ((r = proc_get(st, proc, &p)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		if (pt_ev_u(ev, 0) != PT_EXIT_DESTRUCTOR) {
+			p.status = (int32_t)pt_ev_i(ev, 1);
+			p.status_from = 1;
+		}
+		p.end_ns = ev->ts;
+		p.utime_us = pt_ev_u(ev, 2);
+		p.stime_us = pt_ev_u(ev, 3);
+		p.maxrss_kb = pt_ev_u(ev, 4);
+		return proc_put(st, &p);
+
+	case PT_EV_WAIT:
+		/* how a child ended, seen by its parent: the only witness of a signal */
+		if ((r = pt_store_proc_at(st, (int32_t)pt_ev_i(ev, 0), ev->ts, &child)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		if ((r = proc_get(st, child, &c)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		if (c.status_from != 1) {
+			c.status = (int32_t)pt_ev_i(ev, 1);
+			c.status_from = 2;
+			return proc_put(st, &c);
+		}
+		return 0;
+
+	case PT_EV_LIBS: {
+		struct pt_mpr m;
+		uint32_t n, two;
+		if (ev->n < 1 || ev->v[0].kind != PT_MP_ARRAY)
+			return 0;
+		pt_mpr_init(&m, ev->v[0].b.p, ev->v[0].b.len);
+		if (pt_mpr_array(&m, &n))
+			return PT_EWIRE;
+		while (n--) {
+			uint64_t base = 0;
+			uint8_t lk[8];
+			if (pt_mpr_array(&m, &two) || two < 2 || pt_mpr_bytes(&m, &b) ||
+			    pt_mpr_uint(&m, &base))
+				return PT_EWIRE;
+			for (uint32_t i = 2; i < two; i++)
+				if (pt_mpr_skip(&m))
+					return PT_EWIRE;
+			if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
+				return r;
+			be32(lk, proc);
+			be32(lk + 4, obj);
+			if ((r = put(st, DB_LIBS, lk, 8, &base, 8, 0)))
+				return r;
+		}
+		return 0;
+	}
+
+	case PT_EV_OPEN:
+	case PT_EV_ADOPT: {
+		uint32_t kind = (uint32_t)pt_ev_u(ev, 3 + (ev->type == PT_EV_OPEN ? 2 : 0));
+		b = pt_ev_b(ev, 2);
+		if ((r = obj_lookup(st, b.p, b.len, obj_kind(kind), &obj)))
+			return r;
+		return sess_begin(st, proc, pt_ev_u(ev, 0), obj, kind, (int)pt_ev_i(ev, 1),
+				  ev->type == PT_EV_OPEN ? (uint32_t)pt_ev_u(ev, 3) : 0,
+				  ev->type == PT_EV_OPEN ? (uint32_t)pt_ev_u(ev, 6) : 0xff, ev->ts);
+	}
+
+	case PT_EV_INHERIT:
+		/* the parent's session gives the object */
+		if ((r = proc_get(st, proc, &p)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		r = p.parent ? sess_get(st, p.parent, pt_ev_u(ev, 2), &s) : PT_ENOTFOUND;
+		if (r == PT_ENOTFOUND)
+			return 0;
+		if (r)
+			return r;
+		return sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 1),
+				  s.flags, s.call, ev->ts);
+
+	case PT_EV_DUP:
+		r = sess_get(st, proc, pt_ev_u(ev, 1), &s);
+		if (r == PT_ENOTFOUND)
+			return 0;
+		if (r)
+			return r;
+		return sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 2),
+				  s.flags, s.call, ev->ts);
+
+	case PT_EV_CLOSE:
+		return sess_end(st, proc, ev, 0);
+
+	case PT_EV_RENAME:
+	case PT_EV_LINK: {
+		uint32_t kind = ev->type == PT_EV_RENAME ? PT_FLOW_RENAME
+			       : pt_ev_u(ev, 2) ? PT_FLOW_SYMLINK : PT_FLOW_LINK;
+		b = pt_ev_b(ev, 0);
+		b2 = pt_ev_b(ev, 1);
+		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)) ||
+		    (r = obj_lookup(st, b2.p, b2.len, PT_KIND_FILE, &obj2)))
+			return r;
+		return flow_put(st, obj, obj2, kind == PT_FLOW_SYMLINK ? 0 : ev->ts, kind);
+	}
+
+	case PT_EV_SOCKPAIR:
+		if ((r = endpoint(st, "socket:[%llu]", pt_ev_u(ev, 0), &obj)) ||
+		    (r = endpoint(st, "socket:[%llu]", pt_ev_u(ev, 1), &obj2)) ||
+		    (r = flow_put(st, obj, obj2, 0, PT_FLOW_CHANNEL)))
+			return r;
+		return flow_put(st, obj2, obj, 0, PT_FLOW_CHANNEL);
+
+	case PT_EV_CONNECT:
+	case PT_EV_ACCEPT: {
+		uint8_t name[PT_PATH_KEY_MAX];
+		b = pt_ev_b(ev, 2);
+		if (b.len + 5 > sizeof name)
+			return 0;
+		memcpy(name, "unix:", 5);
+		memcpy(name + 5, b.p, b.len);
+		if ((r = endpoint(st, "socket:[%llu]", pt_ev_u(ev, 1), &obj)) ||
+		    (r = obj_lookup(st, name, b.len + 5, PT_OBJ_UNIX, &obj2)) ||
+		    (r = flow_put(st, obj, obj2, 0, PT_FLOW_CHANNEL)))
+			return r;
+		return flow_put(st, obj2, obj, 0, PT_FLOW_CHANNEL);
+	}
+
+	case PT_EV_GAP:
+		b = pt_ev_b(ev, 1);
+		return pt_store_gap(st, proc, (uint32_t)pt_ev_u(ev, 0), b.p, b.len);
+
+	default:
+		/* EXEC, EXEC_FAIL, FORK, SPAWN, MMAP, UNLINK, TRUNCATE, MKDIR, IO, and types
+		 * newer than this collector: kept in the log only */
+		return 0;
+	}
+}
+
+int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct pt_ev ev;
+	int r;
+
+	if (!st->txn || st->rdonly)
+		return EINVAL;
+	if (pt_ev_parse(rec, len, &ev) || ev.type >= PT_EV_C_PROC)
+		return PT_EWIRE;
+	if ((r = log_append(st, proc, rec, len)))
+		return r;
+	return apply(st, proc, &ev, rec, len);
+}
+
+int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n)
+{
+	uint8_t k[8];
+	uint8_t v[8 + 1024];
+
+	if (n > 1024)
+		n = 1024;
+	memcpy(v, &proc, 4);
+	memcpy(v + 4, &kind, 4);
+	if (n)
+		memcpy(v + 8, detail, n);
+	st->c.gaps++;
+	be64(k, st->c.gaps);
+	return put(st, DB_GAP, k, 8, v, 8 + n, 0);
+}
+
+int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, uint64_t end_ns,
+		      uint64_t dropped, uint64_t torn, uint64_t corrupt)
+{
+	struct pt_proc_rec p;
+	uint8_t buf[128];
+	struct pt_mpw w;
+	int r;
+
+	if ((r = proc_get(st, proc, &p)))
+		return r;
+	if (p.end_state != PT_END_EXECED)
+		p.end_state = state;
+	if (end_ns && (!p.end_ns || p.end_state == PT_END_DIED || p.end_state == PT_END_RUNNING))
+		p.end_ns = end_ns;
+	if (!p.end_ns)
+		p.end_ns = end_ns;
+	p.dropped += dropped;
+	p.torn += torn;
+	p.corrupt += corrupt;
+	st->c.dropped += dropped;
+	st->c.torn += torn;
+	st->c.corrupt += corrupt;
+	if ((r = proc_put(st, &p)))
+		return r;
+	pt_mpw_init(&w, buf, sizeof buf);
+	pt_mpw_array(&w, 8);
+	pt_mpw_uint(&w, PT_EV_C_PROC_END);
+	pt_mpw_uint(&w, p.end_ns);
+	pt_mpw_uint(&w, p.end_state);
+	pt_mpw_int(&w, p.status);
+	pt_mpw_uint(&w, p.end_ns);
+	pt_mpw_uint(&w, dropped);
+	pt_mpw_uint(&w, torn);
+	pt_mpw_uint(&w, corrupt);
+	return log_append(st, proc, buf, (size_t)(w.p - buf));
+}
+
+int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess *t,
+		      uint64_t end_ns)
+{
+	uint64_t sid = atomic_load_explicit(&t->sid, memory_order_acquire);
+	struct pt_sess_rec s;
+	struct pt_ev ev;
+	uint8_t buf[256];
+	struct pt_mpw w;
+	int r;
+
+	if (!sid || t->kind == PT_KIND_IGNORED)
+		return 0;
+	r = sess_get(st, proc, sid, &s);
+	if (r == PT_ENOTFOUND || (r == 0 && s.close_ns))
+		return 0;
+	if (r)
+		return r;
+	pt_mpw_init(&w, buf, sizeof buf);
+	pt_mpw_array(&w, 14);
+	pt_mpw_uint(&w, PT_EV_C_SESS_END);
+	pt_mpw_uint(&w, end_ns);
+	pt_mpw_uint(&w, sid);
+	pt_mpw_uint(&w, (uint64_t)fd);
+	pt_mpw_uint(&w, t->rbytes);
+	pt_mpw_uint(&w, t->rops);
+	pt_mpw_uint(&w, t->wbytes);
+	pt_mpw_uint(&w, t->wops);
+	pt_mpw_uint(&w, t->rfirst);
+	pt_mpw_uint(&w, t->rlast);
+	pt_mpw_uint(&w, t->wfirst);
+	pt_mpw_uint(&w, t->wlast);
+	pt_mpw_uint(&w, t->rmax);
+	pt_mpw_uint(&w, t->wmax);
+	if (pt_ev_parse(buf, (size_t)(w.p - buf), &ev))
+		return PT_EWIRE;
+	if ((r = log_append(st, proc, buf, (size_t)(w.p - buf))))
+		return r;
+	return sess_end(st, proc, &ev, 1);
+}
+
+int pt_store_top_status(pt_store *st, int32_t pid, int32_t status, uint64_t end_ns)
+{
+	struct pt_proc_rec p;
+	uint32_t proc;
+	int32_t top[2] = { pid, status };
+	int r;
+
+	if ((r = pt_store_meta_put(st, "top", top, sizeof top)))
+		return r;
+	r = pt_store_proc_at(st, pid, end_ns ? end_ns : UINT64_MAX, &proc);
+	if (r == PT_ENOTFOUND)
+		return 0;
+	if (r || (r = proc_get(st, proc, &p)))
+		return r;
+	if (p.status_from != 1) {
+		p.status = status;
+		p.status_from = 3;
+		return proc_put(st, &p);
+	}
+	return 0;
+}
+
+/* ---- regions */
+
+int pt_store_region_get(pt_store *st, const char *name, struct pt_region_rec *rr,
+			uint64_t *off, uint32_t max)
+{
+	MDB_val v;
+	int r = get(st, DB_REGION, name, strlen(name), &v);
+
+	if (r)
+		return r;
+	if (v.mv_size < sizeof *rr)
+		return PT_EWIRE;
+	memcpy(rr, v.mv_data, sizeof *rr);
+	if (rr->nslots > max || v.mv_size != sizeof *rr + rr->nslots * 8u)
+		return PT_EWIRE;
+	memcpy(off, (uint8_t *)v.mv_data + sizeof *rr, rr->nslots * 8u);
+	return 0;
+}
+
+int pt_store_region_put(pt_store *st, const char *name, const struct pt_region_rec *rr,
+			const uint64_t *off)
+{
+	size_t n = sizeof *rr + rr->nslots * 8u;
+	uint8_t *v = malloc(n);
+	int r;
+
+	if (!v)
+		return ENOMEM;
+	memcpy(v, rr, sizeof *rr);
+	memcpy(v + sizeof *rr, off, rr->nslots * 8u);
+	r = put(st, DB_REGION, name, strlen(name), v, n, 0);
+	free(v);
+	return r;
+}
+
+/* ---- iteration */
+
+typedef int (*kv_fn)(void *ctx, const MDB_val *k, const MDB_val *v);
+
+/* Walk the entries whose keys start with prefix (all of them when plen is 0). */
+static int walk(pt_store *st, int db, const void *prefix, size_t plen, kv_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_txn *txn;
+	int temp, r;
+
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	if ((r = mdb_cursor_open(txn, st->dbi[db], &c))) {
+		txn_put(txn, temp);
+		return r;
+	}
+	k = val(prefix, plen);
+	r = plen ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	while (r == 0) {
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if ((r = fn(ctx, &k, &v)))
+			break;
+		r = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? 0 : r;
+}
+
+struct walk_ctx {
+	void *fn;
+	void *ctx;
+};
+
+static int proc_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	struct pt_proc_rec p = { 0 };
+
+	(void)k;
+	memcpy(&p, v->mv_data, v->mv_size < sizeof p ? v->mv_size : sizeof p);
+	return ((pt_proc_fn)w->fn)(w->ctx, &p);
+}
+
+int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	return walk(st, DB_PROC, NULL, 0, proc_cb, &w);
+}
+
+static int sess_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	struct pt_sess_rec s = { 0 };
+
+	if (k->mv_size != 12)
+		return 0;
+	memcpy(&s, v->mv_data, v->mv_size < sizeof s ? v->mv_size : sizeof s);
+	return ((pt_sess_fn)w->fn)(w->ctx, rd32(k->mv_data), rd64((uint8_t *)k->mv_data + 4), &s);
+}
+
+int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[4];
+
+	be32(k, proc);
+	return walk(st, DB_SESS, k, proc ? 4 : 0, sess_cb, &w);
+}
+
+static int use_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	struct pt_use_rec u = { 0 };
+	const uint8_t *p = k->mv_data;
+
+	if (k->mv_size != 16)
+		return 0;
+	memcpy(&u, v->mv_data, v->mv_size < sizeof u ? v->mv_size : sizeof u);
+	return ((pt_use_fn)w->fn)(w->ctx, rd32(p), rd32(p + 4), rd64(p + 8), &u);
+}
+
+int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[4];
+
+	be32(k, obj);
+	return walk(st, DB_USE, k, obj ? 4 : 0, use_cb, &w);
+}
+
+static int edge_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	const uint8_t *p = k->mv_data, *d = v->mv_data;
+	uint64_t ts = 0;
+
+	if (k->mv_size == 16 && v->mv_size >= 1)   /* flow, flowr */
+		return ((pt_edge_fn)w->fn)(w->ctx, rd32(p), rd32(p + 4), rd64(p + 8), d[0]);
+	if (k->mv_size == 8 && v->mv_size == 9) {  /* child */
+		memcpy(&ts, d + 1, 8);
+		return ((pt_edge_fn)w->fn)(w->ctx, rd32(p), rd32(p + 4), ts, d[0]);
+	}
+	if (k->mv_size == 8 && v->mv_size == 8) {  /* libs: ts carries the base address */
+		memcpy(&ts, d, 8);
+		return ((pt_edge_fn)w->fn)(w->ctx, rd32(p), rd32(p + 4), ts, 0);
+	}
+	return 0;
+}
+
+int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[4];
+
+	be32(k, parent);
+	return walk(st, DB_CHILD, k, parent ? 4 : 0, edge_cb, &w);
+}
+
+int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[4];
+
+	be32(k, obj);
+	return walk(st, reverse ? DB_FLOWR : DB_FLOW, k, obj ? 4 : 0, edge_cb, &w);
+}
+
+int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[4];
+
+	be32(k, proc);
+	return walk(st, DB_LIBS, k, proc ? 4 : 0, edge_cb, &w);
+}
+
+static int log_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	uint32_t proc;
+
+	if (k->mv_size != 8 || v->mv_size < 4)
+		return 0;
+	memcpy(&proc, v->mv_data, 4);
+	return ((pt_log_fn)w->fn)(w->ctx, rd64(k->mv_data), proc, (uint8_t *)v->mv_data + 4,
+				  (uint32_t)(v->mv_size - 4));
+}
+
+int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	uint8_t k[8];
+
+	be64(k, from);
+	/* a range walk from `from`: every key of the log has the 8-byte form */
+	MDB_cursor *c;
+	MDB_val key, v;
+	MDB_txn *txn;
+	int temp, r;
+
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	if ((r = mdb_cursor_open(txn, st->dbi[DB_LOG], &c))) {
+		txn_put(txn, temp);
+		return r;
+	}
+	key = val(k, 8);
+	r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	while (r == 0) {
+		if ((r = log_cb(&w, &key, &v)))
+			break;
+		r = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? 0 : r;
+}
+
+static int gap_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+	uint32_t proc;
+
+	if (k->mv_size != 8 || v->mv_size < 8)
+		return 0;
+	memcpy(&proc, v->mv_data, 4);
+	/* the record handed over is kind:u32 | detail */
+	return ((pt_log_fn)w->fn)(w->ctx, rd64(k->mv_data), proc, (uint8_t *)v->mv_data + 4,
+				  (uint32_t)(v->mv_size - 4));
+}
+
+int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	return walk(st, DB_GAP, NULL, 0, gap_cb, &w);
+}

@@ -1,0 +1,232 @@
+/* store.h — the node store: one LMDB environment per node per run, holding the run's
+ * append-only event log (the source of truth) and the indices that answer stat and
+ * lineage without RDF.  Used by provtrace-collectd (the only writer) and by the tools.
+ *
+ * Lifecycle.  pt_store_open() → (writer) pt_store_begin() → pt_store_*() calls →
+ * pt_store_commit() or pt_store_abort() → ... → pt_store_close().  A handle is used by
+ * one thread.  Readers open a finished store (the copy in the run directory) read-only
+ * and may keep it open while another reader does the same.  Do not open a store on
+ * NFS or Lustre: LMDB needs a local file system.  A store handle must not cross fork().
+ *
+ * Errors.  Functions return 0, an errno value, an LMDB error (MDB_*), or PT_E* below;
+ * pt_strerror() describes each.  PT_EFULL from a writer call means the batch could not
+ * fit the map: the map has already been grown, and the caller aborts and replays the
+ * batch (its records are still in the producers' rings).
+ *
+ * Layout (all integers in keys big-endian, so that keys sort by number):
+ *   log      seq:u64                      → proc:u32 | record (msgpack, as produced)
+ *   proc     proc:u32                     → struct pt_proc_rec
+ *   procx    proc:u32                     → the PROC_START record (exe, argv, cwd, env)
+ *   pidx     pid:u32 | start_ns:u64        → proc:u32
+ *   path     path (≤ 400 bytes) or 0xff | fnv64 | probe → obj:u32
+ *   obj      obj:u32                      → kind:u8 | name bytes
+ *   sess     proc:u32 | sid:u64            → struct pt_sess_rec
+ *   use      obj:u32 | proc:u32 | sid:u64  → struct pt_use_rec (sessions that moved data)
+ *   child    parent:u32 | child:u32        → how:u8 | ts:u64
+ *   flow     from:u32 | to:u32 | ts:u64    → kind:u8   (data in `from` before ts is in `to`)
+ *   flowr    to:u32 | from:u32 | ts:u64    → kind:u8   (the same edges, by destination)
+ *   libs     proc:u32 | obj:u32            → base:u64
+ *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
+ *   region   name                         → struct pt_region_rec + u64 offset per slot
+ *   meta     "schema", "host", "run", "counters"
+ */
+#ifndef PT_STORE_H
+#define PT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define PT_STORE_SCHEMA 1
+
+/* Errors of our own, below LMDB's reserved block (-30800 .. -30781) and PT_EWIRE. */
+#define PT_EFULL   (-30950)   /* map full: grown, replay the batch */
+#define PT_ESCHEMA (-30951)   /* store written by another schema version */
+#define PT_ENOTFOUND (-30952)
+
+const char *pt_strerror(int err);
+
+typedef struct pt_store pt_store;
+
+enum {
+	PT_STORE_RDONLY = 1,   /* a finished store: no lock file, no writes */
+	PT_STORE_CREATE = 2,   /* create it when missing */
+};
+
+/* Open the store file `path` (a single file, not a directory). */
+int pt_store_open(const char *path, unsigned flags, pt_store **out);
+void pt_store_close(pt_store *st);
+
+/* Write a compacted copy of the store to `path` (which must not exist). */
+int pt_store_copy(pt_store *st, const char *path);
+
+/* ---- writer */
+
+int pt_store_begin(pt_store *st);
+int pt_store_commit(pt_store *st);
+void pt_store_abort(pt_store *st);
+
+/* Identity of a process image, as the collector establishes it. */
+struct pt_ident {
+	int32_t pid, ppid;
+	uint32_t uid, gid;
+	uint64_t start_ns;
+	uint64_t parent_start_ns;   /* known exactly for a fork child, else 0 */
+	uint64_t proc_ticks;
+	int verified;               /* pid and uid from SO_PEERCRED, not from the region */
+	char host[64];
+	char region[200];
+};
+
+/* Add a process image: assigns its id, links it to its parent or to the image it
+ * replaced by exec, and logs a C_PROC record. */
+int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *proc);
+
+/* Append one record produced by image `proc` to the log and apply it to the indices.
+ * A malformed record, or one of the collector's own types, is refused with PT_EWIRE and
+ * not stored (the caller counts it as corrupt). */
+int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len);
+
+/* The image's region was drained for the last time: it ended (`state`, enum
+ * pt_end_state) at end_ns (0: keep the time its exit record gave), with these losses.
+ * Logs a C_PROC_END record. */
+int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, uint64_t end_ns,
+		      uint64_t dropped, uint64_t torn, uint64_t corrupt);
+
+/* A session still open in the image's table when its region was finished: logs a
+ * C_SESS_END record with the table's counters, unless its CLOSE is already stored. */
+struct pt_sess;
+int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess *s,
+		      uint64_t end_ns);
+
+/* Record a coverage gap of image `proc` (0: of the node). */
+int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t len);
+
+/* Report from the launcher: how the job's top process ended. */
+int pt_store_top_status(pt_store *st, int32_t pid, int32_t wait_status, uint64_t end_ns);
+
+/* Per-region read progress, stored with the events it covers. */
+struct pt_region_rec {
+	uint32_t proc;
+	uint32_t nslots;
+	uint32_t finished;          /* drained completely and closed: never read again */
+	uint32_t pad;
+};
+
+int pt_store_region_get(pt_store *st, const char *name, struct pt_region_rec *r,
+			uint64_t *off, uint32_t max);
+int pt_store_region_put(pt_store *st, const char *name, const struct pt_region_rec *r,
+			const uint64_t *off);
+
+int pt_store_meta_put(pt_store *st, const char *key, const void *val, size_t len);
+
+/* ---- records of the indices */
+
+struct pt_proc_rec {
+	uint32_t id, parent, exec_from, exec_to;
+	int32_t pid, ppid;
+	uint32_t uid, gid;
+	uint64_t start_ns, end_ns;
+	uint32_t end_state;         /* enum pt_end_state; 0 while running */
+	int32_t status;             /* wait status; -1 unknown */
+	uint32_t status_from;       /* 0 unknown, 1 its own exit record, 2 its parent's wait,
+				       3 the launcher */
+	uint32_t how;               /* PROC_START.how */
+	uint64_t utime_us, stime_us, maxrss_kb;
+	uint64_t rbytes, wbytes;    /* data moved through files */
+	uint64_t dropped, torn, corrupt;
+	uint32_t verified, flags;
+	char host[64];
+};
+
+struct pt_sess_rec {
+	uint32_t obj, kind;
+	int32_t fd;
+	uint32_t flags;             /* open(2) flags */
+	uint64_t open_ns, close_ns; /* close_ns 0 while open */
+	uint64_t rbytes, rops, wbytes, wops;
+	uint64_t rfirst, rlast, wfirst, wlast;
+	uint64_t rmax, wmax;
+	uint64_t dev, ino, size, mtime;
+	uint32_t how;               /* PT_CLOSE_*, or 0xff when ended by the image's end */
+	uint32_t call;              /* PT_CALL_* */
+};
+
+/* A session that moved data, indexed by object.  `end` is when data could last have
+ * moved (the close, or the image's end). */
+struct pt_use_rec {
+	uint32_t dirs;              /* 1 = read, 2 = written */
+	uint32_t kind;
+	uint64_t rfirst, wfirst, end;
+	uint64_t rbytes, wbytes;
+};
+
+#define PT_USE_READ 1u
+#define PT_USE_WRITE 2u
+
+/* Object kinds (obj's first byte): enum pt_kind, plus the address of a Unix socket. */
+#define PT_OBJ_UNIX 16
+
+/* child edges (how) */
+#define PT_CHILD_FORK 1     /* forked: a copy of the parent's memory */
+#define PT_CHILD_SPAWN 2    /* started by the parent (posix_spawn, vfork + exec, ...) */
+#define PT_CHILD_EXEC 3     /* the image that replaced the parent by exec */
+
+/* flow edges (kind): data in `from` before ts is in `to` after ts */
+#define PT_FLOW_RENAME 1
+#define PT_FLOW_LINK 2
+#define PT_FLOW_SYMLINK 3     /* ts 0: reading the link reads the target, at any time */
+#define PT_FLOW_CHANNEL 4     /* ts 0: two ends of one channel, at any time */
+
+struct pt_counters {
+	uint64_t events;            /* records in the log */
+	uint64_t procs;
+	uint64_t files;             /* file objects that moved data */
+	uint64_t sessions;
+	uint64_t bytes_read, bytes_written;   /* through files */
+	uint64_t dropped;           /* lost in producers (full ring, reentrancy) */
+	uint64_t torn;              /* records cut by the death of their writer */
+	uint64_t corrupt;           /* unreadable records or slots */
+	uint64_t gaps;              /* coverage gaps */
+	uint64_t ipc_bytes;         /* through pipes and sockets */
+};
+
+/* ---- readers (any open store; the writer too, inside a batch) */
+
+int pt_store_counters(pt_store *st, struct pt_counters *c);
+int pt_store_meta_get(pt_store *st, const char *key, void *val, size_t *len);
+
+int pt_store_proc(pt_store *st, uint32_t proc, struct pt_proc_rec *r);
+/* The PROC_START record of the image, parsed; argv and env stay msgpack. */
+int pt_store_proc_start(pt_store *st, uint32_t proc, struct pt_ev *ev);
+/* Image of `pid` that was running at time t (the latest started at or before t). */
+int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc);
+
+/* Object of a name; returns PT_ENOTFOUND when the store never saw it. */
+int pt_store_obj_find(pt_store *st, const void *name, size_t len, uint32_t *obj);
+/* Name and kind of an object: *name points into the store, valid until the next call. */
+int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *len,
+		      uint32_t *kind);
+
+/* Iterators: the callback returns 0 to go on, anything else stops and is returned. */
+typedef int (*pt_proc_fn)(void *ctx, const struct pt_proc_rec *r);
+typedef int (*pt_sess_fn)(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s);
+typedef int (*pt_use_fn)(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
+			 const struct pt_use_rec *u);
+typedef int (*pt_edge_fn)(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind);
+typedef int (*pt_log_fn)(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec,
+			 uint32_t len);
+
+int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx);
+int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx);
+int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx);  /* obj 0: all */
+/* Children of a process (b = child, kind = how) or, with parent = 0, every edge. */
+int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx);
+/* Data-flow edges out of obj (flow) or into it (reverse != 0). */
+int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, void *ctx);
+int pt_store_each_log(pt_store *st, uint64_t from_seq, pt_log_fn fn, void *ctx);
+int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx);
+int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx);
+
+#endif /* PT_STORE_H */

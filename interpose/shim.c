@@ -1,0 +1,598 @@
+/* shim.c — libprovtrace.so's core: configuration, the image's region and its
+ * announcement to the node collector, and the lock-free record writer.
+ * The wrappers live in io.c, stdio.c, proc.c and ipc.c. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "shim.h"
+#include "sys.h"
+
+struct pt_state pt = { .cwd_lock = ATOMIC_FLAG_INIT };
+PT_TLS_IE struct pt_tls pt_tls;
+PT_TLS_IE uint8_t pt_vforked;
+
+static pthread_key_t slot_key;
+
+#define PT_DEFAULT_SLOTS 16u
+#define PT_DEFAULT_SLOT_SIZE (4u << 20)
+#define PT_DEFAULT_WAIT_MS 200u
+
+uint64_t pt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- diagnostics: only with PROVTRACE_DEBUG, only on stderr, through a raw write */
+
+void pt_debug(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (!pt.debug)
+		return;
+	n = snprintf(buf, sizeof buf, "provtrace[%d]: ", (int)pt_sys_getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	pt_sys_write(2, buf, (size_t)n);
+}
+
+void pt_disable(const char *why)
+{
+	if (pt.enabled)
+		pt_debug("recording stopped: %s", why);
+	pt.enabled = 0;
+	pt.nsess = 0;
+}
+
+/* ---- configuration */
+
+static uint32_t env_u32(const char *name, uint32_t def, uint32_t lo, uint32_t hi)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtoul(s, &end, 0);
+	if (*end == 'k' || *end == 'K')
+		v <<= 10;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20;
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return (uint32_t)v;
+}
+
+static uint32_t pow2_floor(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p <= v / 2)
+		p <<= 1;
+	return p;
+}
+
+/* Default exclusions: pseudo file systems and devices carry no data lineage; /dev/shm
+ * does (DataLoader workers hand tensors over through it), so it is kept. */
+static const char *const default_exclude = "/proc/:/sys/:/dev/pts/:/dev/null:/dev/tty:"
+					   "/dev/urandom:/dev/random:/dev/zero:/dev/nvidia";
+
+static void parse_exclude(const char *list)
+{
+	char *copy, *tok, *save = NULL;
+
+	if (!list)
+		return;
+	copy = strdup(list);
+	if (!copy)
+		return;
+	for (tok = strtok_r(copy, ":", &save); tok && pt.nexclude < PT_EXCLUDE_MAX;
+	     tok = strtok_r(NULL, ":", &save)) {
+		if (*tok != '/')
+			continue;
+		pt.exclude[pt.nexclude] = tok;
+		pt.exclude_len[pt.nexclude++] = strlen(tok);
+	}
+}
+
+/* PROVTRACE_* settings an exec into an emptied environment must get back. */
+static const char *const kept_vars[] = {
+	"PROVTRACE_SPOOL", "PROVTRACE_SOCKET", "PROVTRACE_RUN", "PROVTRACE_EXCLUDE",
+	"PROVTRACE_TRACE", "PROVTRACE_STACKS", "PROVTRACE_DEBUG", "PROVTRACE_BUFSIZE",
+	"PROVTRACE_SLOTS", "PROVTRACE_WAIT_MS", "PROVTRACE_HOST",
+};
+
+static void read_config(void)
+{
+	const char *s;
+	struct rlimit rl;
+	struct utsname u;
+	Dl_info info;
+	size_t i;
+
+	pt.debug = getenv("PROVTRACE_DEBUG") && *getenv("PROVTRACE_DEBUG") &&
+		   strcmp(getenv("PROVTRACE_DEBUG"), "0") != 0;
+	pt.trace = (s = getenv("PROVTRACE_TRACE")) && *s && strcmp(s, "0") != 0;
+	pt.stacks = (int)env_u32("PROVTRACE_STACKS", 0, 0, 64);
+	pt.nslots = env_u32("PROVTRACE_SLOTS", PT_DEFAULT_SLOTS, 2, 1024);
+	pt.slot_size = pow2_floor(env_u32("PROVTRACE_BUFSIZE", PT_DEFAULT_SLOT_SIZE,
+					  4 * PT_REC_MAX, 1u << 30));
+	pt.wait_ms = env_u32("PROVTRACE_WAIT_MS", PT_DEFAULT_WAIT_MS, 0, 60000);
+
+	if ((s = getenv("PROVTRACE_SPOOL")) && strlen(s) < sizeof pt.spool)
+		strcpy(pt.spool, s);
+	if ((s = getenv("PROVTRACE_SOCKET")) && strlen(s) < sizeof pt.sock)
+		strcpy(pt.sock, s);
+	if ((s = getenv("PROVTRACE_HOST")) && *s) {
+		snprintf(pt.host, sizeof pt.host, "%s", s);
+	} else if (uname(&u) == 0) {
+		snprintf(pt.host, sizeof pt.host, "%.63s", u.nodename);
+	}
+	s = getenv("PROVTRACE_EXCLUDE");
+	parse_exclude(s ? s : default_exclude);
+
+	for (i = 0; i < sizeof kept_vars / sizeof kept_vars[0]; i++) {
+		const char *v = getenv(kept_vars[i]);
+		size_t n;
+		char *kv;
+
+		if (!v || pt.nenv_saved >= (int)(sizeof pt.env_saved / sizeof pt.env_saved[0]))
+			continue;
+		n = strlen(kept_vars[i]) + strlen(v) + 2;
+		if ((kv = malloc(n)) == NULL)
+			continue;
+		snprintf(kv, n, "%s=%s", kept_vars[i], v);
+		pt.env_saved[pt.nenv_saved++] = kv;
+	}
+
+	if (dladdr((void *)read_config, &info) && info.dli_fname && info.dli_fname[0] == '/')
+		snprintf(pt.self, sizeof pt.self, "%s", info.dli_fname);
+
+	/* one session entry per possible descriptor, up to a bound: the table is sparse */
+	pt.nsess_cfg = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t n = rl.rlim_max == RLIM_INFINITY ? 65536 : rl.rlim_max;
+		if (n > 65536)
+			n = 65536;
+		if (n > pt.nsess_cfg)
+			pt.nsess_cfg = (uint32_t)n;
+	}
+}
+
+/* ---- the region */
+
+static uint64_t proc_ticks(void)
+{
+	char buf[1024], *p;
+	long n;
+	int fd, field;
+
+	fd = pt_sys_open("/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	n = pt_sys_read(fd, buf, sizeof buf - 1);
+	pt_sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* the command name may hold spaces and parentheses: count from the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (field = 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	return strtoull(p, NULL, 10);
+}
+
+/* Send the region's name and descriptor to the collector.  A missing, dead or busy
+ * collector costs one failed connect: the region waits in the spool for the next one. */
+static void announce(int fd, const char *name, int type)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pt_msg_hdr h = { PT_ANNOUNCE_MAGIC, PT_PROTO_VERSION, (uint16_t)type, 0 };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov[2];
+	struct msghdr m = { 0 };
+	struct cmsghdr *c;
+	int s;
+
+	if (!pt.sock[0] || strlen(pt.sock) >= sizeof sa.sun_path)
+		return;
+	strcpy(sa.sun_path, pt.sock);
+	s = (int)pt_sys3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		return;
+	if (pt_sys3(SYS_connect, s, &sa, sizeof sa) < 0) {
+		pt_debug("no collector at %s", pt.sock);
+		goto out;
+	}
+	h.len = (uint32_t)strlen(name) + 1;
+	iov[0] = (struct iovec){ &h, sizeof h };
+	iov[1] = (struct iovec){ (void *)name, h.len };
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof cbuf);
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof cbuf;
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	if (pt_sys3(SYS_sendmsg, s, &m, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		pt_debug("announcement to %s failed", pt.sock);
+out:
+	pt_sys_close(s);
+}
+
+/* Create this image's region and make it current.  Called from the constructor (how =
+ * PT_START_EXEC) and in a fork child (PT_START_FORK), where `parent` still maps the
+ * parent's region until the inherited sessions have been copied out of it. */
+static int region_create(int how, void *parent_base)
+{
+	struct pt_region_hdr g = { 0 };
+	char name[PATH_MAX];
+	uint64_t size;
+	void *base;
+	int fd, n;
+
+	if (!pt.spool[0])
+		return -ENOENT;
+	size = pt_region_geometry(&g, pt.nslots, pt.slot_size, pt.nsess_cfg);
+	pt.start_ns = pt_now();
+	n = snprintf(name, sizeof name, "%s/%s.%d.%llu" PT_REGION_SUFFIX, pt.spool, pt.host,
+		     (int)pt.pid, (unsigned long long)pt.start_ns);
+	if (n >= (int)sizeof name)
+		return -ENAMETOOLONG;
+	fd = pt_sys_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	if (pt_sys2(SYS_ftruncate, fd, size) < 0) {
+		pt_sys1(SYS_unlink, name);
+		pt_sys_close(fd);
+		return -EIO;
+	}
+	base = pt_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pt_sys_failed((long)base)) {
+		pt_sys3(SYS_unlinkat, AT_FDCWD, name, 0);
+		pt_sys_close(fd);
+		return -ENOMEM;
+	}
+
+	struct pt_region_hdr *h = base;
+	*h = g;
+	h->version = PT_REGION_VERSION;
+	h->proto = PT_PROTO_VERSION;
+	h->pid = pt.pid;
+	h->ppid = (int)pt_sys0(SYS_getppid);
+	h->uid = (uint32_t)getuid();
+	h->gid = (uint32_t)getgid();
+	h->start_ns = pt.start_ns;
+	h->proc_ticks = proc_ticks();
+	h->parent_start_ns = 0;
+	snprintf(h->host, sizeof h->host, "%s", pt.host);
+	atomic_store_explicit(&h->next_sid, 1, memory_order_relaxed);
+	atomic_store_explicit(&h->clock_ns, pt.start_ns, memory_order_relaxed);
+	atomic_store_explicit(&h->state, PT_RS_RUNNING, memory_order_relaxed);
+
+	struct pt_sess *sess = pt_region_sess(base, h);
+	if (how == PT_START_FORK && parent_base) {
+		const struct pt_region_hdr *ph = parent_base;
+		h->parent_start_ns = ph->start_ns;
+		/* inherited descriptors: copied now, announced by INHERIT records below */
+		uint32_t hi = atomic_load_explicit(&ph->sess_hi, memory_order_relaxed);
+		const struct pt_sess *ps = pt_region_sess(parent_base, ph);
+		if (hi > h->nsess)
+			hi = h->nsess;
+		for (uint32_t i = 0; i < hi; i++) {
+			uint64_t psid = atomic_load_explicit(&ps[i].sid, memory_order_relaxed);
+			if (!psid)
+				continue;
+			sess[i].kind = ps[i].kind;
+			sess[i].flags = ps[i].flags;
+			/* the parent's sid for now; replaced by the child's own below */
+			atomic_store_explicit(&sess[i].sid, psid, memory_order_relaxed);
+		}
+		atomic_store_explicit(&h->sess_hi, hi, memory_order_relaxed);
+	}
+	atomic_store_explicit(&h->magic, PT_REGION_MAGIC, memory_order_release);
+
+	pt.base = base;
+	pt.hdr = h;
+	pt.sess = sess;
+	pt.gen++;
+	pt.enabled = 1;
+	pt.nsess = h->nsess;
+
+	announce(fd, strrchr(name, '/') + 1, PT_MSG_REGION);
+	pt_sys_close(fd);
+	return 0;
+}
+
+void pt_region_create(int how)
+{
+	void *old = pt.base;
+	uint64_t old_size = old ? pt.hdr->size : 0;
+	int r;
+
+	/* nothing may touch the parent's region from here on */
+	pt.nsess = 0;
+	pt.enabled = 0;
+	pt.base = NULL;
+	pt.hdr = NULL;
+	pt.sess = NULL;
+	r = region_create(how, old);
+	if (old)
+		pt_sys_munmap(old, old_size);
+	if (r < 0) {
+		pt_debug("cannot create a region in '%s': error %d", pt.spool, -r);
+		announce(-1, "region", PT_MSG_DISABLED);
+		return;
+	}
+	if (how == PT_START_FORK) {
+		/* give each inherited descriptor a session of the child's own */
+		uint32_t hi = atomic_load_explicit(&pt.hdr->sess_hi, memory_order_relaxed);
+		for (uint32_t i = 0; i < hi; i++) {
+			struct pt_sess *s = &pt.sess[i];
+			uint64_t psid = atomic_load_explicit(&s->sid, memory_order_relaxed);
+			struct pt_rec rec;
+			uint64_t sid;
+
+			if (!psid)
+				continue;
+			sid = atomic_fetch_add_explicit(&pt.hdr->next_sid, 1, memory_order_relaxed);
+			rec.ts = pt.start_ns;
+			if (s->kind != PT_KIND_IGNORED && pt_rec_begin(&rec, PT_EV_INHERIT, 4, 48) == 0) {
+				pt_mpw_uint(&rec.w, sid);
+				pt_mpw_uint(&rec.w, i);
+				pt_mpw_uint(&rec.w, psid);
+				pt_mpw_uint(&rec.w, s->kind);
+				pt_rec_end(&rec);
+			}
+			s->open_ns = rec.ts;
+			atomic_store_explicit(&s->sid, sid, memory_order_release);
+		}
+	}
+}
+
+/* ---- slots */
+
+static struct pt_slot *slot_get(int *shared)
+{
+	struct pt_region_hdr *h = pt.hdr;
+	uint32_t i;
+
+	*shared = 0;
+	if (pt_likely(pt_tls.slot && pt_tls.gen == pt.gen))
+		return pt_region_slot(pt.base, h, pt_tls.slot - 1);
+	if (!pt_tls.tid || pt_tls.gen != pt.gen)
+		pt_tls.tid = pt_sys_gettid();
+	pt_tls.slot = 0;
+	pt_tls.gen = pt.gen;
+	for (i = 0; i + 1 < h->nslots; i++) {
+		struct pt_slot *s = pt_region_slot(pt.base, h, i);
+		uint32_t free_ = 0;
+
+		if (atomic_load_explicit(&s->owner, memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_strong(&s->owner, &free_, (uint32_t)pt_tls.tid)) {
+			pt_tls.slot = i + 1;
+			/* released by the key's destructor when the thread ends */
+			pthread_setspecific(slot_key, (void *)(uintptr_t)pt.gen);
+			return s;
+		}
+	}
+	/* more writing threads than slots: share the last one, one record at a time */
+	*shared = 1;
+	return pt_region_slot(pt.base, h, h->nslots - 1);
+}
+
+static void slot_release(void *gen)
+{
+	if (pt_tls.slot && pt_tls.gen == pt.gen && (uintptr_t)gen == pt.gen && pt.base)
+		atomic_store_explicit(&pt_region_slot(pt.base, pt.hdr, pt_tls.slot - 1)->owner, 0,
+				      memory_order_release);
+	pt_tls.slot = 0;
+}
+
+static int shared_lock(struct pt_slot *s)
+{
+	for (unsigned spin = 0; spin < 1u << 14; spin++) {
+		uint32_t free_ = 0;
+
+		if (atomic_load_explicit(&s->owner, memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_weak_explicit(&s->owner, &free_, (uint32_t)pt_tls.tid,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return 0;
+		if (spin & 63)
+			pt_cpu_relax();
+		else
+			sched_yield();
+	}
+	return -1;
+}
+
+/* Wait, boundedly, until the ring has `need` bytes free past head.  Waits only while a
+ * collector is draining (attached within the last 5 s); otherwise fails at once. */
+static int ring_wait(struct pt_slot *s, uint64_t head, uint64_t need, uint64_t size)
+{
+	uint64_t attached = atomic_load_explicit(&pt.hdr->attached_ns, memory_order_relaxed);
+	uint64_t now = pt_now(), deadline;
+
+	if (!pt.wait_ms || !attached || now - attached > 5000000000ull)
+		return -1;
+	deadline = now + (uint64_t)pt.wait_ms * 1000000u;
+	do {
+		struct timespec ts = { 0, 100000 };
+
+		pt_sys2(SYS_nanosleep, &ts, NULL);
+		if (head + need - atomic_load_explicit(&s->tail, memory_order_acquire) <= size)
+			return 0;
+	} while (pt_now() < deadline);
+	return -1;
+}
+
+void pt_count_drop(void)
+{
+	if (pt.hdr && !pt_vforked)
+		atomic_fetch_add_explicit(&pt.hdr->dropped, 1, memory_order_relaxed);
+}
+
+int pt_rec_begin(struct pt_rec *r, int type, uint32_t nfields, size_t max)
+{
+	struct pt_slot *s;
+	uint64_t size, head, tail, pos, need, pad;
+
+	r->ts = 0;
+	if (pt_unlikely(!pt.enabled || pt_vforked))
+		return -1;
+	if (pt_tls.busy || max > PT_REC_MAX - 16) {
+		pt_count_drop();
+		return -1;
+	}
+	pt_tls.busy = 1;
+	max += 16;   /* the [type, ts] prefix and the array header */
+	s = slot_get(&r->shared);
+	if (r->shared && shared_lock(s) < 0)
+		goto drop;
+	size = pt.hdr->slot_size;
+	head = atomic_load_explicit(&s->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+	pos = head & (size - 1);
+	need = pt_rec_span((uint32_t)max);
+	pad = size - pos < need ? size - pos : 0;   /* wrap to the start first */
+	if (head + pad + need - tail > size && ring_wait(s, head, pad + need, size) < 0) {
+		s->dropped++;
+		if (r->shared)
+			atomic_store_explicit(&s->owner, 0, memory_order_release);
+		goto drop;
+	}
+	atomic_store_explicit(&s->writing, 1, memory_order_relaxed);
+	r->ring = pt_region_ring(pt.base, pt.hdr, (uint32_t)(s - pt_region_slot(pt.base, pt.hdr, 0)));
+	if (pad) {
+		uint32_t wrap = PT_REC_WRAP;
+		memcpy(r->ring + pos, &wrap, 4);
+		pos = 0;
+	}
+	r->slot = s;
+	r->head = head;
+	r->pos = pos;
+	r->span = pad;
+	pt_mpw_init(&r->w, r->ring + pos + 4, max);
+	r->ts = pt_now();
+	atomic_store_explicit(&pt.hdr->clock_ns, r->ts, memory_order_relaxed);
+	pt_mpw_array(&r->w, nfields + 2);
+	pt_mpw_uint(&r->w, (uint64_t)type);
+	pt_mpw_uint(&r->w, r->ts);
+	return 0;
+drop:
+	pt_tls.busy = 0;
+	pt_count_drop();
+	return -1;
+}
+
+void pt_rec_end(struct pt_rec *r)
+{
+	struct pt_slot *s = r->slot;
+	uint32_t len = (uint32_t)(r->w.p - (r->ring + r->pos + 4));
+
+	if (r->w.overflow) {
+		/* a record larger than its reservation: a shim bug, never a torn record */
+		atomic_store_explicit(&s->writing, 0, memory_order_relaxed);
+		s->dropped++;
+		pt_count_drop();
+	} else {
+		memcpy(r->ring + r->pos, &len, 4);
+		atomic_store_explicit(&s->head, r->head + r->span + pt_rec_span(len),
+				      memory_order_release);
+		atomic_store_explicit(&s->writing, 0, memory_order_relaxed);
+	}
+	if (r->shared)
+		atomic_store_explicit(&s->owner, 0, memory_order_release);
+	pt_tls.busy = 0;
+}
+
+/* ---- fork */
+
+static void atfork_child(void)
+{
+	pt_tls.slot = 0;
+	pt_tls.busy = 0;
+	pt_tls.tid = 0;
+	pt.pid = pt_sys_getpid();
+	pt.exit_recorded = 0;
+	if (!pt.initialised || !pt.base)
+		return;
+	pt_region_create(PT_START_FORK);
+	pt_record_start(PT_START_FORK);
+}
+
+/* ---- constructor and destructor */
+
+__attribute__((constructor(101))) static void pt_init(int argc, char **argv, char **envp)
+{
+	const char *s;
+	int e = errno;
+
+	(void)envp;
+	if (pt.initialised)
+		return;
+	pt.initialised = 1;
+	pt.pid = pt_sys_getpid();
+	pt.argc = argc;
+	pt.argv = argv;
+	pt_real_resolve_all();
+	read_config();
+	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0)
+		goto out;
+	if (!pt.spool[0]) {
+		pt_debug("PROVTRACE_SPOOL not set: not recording");
+		goto out;
+	}
+	pt_cwd_refresh();
+	pthread_key_create(&slot_key, slot_release);
+	pthread_atfork(NULL, NULL, atfork_child);
+	pt_region_create(PT_START_EXEC);
+	if (pt.enabled)
+		pt_record_start(PT_START_EXEC);
+out:
+	errno = e;
+}
+
+__attribute__((destructor(101))) static void pt_fini(void)
+{
+	int e = errno;
+
+	if (pt.enabled && !pt_vforked && pt.pid == pt_sys_getpid()) {
+		pt_record_exit(PT_EXIT_DESTRUCTOR, 0);
+		pt_record_libs();
+	}
+	errno = e;
+}

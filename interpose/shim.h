@@ -1,0 +1,271 @@
+/* shim.h — internals of libprovtrace.so shared by its source files: the real-function
+ * table, per-process and per-thread state, the record writer and the session helpers.
+ *
+ * Rules every wrapper follows (see STYLE.md):
+ *  - call the real function first, save errno, record, restore errno, return;
+ *  - never print to the program's streams, never exit, never take a lock the program
+ *    could be holding (the only waits are bounded spins on the shim's own slot);
+ *  - the shim's own I/O goes through pt_real.* or raw system calls, never its wrappers;
+ *  - in a vfork child (pt_vforked) nothing in shared state is touched.
+ */
+#ifndef PT_SHIM_H
+#define PT_SHIM_H
+
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "../collector/protocol.h"
+#include "../collector/region.h"
+#include "../collector/wire.h"
+
+#define PT_API __attribute__((visibility("default")))
+#define PT_TLS_IE __thread __attribute__((tls_model("initial-exec")))
+#define pt_likely(x) __builtin_expect(!!(x), 1)
+#define pt_unlikely(x) __builtin_expect(!!(x), 0)
+
+#if defined(__x86_64__) || defined(__i386__)
+#define pt_cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define pt_cpu_relax() __asm__ volatile("yield")
+#else
+#define pt_cpu_relax() ((void)0)
+#endif
+
+/* ---- the wrapped functions: declared once, from wrappers.def */
+
+/* glibc may define some stdio entry points as macros when optimising */
+#undef fread_unlocked
+#undef fwrite_unlocked
+#undef getc
+#undef putc
+#undef fgetc
+#undef fputc
+
+#define PT_WRAP(ret, name, params) PT_API ret name params;
+#include "wrappers.def"
+#undef PT_WRAP
+
+/* ---- the real functions */
+
+#define PT_WRAP(ret, name, params) typedef ret (*pt_fn_##name) params;
+#include "wrappers.def"
+#undef PT_WRAP
+
+struct pt_real_table {
+#define PT_WRAP(ret, name, params) pt_fn_##name name;
+#include "wrappers.def"
+#undef PT_WRAP
+};
+
+extern struct pt_real_table pt_real;
+
+/* Resolve one real function (idx: its position in wrappers.def); returns it or NULL. */
+void *pt_real_resolve(unsigned idx);
+void pt_real_resolve_all(void);
+
+enum pt_real_index {
+#define PT_WRAP(ret, name, params) PT_REAL_##name,
+#include "wrappers.def"
+#undef PT_WRAP
+	PT_REAL_COUNT
+};
+
+/* pt_real.NAME, resolved on first use.  Wrappers that can run before the constructor
+ * (another library's constructor, an allocator's initialisation) go through this. */
+#define PT_REAL(name)                                                                     \
+	(pt_likely(pt_real.name != NULL) ? pt_real.name                                  \
+					 : (pt_fn_##name)pt_real_resolve(PT_REAL_##name))
+
+/* ---- per-thread state */
+
+struct pt_tls {
+	uint32_t slot;     /* claimed slot + 1, 0 = none */
+	uint32_t gen;      /* pt.gen the slot belongs to (a fork child starts a new one) */
+	int32_t tid;
+	uint8_t busy;      /* inside the shim's recording code */
+};
+
+extern PT_TLS_IE struct pt_tls pt_tls;
+
+/* Set by the vfork wrapper (vfork-x86_64.S) before the system call, so only the child,
+ * which shares this thread's memory and TLS, runs with it set; the parent clears it. */
+extern PT_TLS_IE uint8_t pt_vforked;
+
+/* ---- per-process state */
+
+#define PT_EXCLUDE_MAX 16
+
+struct pt_state {
+	/* region; sess/nsess are what the hot path reads: nsess == 0 turns counting off */
+	void *base;
+	struct pt_region_hdr *hdr;
+	struct pt_sess *sess;
+	uint32_t nsess;
+	uint32_t gen;
+	int enabled;            /* recording on: a region exists and the shim is healthy */
+	int initialised;
+
+	pid_t pid;
+	uint64_t start_ns;
+
+	/* configuration, read once from the environment */
+	int trace;              /* PROVTRACE_TRACE: one IO record per call */
+	int stacks;             /* PROVTRACE_STACKS: frames recorded at each open */
+	int debug;              /* PROVTRACE_DEBUG */
+	uint32_t nslots, slot_size;
+	uint32_t nsess_cfg;      /* session table size for the next region */
+	uint32_t wait_ms;       /* bounded wait on a full ring */
+	char spool[PATH_MAX];
+	char sock[108];
+	char host[PT_HOST_MAX];
+	char self[PATH_MAX];    /* absolute path of libprovtrace.so, for LD_PRELOAD */
+	char *exclude[PT_EXCLUDE_MAX];
+	size_t exclude_len[PT_EXCLUDE_MAX];
+	int nexclude;
+
+	/* saved PROVTRACE_* settings that an exec into a cleared environment gets back */
+	char *env_saved[16];
+	int nenv_saved;
+
+	/* cached working directory, under a sequence counter (odd while it changes) */
+	_Atomic unsigned cwd_seq;
+	atomic_flag cwd_lock;
+	char cwd[PATH_MAX];
+
+	/* the program's argv, from the constructor */
+	int argc;
+	char **argv;
+	int exit_recorded;
+};
+
+extern struct pt_state pt;
+
+/* ---- time */
+
+uint64_t pt_now(void);
+
+/* ---- records
+ *
+ *	struct pt_rec r;
+ *	if (pt_rec_begin(&r, PT_EV_OPEN, 6, 64 + len) == 0) {
+ *		pt_mpw_uint(&r.w, sid); ...
+ *		pt_rec_end(&r);
+ *	}
+ *
+ * begin claims the thread's slot, reserves `max` payload bytes contiguously and writes
+ * [type, ts]; `nfields` counts the fields after those two.  end publishes the record, or
+ * drops it (counted) if the writer overflowed `max`.  Between the two calls the thread is
+ * marked busy: a signal handler's I/O passes straight through (and is counted as dropped).
+ */
+struct pt_rec {
+	struct pt_mpw w;
+	struct pt_slot *slot;
+	uint8_t *ring;
+	uint64_t head;          /* slot head before this record */
+	uint64_t pos;           /* ring offset of the length word */
+	uint64_t span;          /* bytes consumed from head, including any wrap padding */
+	uint64_t ts;
+	int shared;
+};
+
+int pt_rec_begin(struct pt_rec *r, int type, uint32_t nfields, size_t max);
+void pt_rec_end(struct pt_rec *r);
+void pt_count_drop(void);
+
+/* ---- sessions */
+
+static inline struct pt_sess *pt_sess_at(int fd)
+{
+	if (pt_unlikely((unsigned)fd >= pt.nsess || pt_vforked))
+		return NULL;
+	return &pt.sess[fd];
+}
+
+struct pt_sess *pt_sess_adopt(int fd, int how);
+
+/* Count one successful data operation of n bytes on fd; end is offset+n for positioned
+ * I/O (0 otherwise).  No lock, no allocation, no system call once fd is known. */
+static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
+{
+	struct pt_sess *s;
+
+	if (n <= 0 || !(s = pt_sess_at(fd)))
+		return;
+	if (pt_unlikely(atomic_load_explicit(&s->sid, memory_order_relaxed) == 0))
+		if (!(s = pt_sess_adopt(fd, 1)))
+			return;
+	if (s->kind == PT_KIND_IGNORED)
+		return;
+	s->rbytes += (uint64_t)n;
+	s->rlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
+	if (pt_unlikely(s->rops++ == 0))
+		s->rfirst = pt_now();
+	if (end > s->rmax)
+		s->rmax = end;
+}
+
+static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
+{
+	struct pt_sess *s;
+
+	if (n <= 0 || !(s = pt_sess_at(fd)))
+		return;
+	if (pt_unlikely(atomic_load_explicit(&s->sid, memory_order_relaxed) == 0))
+		if (!(s = pt_sess_adopt(fd, 1)))
+			return;
+	if (s->kind == PT_KIND_IGNORED)
+		return;
+	s->wbytes += (uint64_t)n;
+	s->wlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
+	if (pt_unlikely(s->wops++ == 0))
+		s->wfirst = pt_now();
+	if (end > s->wmax)
+		s->wmax = end;
+}
+
+/* Trace mode: one IO record per call (PROVTRACE_TRACE=1). */
+void pt_trace_io(int fd, int op, int64_t off, ssize_t len, uint64_t t0);
+
+/* A session began on fd for `path` (already absolute and normalised). */
+void pt_sess_open(int fd, const char *path, size_t len, int flags, int mode, int kind,
+		  int call);
+/* The session on fd ended; emits CLOSE.  No-op for an fd without a session. */
+void pt_sess_close(int fd, int how);
+/* fd now refers to the same open file as oldfd (dup family). */
+void pt_sess_dup(int oldfd, int newfd);
+
+/* ---- paths */
+
+/* Make path absolute (relative to dirfd, AT_FDCWD = the working directory) and remove
+ * "//", "/./" and "/../" lexically.  Returns the length written to out (< outsz), or 0. */
+size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz);
+int pt_path_excluded(const char *path, size_t len);
+void pt_cwd_refresh(void);
+int pt_fd_path(int fd, char *out, size_t outsz);   /* readlink /proc/self/fd/FD */
+int pt_fd_kind(int fd, uint64_t *ino);
+
+/* ---- process lifecycle (proc.c) */
+
+void pt_region_create(int how);
+void pt_record_start(int how);
+void pt_record_exit(int how, int status);
+void pt_record_libs(void);
+void pt_gap(int kind, const char *detail);
+void pt_announce(void);
+void pt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pt_disable(const char *why);
+
+/* The vfork wrapper's parent half (vfork-x86_64.S calls it). */
+long pt_vfork_parent(long ret);
+
+#endif /* PT_SHIM_H */

@@ -1,0 +1,28 @@
+/* runset.h — a run as the tools see it: the node stores in RUNDIR/nodes/, opened
+ * read-only, in name order (so that every tool walks them the same way). */
+#ifndef PT_RUNSET_H
+#define PT_RUNSET_H
+
+#include <stddef.h>
+
+#include "collector/store.h"
+
+#define PT_RUNSET_MAX 4096
+
+struct pt_runset {
+	size_t n;
+	pt_store *st[PT_RUNSET_MAX];
+	char *name[PT_RUNSET_MAX];     /* node name: the store file's name without .mdb */
+	char dir[4096];                /* the run directory ("" for a single store file) */
+};
+
+/* Open `path`: a run directory, or one store file.  Returns 0 or an error for
+ * pt_strerror() (ENOENT when the directory holds no node store). */
+int pt_runset_open(const char *path, struct pt_runset *rs);
+void pt_runset_close(struct pt_runset *rs);
+
+/* Lexically normalise an absolute or relative path (relative to the working directory),
+ * the way the shim records paths.  Returns the length, 0 if it does not fit. */
+size_t pt_path_normalise(const char *in, char *out, size_t outsz);
+
+#endif /* PT_RUNSET_H */
