@@ -54,7 +54,13 @@
 	X(ACCEPT,     66, "fd, ino, addr")                                                \
 	/* 112-127: what the shim could not see */                                        \
 	X(GAP,       112, "kind, detail")                                                 \
-	/* 128-191: MPI (reserved)   192-223: CUDA (reserved) */                          \
+	/* 128-191: MPI (reserved) */                                                     \
+	/* 192-223: CUDA (libprovtrace-cuda.so, through provtrace_emit()) */             \
+	X(CUDA_DEVICE, 192, "device, name, uuid, cc_major, cc_minor, memory, driver, runtime") \
+	X(CUDA_KERNEL, 193, "name, launches, total_ns, min_ns, max_ns, grid[], block[], shared, registers") \
+	X(CUDA_MEMCPY, 194, "kind, count, bytes, total_ns")                               \
+	X(CUDA_MEMSET, 195, "count, bytes, total_ns")                                     \
+	X(CUDA_DROPS,  196, "dropped, how")                                               \
 	/* 224-255: written by the collector, never by a process */                       \
 	X(C_PROC,    224, "pid, ppid, uid, start_ns, host, parent, exec_from, verified, region") \
 	X(C_SESS_END,225, "sid, fd, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax") \

@@ -596,3 +596,25 @@ __attribute__((destructor(101))) static void pt_fini(void)
 	}
 	errno = e;
 }
+
+/* ---- records from modules (interpose/provtrace.h) */
+
+#include "provtrace.h"
+
+PT_API int provtrace_emit(int type, uint32_t nfields, const void *fields, size_t len)
+{
+	struct pt_rec r;
+
+	if (type < 128 || type >= PT_EV_C_PROC || len > PT_REC_MAX - 64 || (len && !fields))
+		return -EINVAL;
+	if (!pt.enabled || pt_vforked)
+		return -ENODEV;
+	if (pt_rec_begin(&r, type, nfields, len) < 0)
+		return -EAGAIN;
+	if (pt_mpw_room(&r.w, len)) {
+		memcpy(r.w.p, fields, len);
+		r.w.p += len;
+	}
+	pt_rec_end(&r);
+	return 0;
+}

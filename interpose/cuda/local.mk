@@ -1,0 +1,1 @@
+# interpose/cuda/local.mk — (empty for now)

@@ -1,0 +1,1 @@
+# rdf/export.mk — (empty for now)

@@ -1,0 +1,1 @@
+# tests/reliability.mk — (empty for now)
