@@ -30,7 +30,9 @@
 #include "store.h"
 
 #define PT_SLOT_BUDGET (4u << 20)     /* bytes read from one slot per batch */
-#define PT_CONN_TIMEOUT_NS 1000000000ull
+#define PT_CONN_TIMEOUT_NS 1000000000ull   /* a peer that sends nothing is cut off */
+#define PT_CONN_MAX 256                     /* more waiting peers are cut off at once:
+					       their regions are still found by the spool scan */
 
 struct creg {
 	struct pt_rmap m;
@@ -43,7 +45,9 @@ struct creg {
 	int verified;
 	int dead;                 /* the image ended: drain it completely and finish it */
 	int superseded;           /* a newer image of the same pid exists (exec) */
-	int registered;           /* has a process record */
+	int registered;           /* has a process record (committed) */
+	int registered_pend;      /* got one in the current batch */
+	int leftover;             /* the store says it was finished already */
 	uint64_t dead_ns;
 };
 
@@ -75,6 +79,8 @@ static struct {
 	size_t npend, cappend;
 
 	struct { int32_t pid, status; uint64_t end_ns; int set; } top;
+	struct { int fd; uint64_t since; } conn[PT_CONN_MAX];   /* accepted, message not yet read */
+	size_t nconn;
 	uint64_t last_scan, last_err_report;
 	int stopping;
 	uint64_t cycles, records;
@@ -371,18 +377,11 @@ static int by_start(const void *a, const void *b)
 	return x->m.id.start_ns < y->m.id.start_ns ? -1 : x->m.id.start_ns > y->m.id.start_ns;
 }
 
-/* Map the pending regions and give each a process record, oldest image first, so that
- * a parent exists before its children and an image before the one that replaced it.
- * Runs inside the batch. */
-static int register_pending(void)
+/* Map the pending regions (outside any batch: mapping is not transactional). */
+static void map_pending(void)
 {
-	struct creg **fresh = NULL;
-	size_t nfresh = 0, keep = 0;
-	int err = 0;
+	size_t keep = 0;
 
-	if (!C.npend)
-		return 0;
-	fresh = xcalloc(C.npend, sizeof *fresh);
 	for (size_t i = 0; i < C.npend; i++) {
 		struct pending *p = &C.pend[i];
 		struct creg *r;
@@ -394,15 +393,15 @@ static int register_pending(void)
 			continue;
 		}
 		r = xcalloc(1, sizeof *r);
+		r->pidfd = -1;
 		e = pt_rmap_open(C.spoolfd, p->name, p->fd, &r->m);
-		if (p->fd >= 0)
-			close(p->fd);
-		p->fd = -1;
 		if (e == EAGAIN && now_ns() - p->since < 5000000000ull) {
 			free(r);
 			C.pend[keep++] = *p;    /* header not published yet: try again later */
 			continue;
 		}
+		if (p->fd >= 0)
+			close(p->fd);
 		if (e) {
 			log_warn("region %s: %s", p->name,
 				 e == EINVAL ? "not a valid provtrace region" : strerror(e));
@@ -421,10 +420,40 @@ static int register_pending(void)
 		if (p->verified && !r->verified)
 			log_warn("region %s claims pid %d but was announced by pid %d: unverified",
 				 p->name, r->m.id.pid, (int)p->pid);
-		r->pidfd = -1;
-		fresh[nfresh++] = r;
+		r->off = xcalloc(r->m.id.nslots, sizeof *r->off);
+		r->pend = xcalloc(r->m.id.nslots, sizeof *r->pend);
+		if (C.nregs == C.capregs) {
+			C.capregs = C.capregs ? C.capregs * 2 : 64;
+			C.regs = realloc(C.regs, C.capregs * sizeof *C.regs);
+			if (!C.regs)
+				fatal("out of memory");
+		}
+		C.regs[C.nregs] = r;
+		reg_watch(r, C.nregs);
+		C.nregs++;
 	}
 	C.npend = keep;
+}
+
+/* Give each new region its process record, oldest image first, so that a parent
+ * exists before its children and an image before the one that replaced it; a region
+ * the store already knows resumes where the last collector committed.  Inside the
+ * batch: if it aborts, registered_pend is undone and this runs again. */
+static int assign_procs(void)
+{
+	struct creg **fresh;
+	size_t nfresh = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < C.nregs; i++)
+		nfresh += !C.regs[i]->registered;
+	if (!nfresh)
+		return 0;
+	fresh = xcalloc(nfresh, sizeof *fresh);
+	nfresh = 0;
+	for (size_t i = 0; i < C.nregs; i++)
+		if (!C.regs[i]->registered)
+			fresh[nfresh++] = C.regs[i];
 	qsort(fresh, nfresh, sizeof *fresh, by_start);
 
 	for (size_t i = 0; i < nfresh; i++) {
@@ -432,18 +461,16 @@ static int register_pending(void)
 		struct pt_region_rec rr;
 		uint32_t n = r->m.id.nslots;
 
-		r->off = xcalloc(n, sizeof *r->off);
-		r->pend = xcalloc(n, sizeof *r->pend);
 		err = pt_store_region_get(C.st, r->m.name, &rr, r->off, n);
 		if (err == 0 && rr.finished) {
 			/* finished before a restart: the file is only left over */
-			unlinkat(C.spoolfd, r->m.name, 0);
-			reg_free(r);
-			fresh[i] = NULL;
+			r->leftover = 1;
+			r->dead = 1;
+			r->registered_pend = 1;
 			continue;
 		}
 		if (err == 0) {
-			r->proc = rr.proc;      /* resumed where the last collector committed */
+			r->proc = rr.proc;
 		} else if (err == PT_ENOTFOUND) {
 			struct pt_ident id = { 0 };
 
@@ -459,44 +486,28 @@ static int register_pending(void)
 			snprintf(id.host, sizeof id.host, "%s", C.host);
 			snprintf(id.region, sizeof id.region, "%.199s", r->m.name);
 			if ((err = pt_store_proc_add(C.st, &id, &r->proc)))
-				goto out;
+				break;
 			rr = (struct pt_region_rec){ r->proc, n, 0, 0 };
 			if ((err = pt_store_region_put(C.st, r->m.name, &rr, r->off)))
-				goto out;
+				break;
 		} else {
-			goto out;
+			break;
 		}
+		err = 0;
 		memcpy(r->pend, r->off, n * sizeof *r->off);
+		r->registered_pend = 1;
 		/* an earlier image of this pid was replaced by exec */
 		for (size_t j = 0; j < C.nregs; j++) {
 			struct creg *o = C.regs[j];
-			if (o->m.id.pid == r->m.id.pid && o->m.id.start_ns < r->m.id.start_ns &&
-			    !o->dead) {
+			if (o != r && o->m.id.pid == r->m.id.pid &&
+			    o->m.id.start_ns < r->m.id.start_ns && !o->dead) {
 				o->superseded = 1;
 				o->dead = 1;
 				o->dead_ns = r->m.id.start_ns;
 			}
 		}
-		if (C.nregs == C.capregs) {
-			C.capregs = C.capregs ? C.capregs * 2 : 64;
-			C.regs = realloc(C.regs, C.capregs * sizeof *C.regs);
-			if (!C.regs)
-				fatal("out of memory");
-		}
-		C.regs[C.nregs] = r;
-		reg_watch(r, C.nregs);
-		C.nregs++;
-		fresh[i] = NULL;
 		log_debug("region %s: process %u (pid %d)%s", r->m.name, r->proc, r->m.id.pid,
 			  r->verified ? "" : ", unverified");
-	}
-out:
-	/* on error the batch is replayed: put the unregistered ones back to pending */
-	for (size_t i = 0; i < nfresh; i++) {
-		if (!fresh[i])
-			continue;
-		pending_add(fresh[i]->m.name, -1, 0, 0, 0);
-		reg_free(fresh[i]);
 	}
 	free(fresh);
 	return err;
@@ -568,8 +579,8 @@ static int finish_region(struct creg *r, uint32_t state_override)
 	}
 	if (state_override)
 		state = state_override;
-	else if (r->superseded)
-		state = PT_END_EXECED;
+	else if (r->superseded || atomic_load(&h->state) == PT_RS_EXEC)
+		state = PT_END_EXECED;   /* replaced, perhaps by an image the shim cannot follow */
 	else if (atomic_load(&h->state) == PT_RS_EXITED)
 		state = PT_END_EXITED;
 	else
@@ -596,6 +607,9 @@ static int finish_region(struct creg *r, uint32_t state_override)
 static int cycle(int final)
 {
 	int err, any = C.npend > 0 || C.top.set == 1;
+
+	for (size_t i = 0; i < C.nregs && !any; i++)
+		any = !C.regs[i]->registered;
 	uint64_t now = now_ns();
 
 	for (size_t i = 0; i < C.nregs && !any; i++) {
@@ -610,22 +624,28 @@ static int cycle(int final)
 	if (!any)
 		return 0;
 
+	map_pending();
 	for (int attempt = 0; attempt < 8; attempt++) {
 		if ((err = pt_store_begin(C.st)))
 			break;
 		for (size_t i = 0; i < C.nregs; i++) {
-			memcpy(C.regs[i]->pend, C.regs[i]->off, C.regs[i]->m.id.nslots * 8u);
-			C.regs[i]->corrupt_pend = 0;
+			struct creg *r = C.regs[i];
+			memcpy(r->pend, r->off, r->m.id.nslots * 8u);
+			r->corrupt_pend = 0;
+			r->registered_pend = r->registered;
 		}
-		if ((err = register_pending()))
+		if ((err = assign_procs()))
 			goto abort;
 		for (size_t i = 0; i < C.nregs; i++) {
 			struct creg *r = C.regs[i];
-			if ((err = drain_region(r, r->dead || final)))
+			if (r->registered_pend && !r->leftover &&
+			    (err = drain_region(r, r->dead || final)))
 				goto abort;
 		}
 		for (size_t i = 0; i < C.nregs; i++) {
 			struct creg *r = C.regs[i];
+			if (!r->registered_pend || r->leftover)
+				continue;
 			if (r->dead && (err = finish_region(r, 0)))
 				goto abort;
 			if (!r->dead && final && (err = finish_region(r, PT_END_RUNNING)))
@@ -659,6 +679,11 @@ committed:
 		C.top.set = 2;
 	for (size_t i = 0; i < C.nregs;) {
 		struct creg *r = C.regs[i];
+		r->registered = r->registered_pend;
+		if (!r->registered) {
+			i++;
+			continue;
+		}
 		memcpy(r->off, r->pend, r->m.id.nslots * 8u);
 		r->corrupt += r->corrupt_pend;
 		r->corrupt_pend = 0;
@@ -718,6 +743,32 @@ static void check_unverified(void)
 }
 
 /* ---- announcements */
+
+static void conn_forget(int fd)
+{
+	for (size_t i = 0; i < C.nconn; i++) {
+		if (C.conn[i].fd == fd) {
+			C.conn[i] = C.conn[--C.nconn];
+			return;
+		}
+	}
+}
+
+/* Per-connection budget: one message, within PT_CONN_TIMEOUT_NS of the connect. */
+static void conn_sweep(void)
+{
+	uint64_t now = now_ns();
+
+	for (size_t i = 0; i < C.nconn;) {
+		if (now - C.conn[i].since > PT_CONN_TIMEOUT_NS) {
+			log_debug("connection %d sent nothing in time: closed", C.conn[i].fd);
+			close(C.conn[i].fd);
+			C.conn[i] = C.conn[--C.nconn];
+			continue;
+		}
+		i++;
+	}
+}
 
 static void on_connection(int fd)
 {
@@ -803,6 +854,7 @@ bad:
 drop:
 	if (passed >= 0)
 		close(passed);
+	conn_forget(fd);
 	close(fd);
 }
 
@@ -814,10 +866,15 @@ static void on_listen(void)
 			return;
 		/* the message is sent before the peer closes: read it now, or when it lands */
 		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 0) == 1)
+		if (poll(&p, 1, 0) == 1) {
 			on_connection(fd);
-		else
+		} else if (C.nconn == PT_CONN_MAX) {
+			close(fd);
+		} else {
+			C.conn[C.nconn].fd = fd;
+			C.conn[C.nconn++].since = now_ns();
 			ep_add(fd, TAG_CONN | (uint32_t)fd);
+		}
 	}
 }
 
@@ -886,24 +943,29 @@ static void parse_args(int argc, char **argv)
 		C.debug = 1;
 }
 
-static void write_output(void)
+/* The compacted copy for the run directory; on failure the node-local store stays
+ * where it is and the exit status says so (the launcher then keeps it). */
+static int write_output(void)
 {
 	char tmp[4096];
 	int r;
 
 	if (!C.output)
-		return;
+		return 0;
 	snprintf(tmp, sizeof tmp, "%s.tmp.%d", C.output, (int)getpid());
 	unlink(tmp);
 	if ((r = pt_store_copy(C.st, tmp))) {
 		log_warn("cannot copy the store to %s: %s (it stays at %s)", tmp, pt_strerror(r),
 			 C.store_path);
-		return;
+		return -1;
 	}
 	if (rename(tmp, C.output) < 0) {
-		log_warn("cannot rename %s to %s: %s", tmp, C.output, strerror(errno));
+		log_warn("cannot rename %s to %s: %s (the store stays at %s)", tmp, C.output,
+			 strerror(errno), C.store_path);
 		unlink(tmp);
+		return -1;
 	}
+	return 0;
 }
 
 static void raise_fd_limit(void)
@@ -955,7 +1017,8 @@ int main(int argc, char **argv)
 			if (!image_alive(C.regs[i]))
 				C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
 		r = cycle(1);
-		write_output();
+		if (write_output())
+			r = 1;
 		pt_store_close(C.st);
 		return r ? 1 : 0;
 	}
@@ -1027,6 +1090,7 @@ int main(int argc, char **argv)
 				if (t - C.last_scan > 1000000000ull) {
 					scan_spool();
 					check_unverified();
+					conn_sweep();
 					C.last_scan = t;
 				}
 				cycle(0);
@@ -1053,7 +1117,8 @@ int main(int argc, char **argv)
 		 (unsigned long long)cnt.events, (unsigned long long)cnt.procs,
 		 (unsigned long long)cnt.dropped, (unsigned long long)cnt.torn,
 		 (unsigned long long)cnt.corrupt);
-	write_output();
+	if (write_output())
+		r = 1;
 	pt_store_close(C.st);
 	close(C.lfd);
 	unlink(C.sock);

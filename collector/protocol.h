@@ -56,11 +56,11 @@
 	X(GAP,       112, "kind, detail")                                                 \
 	/* 128-191: MPI (reserved) */                                                     \
 	/* 192-223: CUDA (libprovtrace-cuda.so, through provtrace_emit()) */             \
-	X(CUDA_DEVICE, 192, "device, name, uuid, cc_major, cc_minor, memory, driver, runtime") \
-	X(CUDA_KERNEL, 193, "name, launches, total_ns, min_ns, max_ns, grid[], block[], shared, registers") \
-	X(CUDA_MEMCPY, 194, "kind, count, bytes, total_ns")                               \
-	X(CUDA_MEMSET, 195, "count, bytes, total_ns")                                     \
-	X(CUDA_DROPS,  196, "dropped, how")                                               \
+	X(CUDA_DEVICE, 192, "device, name, uuid, cc_major, cc_minor, memory, driver, runtime, multiprocessors") \
+	X(CUDA_KERNEL, 193, "name, launches, total_ns, min_ns, max_ns, grid[], block[], shared, registers, timed, round") \
+	X(CUDA_MEMCPY, 194, "kind, count, bytes, total_ns, round")                        \
+	X(CUDA_MEMSET, 195, "count, bytes, total_ns, round")                              \
+	X(CUDA_DROPS,  196, "dropped, how, round")                                        \
 	/* 224-255: written by the collector, never by a process */                       \
 	X(C_PROC,    224, "pid, ppid, uid, start_ns, host, parent, exec_from, verified, region") \
 	X(C_SESS_END,225, "sid, fd, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax") \
@@ -129,6 +129,47 @@ enum pt_gap_kind {
 	PT_GAP_STATIC_EXEC = 1, PT_GAP_SETUID_EXEC = 2, PT_GAP_FD_RANGE = 3,
 	PT_GAP_SLOTS = 4, PT_GAP_UNTRACKED_FD = 5, PT_GAP_SHIM_DISABLED = 6,
 	PT_GAP_UNTRACED_CHILD = 7,  /* a child started without the preload */
+};
+
+/* ---- CUDA records (192-223), written by libprovtrace-cuda.so through provtrace_emit().
+ *
+ * CUDA_KERNEL, CUDA_MEMCPY, CUDA_MEMSET and CUDA_DROPS are cumulative summaries of the
+ * process image since it began (a forked child starts from zero): the module sends them
+ * periodically (PROVTRACE_CUDA_PERIOD) and at exit, each time only the ones that changed,
+ * tagged with `round`, a number that grows with each sending.  A reader keeps, per image
+ * and key (KERNEL: name; MEMCPY: kind; MEMSET: none; DROPS: how), the record with the
+ * highest round and ignores the others: never sum two records of one key.  Log order is
+ * not round order (the module writes from more than one thread).
+ *
+ * CUDA_DEVICE: once per device the image used.  device is the CUDA ordinal in that image
+ * (after CUDA_VISIBLE_DEVICES), uuid its 16 bytes, memory in bytes, driver and runtime
+ * as cuDriverGetVersion() / cudaRuntimeGetVersion() give them (13000 is 13.0; runtime 0
+ * when the runtime is linked statically and cannot be asked).
+ * CUDA_KERNEL: name is the mangled name (bin; cut at 4 KiB); launches counts the launches
+ * the driver accepted (one into a stream being captured only builds a graph and does not
+ * count); total/min/max_ns are GPU execution times of the `timed` launches
+ * (0 unless PROVTRACE_CUDA=full); grid[3], block[3] and shared (dynamic shared memory
+ * bytes) describe the first launch seen; registers per thread are known only in full
+ * mode.  Two pseudo-names: "[cuGraphLaunch]" counts launches of CUDA graphs (whose
+ * kernels only the full mode sees, by name), "[other]" the launches of kernels past the
+ * module's table (also counted as CUDA_DROPS how 2).
+ * CUDA_MEMCPY / CUDA_MEMSET: count, bytes and GPU time of copies per direction and of sets.
+ */
+
+/* CUDA_MEMCPY.kind: the direction, numbered as CUPTI numbers them (A: a CUDA array). */
+enum pt_cuda_copy {
+	PT_COPY_UNKNOWN = 0, PT_COPY_HTOD = 1, PT_COPY_DTOH = 2, PT_COPY_HTOA = 3,
+	PT_COPY_ATOH = 4, PT_COPY_ATOA = 5, PT_COPY_ATOD = 6, PT_COPY_DTOA = 7,
+	PT_COPY_DTOD = 8, PT_COPY_HTOH = 9, PT_COPY_PTOP = 10,
+	PT_COPY_KINDS = 11,
+};
+
+/* CUDA_DROPS.how: what the CUDA module lost, or could not see at all. */
+enum pt_cuda_drop {
+	PT_CUDA_DROP_CUPTI = 1,       /* activity records CUPTI dropped (no buffer space) */
+	PT_CUDA_DROP_TABLE = 2,       /* launches of kernels past the name table ("[other]") */
+	PT_CUDA_DROP_NO_CUPTI = 3,    /* CUPTI refused the module (another tool has it): 1 */
+	PT_CUDA_DROP_NO_ACTIVITY = 4, /* no activity API (CUPTI version): no copies, sets, times */
 };
 
 /* C_PROC_END.state */

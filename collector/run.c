@@ -43,6 +43,7 @@ static struct {
 	char sock[108];
 	char store[PATH_MAX];
 	char shim[PATH_MAX];
+	char cuda[PATH_MAX];      /* the CUDA injection module, or "" */
 	char collectd[PATH_MAX];
 	pid_t child, collector;
 } R;
@@ -167,6 +168,20 @@ static void locate(void)
 		die("the shim %s is missing (set PROVTRACE_LIB)", R.shim);
 	if (access(R.collectd, X_OK) < 0)
 		die("the collector %s is missing (set PROVTRACE_COLLECTD)", R.collectd);
+	/* the CUDA module: named, or next to the shim (absent when built without CUPTI) */
+	if ((e = getenv("PROVTRACE_CUDA_LIB")) && *e) {
+		if (e[0] != '/')
+			die("PROVTRACE_CUDA_LIB must be an absolute path: %s", e);
+		if (!exists(e))
+			die("the CUDA module %s is missing", e);
+		snprintf(R.cuda, sizeof R.cuda, "%s", e);
+	} else {
+		char *slash = strrchr(R.shim, '/');
+		int k = snprintf(R.cuda, sizeof R.cuda, "%.*s/libprovtrace-cuda.so",
+				 (int)(slash - R.shim), R.shim);
+		if (k < 0 || (size_t)k >= sizeof R.cuda || !exists(R.cuda))
+			R.cuda[0] = 0;
+	}
 }
 
 /* "%j" → the Slurm job id, "%h" → the host, "%p" → this pid; other text as is. */
@@ -444,6 +459,9 @@ int main(int argc, char **argv)
 		setenv("PROVTRACE_SOCKET", R.sock, 1);
 		setenv("PROVTRACE_RUN", R.run_abs, 1);
 		setenv("PROVTRACE_HOST", R.host, 1);
+		/* the driver loads it at cuInit; a tool the user injected keeps its place */
+		if (R.cuda[0] && !getenv("CUDA_INJECTION64_PATH"))
+			setenv("CUDA_INJECTION64_PATH", R.cuda, 1);
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
 		execvp(argv[optind], argv + optind);
@@ -470,8 +488,11 @@ int main(int argc, char **argv)
 		if (!R.quiet)
 			fprintf(stderr, "provtrace: run recorded in %s\n", R.run_abs);
 	} else {
-		fprintf(stderr, "provtrace run: the collector failed (see %s/nodes/%s.log); its "
-			"store is kept in %s\n", R.run_abs, R.host, R.store);
+		fprintf(stderr, "provtrace run: the collector failed (see %s/nodes/%s.log); the "
+			"events not stored wait in %s and the store is kept in %s; once the cause "
+			"is fixed, finish it with:\n  %s --once -S %s -d %s -o %s/nodes/%s.mdb\n",
+			R.run_abs, R.host, R.spool, R.store, R.collectd, R.spool, R.store, R.run_abs,
+			R.host);
 	}
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);

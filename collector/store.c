@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "region.h"
 #include "store.h"
 
@@ -135,6 +136,10 @@ int pt_store_open(const char *path, unsigned flags, pt_store **out)
 			goto fail;
 		}
 		st->mapsize = PT_MAP_INITIAL;
+		/* tests shrink the first map to make MDB_MAP_FULL happen (tests/unit/store-test) */
+		const char *initial = getenv("PROVTRACE_MAP_INITIAL");
+		if (initial && *initial)
+			st->mapsize = (size_t)strtoull(initial, NULL, 0);
 		if (stat(path, &sb) == 0 && (size_t)sb.st_size > st->mapsize / 2)
 			st->mapsize = (size_t)sb.st_size * 2;
 		if ((r = mdb_env_set_mapsize(st->env, st->mapsize)))
@@ -200,7 +205,11 @@ void pt_store_close(pt_store *st)
 
 int pt_store_copy(pt_store *st, const char *path)
 {
+	static unsigned passes;
 	int fd, r;
+
+	if ((r = pt_fault_hit(getenv("PROVTRACE_FAULT"), "copy", &passes)))
+		return r;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -301,10 +310,15 @@ static int get(pt_store *st, int db, const void *k, size_t kn, MDB_val *v)
 
 int pt_store_commit(pt_store *st)
 {
+	static unsigned passes;
 	int r;
 
 	if (!st->txn)
 		return EINVAL;
+	if ((r = pt_fault_hit(getenv("PROVTRACE_FAULT"), "commit", &passes))) {
+		pt_store_abort(st);
+		return r;
+	}
 	if (st->full) {
 		pt_store_abort(st);
 		return PT_EFULL;
@@ -1359,4 +1373,20 @@ int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx };
 	return walk(st, DB_GAP, NULL, 0, gap_cb, &w);
+}
+
+static int obj_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct walk_ctx *w = ctx;
+
+	if (k->mv_size != 4 || v->mv_size < 1)
+		return 0;
+	return ((pt_obj_fn)w->fn)(w->ctx, rd32(k->mv_data), ((uint8_t *)v->mv_data)[0],
+				  (uint8_t *)v->mv_data + 1, v->mv_size - 1);
+}
+
+int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx };
+	return walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
 }

@@ -229,4 +229,11 @@ int pt_store_each_log(pt_store *st, uint64_t from_seq, pt_log_fn fn, void *ctx);
 int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx);
 int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx);
 
+/* Every object, in id order (added for provtrace-export, which walks the files a store
+ * knows whether or not they moved data): kind (first byte of obj) and name, which points
+ * into the reader's snapshot and is valid during the callback. */
+typedef int (*pt_obj_fn)(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name,
+			 size_t len);
+int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx);
+
 #endif /* PT_STORE_H */

@@ -228,7 +228,9 @@ static int skip(struct pt_mpr *r, int depth)
 	uint32_t n;
 	int k = pt_mpr_peek(r);
 
-	if (depth > PT_MPR_DEPTH)
+	/* depth counts the containers around this value: PT_MPR_DEPTH of them at most */
+	if (depth > PT_MPR_DEPTH ||
+	    (depth == PT_MPR_DEPTH && (k == PT_MP_ARRAY || k == PT_MP_MAP)))
 		return PT_EWIRE;
 	switch (k) {
 	case PT_MP_NIL: case PT_MP_BOOL:

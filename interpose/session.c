@@ -22,8 +22,13 @@ void pt_cwd_refresh(void)
 
 	if (n <= 0 || buf[0] != '/')
 		return;
-	while (atomic_flag_test_and_set_explicit(&pt.cwd_lock, memory_order_acquire))
+	/* writers only (chdir is rare): a bounded try, so that a chdir in a signal handler
+	 * that interrupted another chdir gives up instead of spinning forever */
+	for (int spin = 0; atomic_flag_test_and_set_explicit(&pt.cwd_lock, memory_order_acquire); spin++) {
+		if (spin > 1000)
+			return;
 		pt_cpu_relax();
+	}
 	atomic_fetch_add_explicit(&pt.cwd_seq, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	memcpy(pt.cwd, buf, strlen(buf) + 1);
@@ -147,7 +152,7 @@ static void gap_fd_range(int fd)
 {
 	static _Atomic int said;
 
-	if (pt.enabled && fd >= 0 && !atomic_exchange(&said, 1)) {
+	if (pt.enabled && !pt_vforked && fd >= (int)pt.nsess && !atomic_exchange(&said, 1)) {
 		char d[32];
 		snprintf(d, sizeof d, "fd %d", fd);
 		pt_gap(PT_GAP_FD_RANGE, d);

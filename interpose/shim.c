@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "../collector/fault.h"
 #include "shim.h"
 #include "sys.h"
 
@@ -221,7 +222,11 @@ static void announce(int fd, const char *name, int type)
 	struct cmsghdr *c;
 	int s;
 
+	static unsigned passes;
+
 	if (!pt.sock[0] || strlen(pt.sock) >= sizeof sa.sun_path)
+		return;
+	if (pt_fault_hit(getenv("PROVTRACE_FAULT"), "announce", &passes))
 		return;
 	strcpy(sa.sun_path, pt.sock);
 	s = (int)pt_sys3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -263,8 +268,13 @@ static int region_create(int how, void *parent_base)
 	void *base;
 	int fd, n;
 
+	static unsigned passes;
+	int fault;
+
 	if (!pt.spool[0])
 		return -ENOENT;
+	if ((fault = pt_fault_hit(getenv("PROVTRACE_FAULT"), "region", &passes)))
+		return -fault;
 	size = pt_region_geometry(&g, pt.nslots, pt.slot_size, pt.nsess_cfg);
 	pt.start_ns = pt_now();
 	n = snprintf(name, sizeof name, "%s/%s.%d.%llu" PT_REGION_SUFFIX, pt.spool, pt.host,
@@ -307,16 +317,32 @@ static int region_create(int how, void *parent_base)
 		const struct pt_region_hdr *ph = parent_base;
 		h->parent_start_ns = ph->start_ns;
 		/* inherited descriptors: copied now, announced by INHERIT records below */
-		uint32_t hi = atomic_load_explicit(&ph->sess_hi, memory_order_relaxed);
+		uint32_t hi = pt_tls.nsnap ? pt_tls.nsnap
+					   : atomic_load_explicit(&ph->sess_hi, memory_order_relaxed);
 		const struct pt_sess *ps = pt_region_sess(parent_base, ph);
 		if (hi > h->nsess)
 			hi = h->nsess;
 		for (uint32_t i = 0; i < hi; i++) {
-			uint64_t psid = atomic_load_explicit(&ps[i].sid, memory_order_relaxed);
+			uint64_t psid;
+			uint32_t kind, flags;
+
+			if (pt_tls.nsnap) {
+				psid = pt_tls.snap[i].sid;
+				kind = pt_tls.snap[i].kind;
+				flags = pt_tls.snap[i].flags;
+			} else {
+				/* no snapshot: the live table, where a session the parent began
+				 * after the fork is not this child's, whatever its number */
+				psid = atomic_load_explicit(&ps[i].sid, memory_order_acquire);
+				if (pt_tls.fork_ns && ps[i].open_ns >= pt_tls.fork_ns)
+					psid = 0;
+				kind = ps[i].kind;
+				flags = ps[i].flags;
+			}
 			if (!psid)
 				continue;
-			sess[i].kind = ps[i].kind;
-			sess[i].flags = ps[i].flags;
+			sess[i].kind = kind;
+			sess[i].flags = flags;
 			/* the parent's sid for now; replaced by the child's own below */
 			atomic_store_explicit(&sess[i].sid, psid, memory_order_relaxed);
 		}
@@ -541,6 +567,39 @@ void pt_rec_end(struct pt_rec *r)
 
 /* ---- fork */
 
+/* Before a fork, in the parent: copy the session table as it is, into memory the child
+ * gets a private copy of (raw mmap: no allocator in an atfork handler). */
+static void atfork_prepare(void)
+{
+	uint32_t hi;
+
+	pt_tls.fork_ns = pt_now();
+	pt_tls.nsnap = 0;
+	if (!pt.enabled || pt_vforked || !pt.hdr)
+		return;
+	hi = atomic_load_explicit(&pt.hdr->sess_hi, memory_order_relaxed);
+	if (hi > pt.nsess)
+		hi = pt.nsess;
+	if (hi > pt_tls.capsnap) {
+		uint64_t want = pt_align_page((uint64_t)hi * sizeof *pt_tls.snap);
+		void *p = pt_sys_mmap(NULL, want, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (pt_sys_failed((long)p))
+			return;
+		if (pt_tls.snap)
+			pt_sys_munmap(pt_tls.snap, pt_tls.capsnap * sizeof *pt_tls.snap);
+		pt_tls.snap = p;
+		pt_tls.capsnap = (uint32_t)(want / sizeof *pt_tls.snap);
+	}
+	for (uint32_t i = 0; i < hi; i++) {
+		pt_tls.snap[i].sid = atomic_load_explicit(&pt.sess[i].sid, memory_order_acquire);
+		pt_tls.snap[i].kind = pt.sess[i].kind;
+		pt_tls.snap[i].flags = pt.sess[i].flags;
+	}
+	pt_tls.nsnap = hi;
+}
+
 static void atfork_child(void)
 {
 	pt_tls.slot = 0;
@@ -551,6 +610,7 @@ static void atfork_child(void)
 	if (!pt.initialised || !pt.base)
 		return;
 	pt_region_create(PT_START_FORK);
+	pt_tls.nsnap = 0;
 	pt_record_start(PT_START_FORK);
 }
 
@@ -578,7 +638,7 @@ __attribute__((constructor(101))) static void pt_init(int argc, char **argv, cha
 	}
 	pt_cwd_refresh();
 	pthread_key_create(&slot_key, slot_release);
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(atfork_prepare, NULL, atfork_child);
 	pt_region_create(PT_START_EXEC);
 	if (pt.enabled)
 		pt_record_start(PT_START_EXEC);

@@ -93,6 +93,11 @@ struct pt_tls {
 	uint32_t gen;      /* pt.gen the slot belongs to (a fork child starts a new one) */
 	int32_t tid;
 	uint8_t busy;      /* inside the shim's recording code */
+	uint64_t fork_ns;  /* when this thread last began a fork (read by the child) */
+	/* the descriptors' sessions when it began, for the child: the parent runs on and
+	 * changes its table while the child starts */
+	struct pt_fork_sess { uint64_t sid; uint32_t kind, flags; } *snap;
+	uint32_t nsnap, capsnap;
 };
 
 extern PT_TLS_IE struct pt_tls pt_tls;

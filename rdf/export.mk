@@ -1,1 +1,20 @@
-# rdf/export.mk — (empty for now)
+# rdf/export.mk — provtrace-export and provtrace-query (the PROV-O mapping, on Redland),
+# their vocabulary, ML typing rules, manual pages and tests (included by Makefile.am).
+if HAVE_REDLAND
+PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/iri.c rdf/rules.h rdf/rules.c
+
+bin_PROGRAMS += provtrace-export provtrace-query
+provtrace_export_SOURCES = rdf/export.c $(PT_RDF_SOURCES)
+provtrace_export_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
+provtrace_export_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS)
+provtrace_export_LDADD = rdf/libptrun.la $(REDLAND_LIBS)
+provtrace_query_SOURCES = rdf/query.c $(PT_RDF_SOURCES)
+provtrace_query_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
+provtrace_query_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS)
+provtrace_query_LDADD = rdf/libptrun.la $(REDLAND_LIBS)
+
+# ---- tests
+check_PROGRAMS += tests/rdf/mkstore
+tests_rdf_mkstore_SOURCES = tests/rdf/mkstore.c
+tests_rdf_mkstore_LDADD = collector/libptcore.la $(LMDB_LIBS)
+endif

@@ -10,6 +10,7 @@
 
 #include "runset.h"
 #include "sets.h"
+#include "collector/wire.h"
 
 struct totals {
 	uint64_t procs, exited, died, execed, running;
@@ -60,6 +61,210 @@ static int count_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
 	return 0;
 }
 
+/* ---- GPU summary: the CUDA module's records in the event log.  They are cumulative per
+ * process image; of each (image, key) only the highest round counts (protocol.h). */
+
+#define GPU_KEY_MAX 4096   /* the module cuts kernel names there */
+
+struct gpu_ent {
+	uint32_t type;
+	uint64_t round;
+	uint64_t v[4];
+};
+
+struct gpu {
+	struct pt_u64map idx;          /* hash of (node, image, type, key) -> entry + 1 */
+	struct gpu_ent *e;
+	size_t n, cap;
+	struct pt_u64map procs;        /* (node, image) with CUDA records */
+	struct pt_strset devices;      /* UUIDs */
+	struct pt_strset kernels;      /* names, the pseudo-kernels "[...]" aside */
+	uint32_t node;
+};
+
+struct gpu_totals {
+	uint64_t launches, graph_launches, timed, kernel_ns;
+	uint64_t copies, copy_bytes, copy_kind[PT_COPY_KINDS], sets, set_bytes;
+	uint64_t dropped, uncaptured;
+};
+
+/* Keep the values of the record when it is the latest round of its (image, key). */
+static void gpu_put(struct gpu *g, uint32_t proc, const struct pt_ev *ev, uint64_t round,
+		    const void *key, size_t klen, const uint64_t v[4])
+{
+	uint8_t buf[16 + GPU_KEY_MAX];
+	uint64_t *slot;
+	int fresh;
+
+	if (klen > GPU_KEY_MAX)
+		klen = GPU_KEY_MAX;
+	memcpy(buf, &g->node, 4);
+	memcpy(buf + 4, &proc, 4);
+	memcpy(buf + 8, &ev->type, 4);
+	memcpy(buf + 12, key, klen);
+	slot = pt_u64map_get(&g->idx, pt_hash_bytes(buf, 12 + klen), 0, &fresh);
+	if (fresh) {
+		if (g->n == g->cap) {
+			g->cap = g->cap ? 2 * g->cap : 256;
+			if (!(g->e = realloc(g->e, g->cap * sizeof *g->e)))
+				abort();
+		}
+		*slot = ++g->n;
+	} else if (g->e[*slot - 1].round >= round) {
+		return;
+	}
+	g->e[*slot - 1] = (struct gpu_ent){ ev->type, round, { v[0], v[1], v[2], v[3] } };
+}
+
+static int gpu_rec(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct gpu *g = ctx;
+	struct pt_mpr r;
+	struct pt_bytes b;
+	struct pt_ev ev;
+	uint64_t type, v[4] = { 0 };
+	uint32_t n;
+	uint8_t k;
+	int fresh;
+
+	(void)seq;
+	/* most of the log is not CUDA: look at the type before parsing the record */
+	pt_mpr_init(&r, rec, len);
+	if (pt_mpr_array(&r, &n) || pt_mpr_uint(&r, &type) || type < PT_EV_CUDA_DEVICE ||
+	    type > PT_EV_CUDA_DROPS || pt_ev_parse(rec, len, &ev))
+		return 0;
+	pt_u64map_get(&g->procs, (uint64_t)g->node << 32 | proc, 0, &fresh);
+	switch (ev.type) {
+	case PT_EV_CUDA_DEVICE:
+		b = pt_ev_b(&ev, 2);
+		if (!b.len)   /* no UUID: the name on that node stands for it */
+			b = pt_ev_b(&ev, 1);
+		pt_strset_add(&g->devices, b.p, b.len);
+		break;
+	case PT_EV_CUDA_KERNEL:
+		b = pt_ev_b(&ev, 0);
+		if (b.len && b.p[0] != '[')
+			pt_strset_add(&g->kernels, b.p, b.len);
+		v[0] = pt_ev_u(&ev, 1);                               /* launches */
+		v[1] = pt_ev_u(&ev, 9);                               /* timed */
+		v[2] = pt_ev_u(&ev, 2);                               /* total_ns */
+		v[3] = b.len == sizeof "[cuGraphLaunch]" - 1 &&
+		       memcmp(b.p, "[cuGraphLaunch]", b.len) == 0;
+		gpu_put(g, proc, &ev, pt_ev_u(&ev, 10), b.p, b.len, v);
+		break;
+	case PT_EV_CUDA_MEMCPY:
+		k = (uint8_t)pt_ev_u(&ev, 0);
+		v[0] = k;
+		v[1] = pt_ev_u(&ev, 1);                               /* count */
+		v[2] = pt_ev_u(&ev, 2);                               /* bytes */
+		gpu_put(g, proc, &ev, pt_ev_u(&ev, 4), &k, 1, v);
+		break;
+	case PT_EV_CUDA_MEMSET:
+		v[0] = pt_ev_u(&ev, 0);
+		v[1] = pt_ev_u(&ev, 1);
+		gpu_put(g, proc, &ev, pt_ev_u(&ev, 3), "", 0, v);
+		break;
+	case PT_EV_CUDA_DROPS:
+		k = (uint8_t)pt_ev_u(&ev, 1);
+		v[0] = k;
+		v[1] = pt_ev_u(&ev, 0);                               /* dropped */
+		gpu_put(g, proc, &ev, pt_ev_u(&ev, 2), &k, 1, v);
+		break;
+	}
+	return 0;
+}
+
+static void gpu_sum(const struct gpu *g, struct gpu_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct gpu_ent *e = &g->e[i];
+		switch (e->type) {
+		case PT_EV_CUDA_KERNEL:
+			if (e->v[3]) {
+				t->graph_launches += e->v[0];
+			} else {
+				t->launches += e->v[0];
+				t->timed += e->v[1];
+				t->kernel_ns += e->v[2];
+			}
+			break;
+		case PT_EV_CUDA_MEMCPY:
+			t->copies += e->v[1];
+			t->copy_bytes += e->v[2];
+			t->copy_kind[e->v[0] < PT_COPY_KINDS ? e->v[0] : PT_COPY_UNKNOWN] += e->v[2];
+			break;
+		case PT_EV_CUDA_MEMSET:
+			t->sets += e->v[0];
+			t->set_bytes += e->v[1];
+			break;
+		case PT_EV_CUDA_DROPS:
+			if (e->v[0] == PT_CUDA_DROP_CUPTI || e->v[0] == PT_CUDA_DROP_TABLE)
+				t->dropped += e->v[1];
+			else if (e->v[1])
+				t->uncaptured++;
+			break;
+		}
+	}
+}
+
+static void gpu_print(const struct gpu *g, int json)
+{
+	struct gpu_totals t;
+
+	gpu_sum(g, &t);
+	if (json) {
+		printf(",\"gpu_processes\":%zu,\"gpu_devices\":%zu,\"gpu_kernels\":%zu,"
+		       "\"gpu_kernel_launches\":%llu,\"gpu_graph_launches\":%llu,"
+		       "\"gpu_kernel_timed\":%llu,\"gpu_kernel_ns\":%llu,"
+		       "\"gpu_memcpy_count\":%llu,\"gpu_memcpy_bytes\":%llu,"
+		       "\"gpu_memcpy_htod_bytes\":%llu,\"gpu_memcpy_dtoh_bytes\":%llu,"
+		       "\"gpu_memcpy_dtod_bytes\":%llu,\"gpu_memcpy_ptop_bytes\":%llu,"
+		       "\"gpu_memset_count\":%llu,\"gpu_memset_bytes\":%llu,"
+		       "\"gpu_dropped\":%llu,\"gpu_uncaptured\":%llu",
+		       g->procs.n, g->devices.n, g->kernels.n, (unsigned long long)t.launches,
+		       (unsigned long long)t.graph_launches, (unsigned long long)t.timed,
+		       (unsigned long long)t.kernel_ns, (unsigned long long)t.copies,
+		       (unsigned long long)t.copy_bytes,
+		       (unsigned long long)t.copy_kind[PT_COPY_HTOD],
+		       (unsigned long long)t.copy_kind[PT_COPY_DTOH],
+		       (unsigned long long)t.copy_kind[PT_COPY_DTOD],
+		       (unsigned long long)t.copy_kind[PT_COPY_PTOP], (unsigned long long)t.sets,
+		       (unsigned long long)t.set_bytes, (unsigned long long)t.dropped,
+		       (unsigned long long)t.uncaptured);
+		return;
+	}
+	printf("gpu        %zu process%s on %zu device%s: %llu kernel launches of %zu kernels, "
+	       "%llu graph launches\n",
+	       g->procs.n, g->procs.n == 1 ? "" : "es", g->devices.n, g->devices.n == 1 ? "" : "s",
+	       (unsigned long long)t.launches, g->kernels.n, (unsigned long long)t.graph_launches);
+	if (t.timed)
+		printf("gpu time   %llu ns in %llu timed launches\n", (unsigned long long)t.kernel_ns,
+		       (unsigned long long)t.timed);
+	printf("copies     %llu: %llu bytes (%llu host to device, %llu device to host, %llu device "
+	       "to device, %llu peer); %llu sets, %llu bytes\n",
+	       (unsigned long long)t.copies, (unsigned long long)t.copy_bytes,
+	       (unsigned long long)t.copy_kind[PT_COPY_HTOD],
+	       (unsigned long long)t.copy_kind[PT_COPY_DTOH],
+	       (unsigned long long)t.copy_kind[PT_COPY_DTOD],
+	       (unsigned long long)t.copy_kind[PT_COPY_PTOP], (unsigned long long)t.sets,
+	       (unsigned long long)t.set_bytes);
+	if (t.dropped || t.uncaptured)
+		printf("gpu lost   %llu launches or records; %llu process%s not fully captured "
+		       "(CUPTI held by another tool, or without activity records)\n",
+		       (unsigned long long)t.dropped, (unsigned long long)t.uncaptured,
+		       t.uncaptured == 1 ? "" : "es");
+}
+
+static void gpu_free(struct gpu *g)
+{
+	pt_u64map_free(&g->idx);
+	pt_u64map_free(&g->procs);
+	pt_strset_free(&g->devices);
+	pt_strset_free(&g->kernels);
+	free(g->e);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace stat [--json] RUNDIR\n");
@@ -72,6 +277,7 @@ int main(int argc, char **argv)
 	};
 	static struct pt_runset rs;
 	struct totals t = { 0 };
+	struct gpu g = { 0 };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -96,9 +302,11 @@ int main(int argc, char **argv)
 		int32_t top[2];
 		size_t n = sizeof top;
 
+		g.node = (uint32_t)i;
 		if ((r = pt_store_counters(rs.st[i], &k)) ||
 		    (r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
-		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc))) {
+		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
+		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
@@ -121,7 +329,7 @@ int main(int argc, char **argv)
 		       "\"events\":%llu,\"dropped\":%llu,\"gaps\":%llu,"
 		       "\"files_read\":%zu,\"files_written\":%zu,\"ipc_bytes\":%llu,"
 		       "\"dropped_in_process\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
-		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu}\n",
+		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu",
 		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.bytes_read,
 		       (unsigned long long)t.bytes_written, (unsigned long long)t.events,
 		       (unsigned long long)lost, (unsigned long long)t.gaps, t.files_read.n,
@@ -130,6 +338,9 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.corrupt, (unsigned long long)t.exited,
 		       (unsigned long long)t.died, (unsigned long long)t.execed,
 		       (unsigned long long)t.running, rs.n);
+		if (g.procs.n)
+			gpu_print(&g, 1);
+		printf("}\n");
 	} else {
 		printf("run        %s (%zu node%s)\n", argv[optind], rs.n, rs.n == 1 ? "" : "s");
 		printf("processes  %llu: %llu exited, %llu replaced by exec, %llu killed, %llu still "
@@ -157,7 +368,10 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.corrupt);
 		printf("gaps       %llu%s\n", (unsigned long long)t.gaps,
 		       t.gaps ? " (what the shim could not see: provtrace export lists them)" : "");
+		if (g.procs.n)
+			gpu_print(&g, 0);
 	}
+	gpu_free(&g);
 	pt_strset_free(&t.files);
 	pt_strset_free(&t.files_read);
 	pt_strset_free(&t.files_written);

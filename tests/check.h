@@ -36,11 +36,13 @@
 		}                                                                          \
 	} while (0)
 
+/* (memcmp of zero bytes may be given NULL, which UBSan rightly refuses) */
 #define CHECK_MEM(a, b, n)                                                                 \
 	do {                                                                               \
-		if (memcmp((a), (b), (n)) != 0) {                                          \
+		size_t n_ = (size_t)(n);                                                   \
+		if (n_ && memcmp((a), (b), n_) != 0) {                                     \
 			fprintf(stderr, "%s:%d: %s and %s differ in their first %zu bytes\n", \
-				__FILE__, __LINE__, #a, #b, (size_t)(n));                  \
+				__FILE__, __LINE__, #a, #b, n_);                           \
 			exit(1);                                                           \
 		}                                                                          \
 	} while (0)

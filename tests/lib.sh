@@ -28,3 +28,40 @@ assert_eq() {
 
 # The build's libprovtrace.so, for tests that preload it without a collector.
 SHIM="$top_builddir/interpose/.libs/libprovtrace.so"
+
+# The test programs (tests/prog/), built by make check.
+PROG="$top_builddir/tests/prog"
+
+# ptrun NAME CMD [ARG...] — run CMD traced into the run directory $T/NAME, its output in
+# $T/NAME.out and .err.  Sets RUN (the run directory), rc (CMD's exit status as
+# provtrace run passed it on) and LOG (the node store's event log as JSON lines).
+ptrun() {
+	_name=$1
+	shift
+	RUN="$T/$_name"
+	set +e
+	provtrace-run -q -o "$RUN" -- "$@" >"$T/$_name.out" 2>"$T/$_name.err"
+	rc=$?
+	set -e
+	LOG="$T/$_name.jsonl"
+	provtrace-dump --log "$RUN"/nodes/*.mdb >"$LOG" ||
+		fail "$_name: no event log (provtrace run said: $(cat "$T/$_name.err"))"
+}
+
+# ev ARGS — tests/evq.py over $LOG (see there for the queries)
+ev() {
+	"$PY" "$top_srcdir/tests/evq.py" "$LOG" "$@"
+}
+
+# stat_of KEY... — fields of `provtrace stat --json` for $RUN, space separated
+stat_of() {
+	provtrace-stat --json "$RUN" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(str(d[k]) for k in sys.argv[1:]))' "$@"
+}
+
+# assert_ge MIN ACTUAL MESSAGE
+assert_ge() {
+	[ "$2" -ge "$1" ] || fail "$3: expected at least $1, got $2"
+}

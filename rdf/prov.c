@@ -1,0 +1,2206 @@
+/* prov.c — the PROV-O mapping (see prov.h): walks the node stores of a run in a fixed
+ * order and hands each triple to a callback, holding only bounded caches.
+ *
+ * Versions.  A file's history is its timeline: the write sessions (at their first write),
+ * the renames and hard links that put content under its name, and the renames that took
+ * its content away, merged over every store that knows the path (a path is one file on
+ * every node that shares the file system, as for provtrace lineage).  A read sees the
+ * latest timeline entry before its first read; before any entry, the content the file had
+ * when the run began ("v0"), which exists in the graph only when someone read it.
+ *
+ * Derivations.  A version written by P derives from what P read before the write ended,
+ * from what the processes P received data from over pipes and sockets had read before
+ * they wrote it, and from what P's parent (or pre-exec image) had read before P began:
+ * the same temporal walk as provtrace lineage, done per write with a memo of the widest
+ * bound per process, and capped (max_sources) with the cut made visible. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "collector/wire.h"
+#include "iri.h"
+#include "prov.h"
+#include "runset.h"
+#include "sets.h"
+
+/* ---- vocabulary */
+
+#define RDF_TYPE PT_NS_RDF "type"
+#define RDFS_LABEL PT_NS_RDFS "label"
+#define PROV(x) PT_NS_PROV x
+#define PT(x) PT_NS_PT x
+
+/* ---- keys */
+
+enum { V_NONE = 0, V_V0 = 1, V_WRITE = 2, V_MOVE = 3 };
+
+/* A file version: V0 (canonical store, obj), WRITE (store, proc, sid), MOVE (store,
+ * destination obj, ts).  Packed into two words for sets and sorting. */
+struct ver {
+	uint32_t kind, store, id;
+	uint64_t x;
+};
+
+static uint64_t ver_k1(const struct ver *v)
+{
+	return (uint64_t)v->kind << 56 | (uint64_t)v->store << 32 | v->id;
+}
+
+enum { E_WRITE = 1, E_MOVE = 2, E_GONE = 3 };
+
+struct tl_ent {
+	uint64_t t, x;          /* time; WRITE: sid, MOVE: ts */
+	uint32_t id, src;       /* WRITE: proc; MOVE: destination obj, source obj */
+	uint16_t store;
+	uint8_t kind, flow;     /* MOVE: PT_FLOW_RENAME or PT_FLOW_LINK */
+};
+
+/* The timeline of one file path. */
+struct tl {
+	int is_file, has_v0, sys, has_sym;
+	uint32_t cstore, cobj;          /* canonical: the first store that knows the path */
+	uint32_t sym_store, sym_obj;    /* a symbolic link: its target */
+	size_t n;
+	struct tl_ent *e;
+};
+
+struct rd {                     /* a read of a file by a process */
+	uint64_t t;
+	struct ver v;
+	int sys;
+};
+
+struct ie {                     /* data heard from another process over IPC */
+	uint64_t t, rend, wfirst, wend;
+	uint32_t q;
+};
+
+struct plist {
+	struct pt_proc_rec rec;
+	struct rd *r;
+	size_t nr;
+	struct ie *e;
+	size_t ne;
+};
+
+struct cw {                     /* a write session into an IPC channel */
+	uint32_t proc;
+	uint64_t wfirst, end;
+};
+
+struct comp {
+	struct cw *w;
+	size_t n;
+};
+
+struct cache {
+	struct pt_u64map idx;   /* key → index + 1 */
+	void **item;
+	size_t n, cap;
+};
+
+/* A set of 128-bit keys with a value each, emptied in O(1) by a generation stamp. */
+struct kset {
+	uint64_t *k1, *k2, *val;
+	uint32_t *gen;
+	size_t cap, n;
+	uint32_t cur;
+};
+
+struct runinfo {
+	int have;
+	struct pt_buf host, version, slurm, command;
+	int have_host, have_version, have_slurm, have_command;
+	uint64_t start_ns, end_ns;
+	int64_t exit, signal, user;
+	int have_start, have_end, have_exit, have_signal, have_user;
+};
+
+struct stack_item {
+	uint32_t proc;
+	uint64_t t;
+};
+
+struct pt_prov {
+	struct pt_runset rs;
+	struct pt_prov_opts opt;
+	struct runinfo ri;
+	char *run;
+	size_t runlen;
+	char *graph;
+	const pt_rules *rules;
+	pt_rules *own_rules;
+
+	pt_triple_fn fn;
+	void *ctx;
+	int err;
+	uint64_t triples;
+	const char *phase;
+	uint64_t done, total;
+
+	struct cache tl, comp, pl;
+	size_t weight, budget;
+
+	struct pt_strset exes, hosts;
+	struct pt_u64map uids;
+	struct kset vset, memo;
+	struct stack_item *stack;
+	size_t nstack, capstack;
+	struct ver *srcs;
+	size_t nsrcs, capsrcs;
+
+	/* scratch: the subject, an object, and the names and words they are built from */
+	struct pt_buf s, o, o2, name, tmp, words;
+	int depth;                   /* timelines being filled inside one another */
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		fputs("provtrace: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("provtrace: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+#define GROW(arr, n, cap)                                                               \
+	do {                                                                             \
+		if ((n) == (cap)) {                                                      \
+			(cap) = (cap) ? (cap) * 2 : 64;                                  \
+			(arr) = xrealloc((arr), (cap) * sizeof *(arr));                  \
+		}                                                                        \
+	} while (0)
+
+/* ---- kset */
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static void kset_reset(struct kset *s)
+{
+	s->n = 0;
+	if (++s->cur == 0) {
+		if (s->cap)
+			memset(s->gen, 0, s->cap * sizeof *s->gen);
+		s->cur = 1;
+	}
+}
+
+static size_t kset_slot(const struct kset *s, uint64_t k1, uint64_t k2)
+{
+	size_t mask = s->cap - 1, i = mix(k1, k2) & mask;
+
+	while (s->gen[i] == s->cur && !(s->k1[i] == k1 && s->k2[i] == k2))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static uint64_t *kset_get(struct kset *s, uint64_t k1, uint64_t k2, uint64_t init, int *fresh)
+{
+	if (!s->cur)
+		s->cur = 1;
+	if ((s->n + 1) * 2 > s->cap) {
+		struct kset big = { 0 };
+		big.cap = s->cap ? s->cap * 2 : 1024;
+		big.cur = 1;
+		big.k1 = xmalloc(big.cap * 8);
+		big.k2 = xmalloc(big.cap * 8);
+		big.val = xmalloc(big.cap * 8);
+		big.gen = calloc(big.cap, sizeof *big.gen);
+		if (!big.gen)
+			abort();
+		for (size_t i = 0; i < s->cap; i++) {
+			if (s->gen[i] != s->cur)
+				continue;
+			size_t j = kset_slot(&big, s->k1[i], s->k2[i]);
+			big.gen[j] = 1;
+			big.k1[j] = s->k1[i];
+			big.k2[j] = s->k2[i];
+			big.val[j] = s->val[i];
+		}
+		big.n = s->n;
+		free(s->k1);
+		free(s->k2);
+		free(s->val);
+		free(s->gen);
+		*s = big;
+	}
+	size_t i = kset_slot(s, k1, k2);
+	*fresh = s->gen[i] != s->cur;
+	if (*fresh) {
+		s->gen[i] = s->cur;
+		s->k1[i] = k1;
+		s->k2[i] = k2;
+		s->val[i] = init;
+		s->n++;
+	}
+	return &s->val[i];
+}
+
+static void kset_free(struct kset *s)
+{
+	free(s->k1);
+	free(s->k2);
+	free(s->val);
+	free(s->gen);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- caches: filled on demand, emptied as a whole between two top-level items when
+ * they hold more than the budget (so that no pointer into them dangles mid-item) */
+
+static void *cache_find(struct cache *c, uint64_t key)
+{
+	int fresh;
+	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
+
+	return *v ? c->item[*v - 1] : NULL;
+}
+
+static void cache_put(struct cache *c, uint64_t key, void *item)
+{
+	int fresh;
+	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
+
+	GROW(c->item, c->n, c->cap);
+	c->item[c->n++] = item;
+	*v = c->n;
+}
+
+static void cache_clear(struct cache *c, void (*free_item)(void *))
+{
+	for (size_t i = 0; i < c->n; i++)
+		free_item(c->item[i]);
+	free(c->item);
+	pt_u64map_free(&c->idx);
+	memset(c, 0, sizeof *c);
+}
+
+static void tl_free(void *p)
+{
+	struct tl *t = p;
+	free(t->e);
+	free(t);
+}
+
+static void comp_free(void *p)
+{
+	struct comp *c = p;
+	free(c->w);
+	free(c);
+}
+
+static void pl_free(void *p)
+{
+	struct plist *l = p;
+	free(l->r);
+	free(l->e);
+	free(l);
+}
+
+static void caches_clear(pt_prov *pv)
+{
+	cache_clear(&pv->tl, tl_free);
+	cache_clear(&pv->comp, comp_free);
+	cache_clear(&pv->pl, pl_free);
+	pv->weight = 0;
+}
+
+static void safe_point(pt_prov *pv)
+{
+	if (pv->weight > pv->budget)
+		caches_clear(pv);
+}
+
+/* ---- emitting */
+
+static int emit(pt_prov *pv, const struct pt_buf *s, const char *p, const struct pt_term *o)
+{
+	struct pt_term ts = { PT_TERM_IRI, s->p, s->len, NULL };
+	struct pt_term tp = { PT_TERM_IRI, p, strlen(p), NULL };
+
+	if (pv->err)
+		return pv->err;
+	pv->triples++;
+	pv->err = pv->fn(pv->ctx, &ts, &tp, o);
+	return pv->err;
+}
+
+static void e_iri(pt_prov *pv, const struct pt_buf *s, const char *p, const char *iri, size_t n)
+{
+	struct pt_term o = { PT_TERM_IRI, iri, n, NULL };
+	emit(pv, s, p, &o);
+}
+
+static void e_buf(pt_prov *pv, const struct pt_buf *s, const char *p, const struct pt_buf *o)
+{
+	e_iri(pv, s, p, o->p, o->len);
+}
+
+static void e_type(pt_prov *pv, const struct pt_buf *s, const char *cls)
+{
+	e_iri(pv, s, RDF_TYPE, cls, strlen(cls));
+}
+
+static void e_lit(pt_prov *pv, const struct pt_buf *s, const char *p, const char *lex, size_t n,
+		  const char *dt)
+{
+	struct pt_term o = { PT_TERM_LITERAL, lex, n, dt };
+	emit(pv, s, p, &o);
+}
+
+static void e_int(pt_prov *pv, const struct pt_buf *s, const char *p, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+	e_lit(pv, s, p, tmp, (size_t)n, PT_DT_INTEGER);
+}
+
+static void e_uint(pt_prov *pv, const struct pt_buf *s, const char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+	e_lit(pv, s, p, tmp, (size_t)n, PT_DT_INTEGER);
+}
+
+static void e_bool(pt_prov *pv, const struct pt_buf *s, const char *p, int v)
+{
+	e_lit(pv, s, p, v ? "true" : "false", v ? 4 : 5, PT_DT_BOOLEAN);
+}
+
+static void e_time(pt_prov *pv, const struct pt_buf *s, const char *p, uint64_t ns)
+{
+	char tmp[PT_DATETIME_MAX];
+	size_t n = pt_xsd_datetime_fmt(tmp, ns);
+
+	e_lit(pv, s, p, tmp, n, PT_DT_DATETIME);
+}
+
+/* Bytes from the program: a plain string when they are text, else pt:rawBytes. */
+static void e_text(pt_prov *pv, const struct pt_buf *s, const char *p, const void *bytes, size_t n)
+{
+	if (pt_utf8_text(bytes, n)) {
+		e_lit(pv, s, p, bytes, n, NULL);
+		return;
+	}
+	pv->tmp.len = 0;
+	pt_raw_bytes(&pv->tmp, bytes, n);
+	e_lit(pv, s, p, pv->tmp.p, pv->tmp.len, PT_DT_RAWBYTES);
+}
+
+static void e_str(pt_prov *pv, const struct pt_buf *s, const char *p, const char *str)
+{
+	e_lit(pv, s, p, str, strlen(str), NULL);
+}
+
+/* JSON string of a byte string: bytes that are not UTF-8 as \udcXX, as provtrace-dump
+ * writes them (Python gets them back with surrogateescape). */
+static void json_bytes(struct pt_buf *b, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	pt_buf_putc(b, '"');
+	for (size_t i = 0; i < n;) {
+		size_t k = pt_utf8_seq(p + i, n - i);
+		uint8_t c = p[i];
+		if (k == 0) {
+			char e[6] = { '\\', 'u', 'd', 'c', hex[c >> 4], hex[c & 15] };
+			pt_buf_put(b, e, 6);
+			i++;
+		} else if (k > 1) {
+			pt_buf_put(b, p + i, k);
+			i += k;
+		} else {
+			if (c == '"' || c == '\\') {
+				pt_buf_putc(b, '\\');
+				pt_buf_putc(b, (char)c);
+			} else if (c < 0x20 || c == 0x7f) {
+				char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				pt_buf_put(b, e, 6);
+			} else {
+				pt_buf_putc(b, (char)c);
+			}
+			i++;
+		}
+	}
+	pt_buf_putc(b, '"');
+}
+
+/* ---- IRIs of the run's things */
+
+static void iri_run(pt_prov *pv, struct pt_buf *b, const char *tail)
+{
+	b->len = 0;
+	pt_buf_put(b, pv->run, pv->runlen);
+	pt_buf_puts(b, tail);
+}
+
+static void iri_proc_rec(pt_prov *pv, struct pt_buf *b, const struct pt_proc_rec *r)
+{
+	iri_run(pv, b, "/proc/");
+	pt_iri_pct(b, r->host, strnlen(r->host, sizeof r->host), 0);
+	pt_buf_putc(b, '/');
+	pt_buf_i64(b, r->pid);
+	pt_buf_putc(b, '/');
+	pt_buf_u64(b, r->start_ns);
+}
+
+static void iri_proc(pt_prov *pv, struct pt_buf *b, size_t s, uint32_t proc)
+{
+	struct pt_proc_rec r;
+
+	if (pt_store_proc(pv->rs.st[s], proc, &r) == 0) {
+		iri_proc_rec(pv, b, &r);
+		return;
+	}
+	/* an image the index lost: still one stable name */
+	iri_run(pv, b, "/proc/");
+	pt_iri_pct(b, pv->rs.name[s], strlen(pv->rs.name[s]), 0);
+	pt_buf_puts(b, "/id/");
+	pt_buf_u64(b, proc);
+}
+
+static void iri_host(pt_prov *pv, struct pt_buf *b, const char *host, size_t n)
+{
+	iri_run(pv, b, "/host/");
+	pt_iri_pct(b, host, n, 0);
+}
+
+static void iri_user(pt_prov *pv, struct pt_buf *b, uint64_t uid)
+{
+	iri_run(pv, b, "/user/");
+	pt_buf_u64(b, uid);
+}
+
+/* The name of an object, copied into pv->name (the store's buffer is reused by the next
+ * lookup).  Returns its kind, or 0 when the object is unknown. */
+static uint32_t obj_name(pt_prov *pv, size_t s, uint32_t obj, struct pt_buf *out)
+{
+	const uint8_t *name;
+	size_t len;
+	uint32_t kind;
+
+	out->len = 0;
+	if (pt_store_obj_name(pv->rs.st[s], obj, &name, &len, &kind))
+		return 0;
+	pt_buf_put(out, name, len);
+	pt_buf_cstr(out);
+	return kind;
+}
+
+static void iri_file(struct pt_buf *b, const struct pt_buf *path)
+{
+	b->len = 0;
+	pt_iri_file(b, path->p, path->len);
+}
+
+static void iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v)
+{
+	switch (v->kind) {
+	case V_WRITE:
+		iri_proc(pv, b, v->store, v->id);
+		pt_buf_puts(b, "/w");
+		pt_buf_u64(b, v->x);
+		return;
+	case V_MOVE:
+		obj_name(pv, v->store, v->id, &pv->name);
+		iri_run(pv, b, "/mv/");
+		pt_iri_pct(b, pv->rs.name[v->store], strlen(pv->rs.name[v->store]), 0);
+		pt_buf_putc(b, '/');
+		pt_buf_u64(b, v->x);
+		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
+		return;
+	default:
+		obj_name(pv, v->store, v->id, &pv->name);
+		iri_run(pv, b, "/v0");
+		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
+		return;
+	}
+}
+
+/* ---- what counts as a system file (the software, not the data): not a derivation
+ * source unless asked, as provtrace lineage hides them unless --all */
+
+static const char *const system_prefixes[] = {
+	"/usr/", "/lib/", "/lib32/", "/lib64/", "/bin/", "/sbin/", "/etc/", "/proc/", "/sys/",
+	"/run/", "/var/lib/", "/var/cache/", "/dev/",
+};
+
+static int system_path(const char *p, size_t n)
+{
+	if (n >= 9 && memcmp(p, "/dev/shm/", 9) == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof system_prefixes / sizeof system_prefixes[0]; i++) {
+		size_t k = strlen(system_prefixes[i]);
+		if (n >= k && memcmp(p, system_prefixes[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- timelines */
+
+struct tl_fill {
+	pt_prov *pv;
+	struct tl *t;
+	size_t store, cap;
+	uint64_t *reads;
+	size_t nreads, capreads;
+};
+
+static void tl_add(struct tl_fill *f, const struct tl_ent *e)
+{
+	GROW(f->t->e, f->t->n, f->cap);
+	f->t->e[f->t->n++] = *e;
+}
+
+static int tl_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid, const struct pt_use_rec *u)
+{
+	struct tl_fill *f = ctx;
+
+	(void)obj;
+	if (u->kind != PT_KIND_FILE)
+		return 0;
+	if (u->dirs & PT_USE_WRITE) {
+		struct tl_ent e = { u->wfirst, sid, proc, 0, (uint16_t)f->store, E_WRITE, 0 };
+		tl_add(f, &e);
+	}
+	if (u->dirs & PT_USE_READ) {
+		GROW(f->reads, f->nreads, f->capreads);
+		f->reads[f->nreads++] = u->rfirst;
+	}
+	return 0;
+}
+
+static int tl_flow_in(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
+{
+	struct tl_fill *f = ctx;
+
+	/* reverse walk: a is this object, b the source */
+	if (kind == PT_FLOW_RENAME || kind == PT_FLOW_LINK) {
+		struct tl_ent e = { ts, ts, a, b, (uint16_t)f->store, E_MOVE, (uint8_t)kind };
+		tl_add(f, &e);
+	} else if (kind == PT_FLOW_SYMLINK && !f->t->has_sym) {
+		f->t->has_sym = 1;
+		f->t->sym_store = (uint32_t)f->store;
+		f->t->sym_obj = b;
+	}
+	return 0;
+}
+
+static int tl_flow_out(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
+{
+	struct tl_fill *f = ctx;
+
+	(void)a;
+	(void)b;
+	if (kind == PT_FLOW_RENAME) {
+		struct tl_ent e = { ts, 0, 0, 0, (uint16_t)f->store, E_GONE, 0 };
+		tl_add(f, &e);
+	}
+	if (kind == PT_FLOW_RENAME || kind == PT_FLOW_LINK) {
+		/* the content moved out is a version: v0 when nothing came before */
+		GROW(f->reads, f->nreads, f->capreads);
+		f->reads[f->nreads++] = ts;
+	}
+	return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct tl_ent *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->store != y->store)
+		return x->store < y->store ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	return (x->src > y->src) - (x->src < y->src);
+}
+
+/* Index of the last entry before t, or -1. */
+static long tl_before(const struct tl *t, uint64_t when)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->e[mid].t < when)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
+static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
+			  int depth);
+
+static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
+{
+	uint64_t key = (uint64_t)s << 32 | obj;
+	struct tl *t = cache_find(&pv->tl, key);
+	struct pt_buf path = { 0 };
+
+	if (t)
+		return t;
+	t = xmalloc(sizeof *t);
+	memset(t, 0, sizeof *t);
+	uint32_t kind = obj_name(pv, s, obj, &path);
+	pv->weight++;
+	if (kind == PT_KIND_FILE && path.len && path.p[0] == '/') {
+		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0 };
+		t->is_file = 1;
+		t->sys = system_path(path.p, path.len);
+		t->cstore = (uint32_t)s;
+		t->cobj = obj;
+		for (size_t j = 0; j < pv->rs.n; j++) {
+			uint32_t oj = obj;
+			if (j != s && pt_store_obj_find(pv->rs.st[j], path.p, path.len, &oj))
+				continue;
+			if (j < t->cstore) {
+				t->cstore = (uint32_t)j;
+				t->cobj = oj;
+			}
+			f.store = j;
+			pt_store_each_use(pv->rs.st[j], oj, tl_use, &f);
+			pt_store_each_flow(pv->rs.st[j], oj, 1, tl_flow_in, &f);
+			pt_store_each_flow(pv->rs.st[j], oj, 0, tl_flow_out, &f);
+		}
+		if (t->n > 1)
+			qsort(t->e, t->n, sizeof *t->e, ent_cmp);
+		/* v0 is in the graph when a read (or a move out) comes before every entry, or
+		 * after the content was renamed away; through a symbolic link, when the target
+		 * had no version of the run's making then either */
+		for (size_t i = 0; i < f.nreads && !t->has_v0; i++) {
+			long k = tl_before(t, f.reads[i]);
+			if (k >= 0 && t->e[k].kind != E_GONE)
+				continue;
+			if (k < 0 && t->has_sym && pv->depth < 8) {
+				pv->depth++;
+				struct ver v = resolve(pv, t->sym_store, t->sym_obj, f.reads[i], 0, 0);
+				pv->depth--;
+				if (v.kind == V_WRITE || v.kind == V_MOVE)
+					continue;
+			}
+			t->has_v0 = 1;
+		}
+		free(f.reads);
+		pv->weight += t->n + f.nreads / 4 + 1;
+	}
+	pt_buf_free(&path);
+	cache_put(&pv->tl, key, t);
+	return t;
+}
+
+/* The version of (s, obj) at time `when`: for a read (the content it saw), or for a
+ * write (the version it revises: none after a rename away, v0 only when it exists). */
+static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
+			  int depth)
+{
+	struct tl *t = get_tl(pv, s, obj);
+	struct ver v = { V_NONE, 0, 0, 0 };
+
+	if (!t->is_file)
+		return v;
+	long k = tl_before(t, when);
+	if (k >= 0) {
+		const struct tl_ent *e = &t->e[k];
+		switch (e->kind) {
+		case E_WRITE:
+			v.kind = V_WRITE;
+			v.store = e->store;
+			v.id = e->id;
+			v.x = e->x;
+			return v;
+		case E_MOVE:
+			v.kind = V_MOVE;
+			v.store = e->store;
+			v.id = e->id;
+			v.x = e->x;
+			return v;
+		default:
+			if (for_write)
+				return v;
+			break;
+		}
+	} else if (t->has_sym && depth < 8 && !for_write) {
+		/* a symbolic link reads as its target; content from before the run, as its own */
+		struct ver w = resolve(pv, t->sym_store, t->sym_obj, when, 0, depth + 1);
+		if (w.kind == V_WRITE || w.kind == V_MOVE)
+			return w;
+	}
+	if (for_write && !t->has_v0)
+		return v;
+	v.kind = V_V0;
+	v.store = t->cstore;
+	v.id = t->cobj;
+	return v;
+}
+
+/* ---- IPC channels: the objects joined by channel edges, and who wrote into them */
+
+struct comp_fill {
+	pt_prov *pv;
+	size_t store;
+	uint32_t *objs;
+	size_t nobjs, capobjs;
+	struct comp *c;
+	size_t cap;
+};
+
+static int comp_edge(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
+{
+	struct comp_fill *f = ctx;
+
+	(void)a;
+	(void)ts;
+	if (kind != PT_FLOW_CHANNEL)
+		return 0;
+	for (size_t i = 0; i < f->nobjs; i++)
+		if (f->objs[i] == b)
+			return 0;
+	if (f->nobjs >= 4096)
+		return 0;    /* a channel hub that big says nothing more */
+	GROW(f->objs, f->nobjs, f->capobjs);
+	f->objs[f->nobjs++] = b;
+	return 0;
+}
+
+static int comp_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
+		    const struct pt_use_rec *u)
+{
+	struct comp_fill *f = ctx;
+
+	(void)obj;
+	(void)sid;
+	if (!(u->dirs & PT_USE_WRITE))
+		return 0;
+	GROW(f->c->w, f->c->n, f->cap);
+	f->c->w[f->c->n++] = (struct cw){ proc, u->wfirst, u->end };
+	return 0;
+}
+
+static int cw_cmp(const void *a, const void *b)
+{
+	const struct cw *x = a, *y = b;
+
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	if (x->wfirst != y->wfirst)
+		return x->wfirst < y->wfirst ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
+{
+	uint64_t key = (uint64_t)s << 32 | obj;
+	struct comp *c = cache_find(&pv->comp, key);
+
+	if (c)
+		return c;
+	c = xmalloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	struct comp_fill f = { pv, s, NULL, 0, 0, c, 0 };
+	GROW(f.objs, f.nobjs, f.capobjs);
+	f.objs[f.nobjs++] = obj;
+	for (size_t i = 0; i < f.nobjs; i++)
+		pt_store_each_flow(pv->rs.st[s], f.objs[i], 0, comp_edge, &f);
+	for (size_t i = 0; i < f.nobjs; i++)
+		pt_store_each_use(pv->rs.st[s], f.objs[i], comp_use, &f);
+	if (c->n > 1)
+		qsort(c->w, c->n, sizeof *c->w, cw_cmp);
+	free(f.objs);
+	pv->weight += c->n + 1;
+	cache_put(&pv->comp, key, c);
+	return c;
+}
+
+/* ---- per process: what it read (with versions) and whom it heard from */
+
+struct pl_fill {
+	pt_prov *pv;
+	size_t store;
+	struct plist *l;
+	size_t capr, cape;
+};
+
+static int pl_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+{
+	struct pl_fill *f = ctx;
+	pt_prov *pv = f->pv;
+	uint64_t end = x->close_ns;
+
+	(void)sid;
+	if (!x->obj || !end || !x->rops)
+		return 0;
+	uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
+	if (x->kind == PT_KIND_FILE) {
+		struct ver v = resolve(pv, f->store, x->obj, first, 0, 0);
+		if (v.kind == V_NONE)
+			return 0;
+		struct tl *t = get_tl(pv, f->store, x->obj);
+		GROW(f->l->r, f->l->nr, f->capr);
+		f->l->r[f->l->nr++] = (struct rd){ first, v, t->sys };
+	} else if (x->kind == PT_KIND_PIPE || x->kind == PT_KIND_SOCKET) {
+		struct comp *c = get_comp(pv, f->store, x->obj);
+		/* per writer process: its earliest write into the channel before this read
+		 * ended, and the latest end of those writes */
+		for (size_t i = 0; i < c->n;) {
+			uint32_t q = c->w[i].proc;
+			uint64_t wfirst = UINT64_MAX, wend = 0;
+			for (; i < c->n && c->w[i].proc == q; i++) {
+				if (c->w[i].wfirst >= end)
+					continue;
+				if (c->w[i].wfirst < wfirst)
+					wfirst = c->w[i].wfirst;
+				if (c->w[i].end > wend)
+					wend = c->w[i].end;
+			}
+			if (q == proc || wfirst == UINT64_MAX)
+				continue;
+			GROW(f->l->e, f->l->ne, f->cape);
+			f->l->e[f->l->ne++] = (struct ie){ first, end, wfirst, wend, q };
+		}
+	}
+	return 0;
+}
+
+static int rd_cmp(const void *a, const void *b)
+{
+	const struct rd *x = a, *y = b;
+	uint64_t a1 = ver_k1(&x->v), b1 = ver_k1(&y->v);
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
+	return (x->v.x > y->v.x) - (x->v.x < y->v.x);
+}
+
+static int ie_cmp(const void *a, const void *b)
+{
+	const struct ie *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->q != y->q)
+		return x->q < y->q ? -1 : 1;
+	if (x->wfirst != y->wfirst)
+		return x->wfirst < y->wfirst ? -1 : 1;
+	if (x->rend != y->rend)
+		return x->rend < y->rend ? -1 : 1;
+	return (x->wend > y->wend) - (x->wend < y->wend);
+}
+
+static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
+{
+	uint64_t key = (uint64_t)s << 32 | proc;
+	struct plist *l = cache_find(&pv->pl, key);
+
+	if (l)
+		return l;
+	l = xmalloc(sizeof *l);
+	memset(l, 0, sizeof *l);
+	if (pt_store_proc(pv->rs.st[s], proc, &l->rec) == 0) {
+		struct pl_fill f = { pv, s, l, 0, 0 };
+		pt_store_each_sess(pv->rs.st[s], proc, pl_sess, &f);
+		if (l->nr > 1)
+			qsort(l->r, l->nr, sizeof *l->r, rd_cmp);
+		if (l->ne > 1)
+			qsort(l->e, l->ne, sizeof *l->e, ie_cmp);
+	}
+	pv->weight += l->nr + l->ne + 1;
+	cache_put(&pv->pl, key, l);
+	return l;
+}
+
+/* ---- derivations: the sources of a version written by `proc` until `t` */
+
+static void push(pt_prov *pv, uint32_t proc, uint64_t t)
+{
+	int fresh;
+	uint64_t *best = kset_get(&pv->memo, proc, 0, t, &fresh);
+
+	if (!fresh) {
+		if (t <= *best)
+			return;
+		*best = t;
+	}
+	GROW(pv->stack, pv->nstack, pv->capstack);
+	pv->stack[pv->nstack++] = (struct stack_item){ proc, t };
+}
+
+static int ver_cmp(const void *a, const void *b)
+{
+	const struct ver *x = a, *y = b;
+	uint64_t a1 = ver_k1(x), b1 = ver_k1(y);
+
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
+	return (x->x > y->x) - (x->x < y->x);
+}
+
+/* Fills pv->srcs (sorted) and returns 1 when the limit cut the list. */
+static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struct ver *self)
+{
+	uint64_t max = pv->opt.max_sources;
+	int fresh, cut = 0;
+
+	kset_reset(&pv->memo);
+	kset_reset(&pv->vset);
+	pv->nsrcs = 0;
+	pv->nstack = 0;
+	push(pv, proc, t);
+	while (pv->nstack && !cut) {
+		struct stack_item it = pv->stack[--pv->nstack];
+		struct plist *l = get_plist(pv, s, it.proc);
+		size_t lo = 0, hi = l->nr;
+
+		/* its own reads before the bound, latest first */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (l->r[mid].t < it.t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j-- > 0;) {
+			const struct rd *r = &l->r[j];
+			if ((r->sys && !pv->opt.all_sources) || ver_cmp(&r->v, self) == 0)
+				continue;
+			kset_get(&pv->vset, ver_k1(&r->v), r->v.x, 0, &fresh);
+			if (!fresh)
+				continue;
+			if (max && pv->nsrcs >= max) {
+				cut = 1;
+				break;
+			}
+			GROW(pv->srcs, pv->nsrcs, pv->capsrcs);
+			pv->srcs[pv->nsrcs++] = r->v;
+		}
+		/* the processes it heard from, as they were when they wrote */
+		for (size_t j = l->ne; j-- > 0;) {
+			const struct ie *e = &l->e[j];
+			uint64_t bound = e->rend < it.t ? e->rend : it.t;
+			if (e->t >= it.t || e->wfirst >= bound)
+				continue;
+			push(pv, e->q, e->wend < bound ? e->wend : bound);
+		}
+		/* a child began with what its parent (or the image it replaced) had */
+		if (l->rec.parent)
+			push(pv, l->rec.parent, l->rec.start_ns);
+		if (l->rec.exec_from)
+			push(pv, l->rec.exec_from, l->rec.start_ns);
+	}
+	if (pv->nsrcs > 1)
+		qsort(pv->srcs, pv->nsrcs, sizeof *pv->srcs, ver_cmp);
+	return cut;
+}
+
+/* ---- run.json: a small JSON reader for the launcher's flat object */
+
+struct jp {
+	const uint8_t *p, *end;
+	int depth;
+};
+
+static void jws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int jhex4(struct jp *j, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		if (j->p >= j->end)
+			return -1;
+		uint8_t c = *j->p++;
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		*v = *v << 4 | (unsigned)d;
+	}
+	return 0;
+}
+
+static void put_utf8(struct pt_buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		pt_buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		pt_buf_putc(b, (char)(0xc0 | cp >> 6));
+		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		pt_buf_putc(b, (char)(0xe0 | cp >> 12));
+		pt_buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		pt_buf_putc(b, (char)(0xf0 | cp >> 18));
+		pt_buf_putc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
+		pt_buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* A string into out as bytes (\udcXX gives back byte XX, the surrogateescape way). */
+static int jstr(struct jp *j, struct pt_buf *out)
+{
+	out->len = 0;
+	if (j->p >= j->end || *j->p != '"')
+		return -1;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		uint8_t c = *j->p++;
+		if (c != '\\') {
+			pt_buf_putc(out, (char)c);
+			continue;
+		}
+		if (j->p >= j->end)
+			return -1;
+		c = *j->p++;
+		unsigned cp, lo;
+		switch (c) {
+		case '"': case '\\': case '/': pt_buf_putc(out, (char)c); break;
+		case 'b': pt_buf_putc(out, '\b'); break;
+		case 'f': pt_buf_putc(out, '\f'); break;
+		case 'n': pt_buf_putc(out, '\n'); break;
+		case 'r': pt_buf_putc(out, '\r'); break;
+		case 't': pt_buf_putc(out, '\t'); break;
+		case 'u':
+			if (jhex4(j, &cp))
+				return -1;
+			if (cp >= 0xd800 && cp <= 0xdbff && j->end - j->p >= 6 && j->p[0] == '\\' &&
+			    j->p[1] == 'u') {
+				const uint8_t *save = j->p;
+				j->p += 2;
+				if (jhex4(j, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+					put_utf8(out, 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
+					break;
+				}
+				j->p = save;
+			}
+			if (cp >= 0xdc80 && cp <= 0xdcff)
+				pt_buf_putc(out, (char)(cp & 0xff));
+			else if (cp >= 0xd800 && cp <= 0xdfff)
+				put_utf8(out, 0xfffd);
+			else
+				put_utf8(out, cp);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (j->p >= j->end)
+		return -1;
+	j->p++;
+	return 0;
+}
+
+static int jnum(struct jp *j, int64_t *v)
+{
+	int neg = 0;
+	uint64_t u = 0;
+	const uint8_t *start;
+
+	if (j->p < j->end && *j->p == '-') {
+		neg = 1;
+		j->p++;
+	}
+	start = j->p;
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		u = u * 10 + (uint64_t)(*j->p++ - '0');
+	if (j->p == start)
+		return -1;
+	/* a fraction or exponent: not one of ours; skip it */
+	while (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E' || *j->p == '+' ||
+				 *j->p == '-' || (*j->p >= '0' && *j->p <= '9')))
+		j->p++;
+	*v = neg ? -(int64_t)u : (int64_t)u;
+	return 0;
+}
+
+static int jskip(struct jp *j)
+{
+	struct pt_buf tmp = { 0 };
+	int64_t n;
+	int r = 0;
+
+	jws(j);
+	if (j->p >= j->end || ++j->depth > 32)
+		return -1;
+	if (*j->p == '"') {
+		r = jstr(j, &tmp);
+	} else if (*j->p == '{' || *j->p == '[') {
+		uint8_t close = *j->p == '{' ? '}' : ']';
+		int obj = *j->p == '{';
+		j->p++;
+		jws(j);
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+		} else {
+			for (;;) {
+				if (obj) {
+					jws(j);
+					if (jstr(j, &tmp))
+						goto bad;
+					jws(j);
+					if (j->p >= j->end || *j->p++ != ':')
+						goto bad;
+				}
+				if (jskip(j))
+					goto bad;
+				jws(j);
+				if (j->p < j->end && *j->p == ',') {
+					j->p++;
+					continue;
+				}
+				if (j->p < j->end && *j->p == close) {
+					j->p++;
+					break;
+				}
+				goto bad;
+			}
+		}
+	} else if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
+		r = jnum(j, &n);
+	} else {
+		static const char *const words[] = { "true", "false", "null" };
+		r = -1;
+		for (int i = 0; i < 3; i++) {
+			size_t k = strlen(words[i]);
+			if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
+				j->p += k;
+				r = 0;
+			}
+		}
+	}
+	pt_buf_free(&tmp);
+	j->depth--;
+	return r;
+bad:
+	pt_buf_free(&tmp);
+	return -1;
+}
+
+static int run_json(pt_prov *pv, const char *dir)
+{
+	struct runinfo *ri = &pv->ri;
+	struct pt_buf text = { 0 }, key = { 0 }, str = { 0 };
+	char path[4200];
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/run.json", dir);
+	if (!(f = fopen(path, "re")))
+		return errno == ENOENT ? 0 : errno;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < (1u << 24))
+		pt_buf_put(&text, chunk, n);
+	fclose(f);
+
+	struct jp j = { (const uint8_t *)text.p, (const uint8_t *)text.p + text.len, 0 };
+	int ok = 0;
+	jws(&j);
+	if (j.p < j.end && *j.p == '{') {
+		j.p++;
+		for (;;) {
+			jws(&j);
+			if (j.p < j.end && *j.p == '}') {
+				ok = 1;
+				break;
+			}
+			if (jstr(&j, &key))
+				break;
+			pt_buf_cstr(&key);
+			jws(&j);
+			if (j.p >= j.end || *j.p++ != ':')
+				break;
+			jws(&j);
+			int64_t v;
+			int r = 0;
+			const char *k = key.p;
+			if (!strcmp(k, "host") || !strcmp(k, "provtrace") || !strcmp(k, "slurm_job_id")) {
+				struct pt_buf *dst = !strcmp(k, "host") ? &ri->host
+						   : !strcmp(k, "provtrace") ? &ri->version : &ri->slurm;
+				if (j.p < j.end && *j.p == '"') {
+					r = jstr(&j, dst);
+					*(!strcmp(k, "host") ? &ri->have_host : !strcmp(k, "provtrace")
+					  ? &ri->have_version : &ri->have_slurm) = r == 0;
+				} else {
+					/* a number-valued job id */
+					const uint8_t *st = j.p;
+					r = jskip(&j);
+					if (!r && !strcmp(k, "slurm_job_id")) {
+						dst->len = 0;
+						pt_buf_put(dst, st, (size_t)(j.p - st));
+						ri->have_slurm = 1;
+					}
+				}
+			} else if (!strcmp(k, "start_ns") || !strcmp(k, "end_ns") ||
+				   !strcmp(k, "exit") || !strcmp(k, "signal") || !strcmp(k, "user")) {
+				r = jnum(&j, &v);
+				if (r == 0) {
+					if (!strcmp(k, "start_ns")) {
+						ri->start_ns = (uint64_t)v;
+						ri->have_start = 1;
+					} else if (!strcmp(k, "end_ns")) {
+						ri->end_ns = (uint64_t)v;
+						ri->have_end = 1;
+					} else if (!strcmp(k, "exit")) {
+						ri->exit = v;
+						ri->have_exit = 1;
+					} else if (!strcmp(k, "signal")) {
+						ri->signal = v;
+						ri->have_signal = 1;
+					} else {
+						ri->user = v;
+						ri->have_user = 1;
+					}
+				}
+			} else if (!strcmp(k, "command") && j.p < j.end && *j.p == '[') {
+				j.p++;
+				ri->command.len = 0;
+				pt_buf_putc(&ri->command, '[');
+				jws(&j);
+				int first = 1;
+				while (j.p < j.end && *j.p != ']') {
+					if (!first) {
+						if (*j.p != ',') {
+							r = -1;
+							break;
+						}
+						j.p++;
+						jws(&j);
+						pt_buf_putc(&ri->command, ',');
+					}
+					first = 0;
+					if ((r = jstr(&j, &str)))
+						break;
+					json_bytes(&ri->command, (const uint8_t *)str.p, str.len);
+					jws(&j);
+				}
+				if (!r && j.p < j.end && *j.p == ']') {
+					j.p++;
+					pt_buf_putc(&ri->command, ']');
+					ri->have_command = 1;
+				} else {
+					r = -1;
+				}
+			} else {
+				r = jskip(&j);
+			}
+			if (r)
+				break;
+			jws(&j);
+			if (j.p < j.end && *j.p == ',')
+				j.p++;
+		}
+	}
+	ri->have = ok;
+	pt_buf_free(&text);
+	pt_buf_free(&key);
+	pt_buf_free(&str);
+	if (!ok)
+		fprintf(stderr, "provtrace: %s: not a run description; ignored\n", path);
+	return 0;
+}
+
+/* ---- open, close */
+
+struct pre {
+	pt_prov *pv;
+	size_t store;
+	uint64_t min_start, max_end;
+};
+
+static int pre_proc(void *ctx, const struct pt_proc_rec *r)
+{
+	struct pre *p = ctx;
+	pt_prov *pv = p->pv;
+	struct pt_ev ev;
+	int fresh;
+
+	pt_u64map_get(&pv->uids, r->uid, 1, &fresh);
+	pt_strset_add(&pv->hosts, r->host, strnlen(r->host, sizeof r->host));
+	if (pt_store_proc_start(pv->rs.st[p->store], r->id, &ev) == 0) {
+		struct pt_bytes exe = pt_ev_b(&ev, 0);
+		if (exe.len && exe.p[0] == '/')
+			pt_strset_add(&pv->exes, exe.p, exe.len);
+	}
+	if (r->start_ns && r->start_ns < p->min_start)
+		p->min_start = r->start_ns;
+	if (r->end_ns > p->max_end)
+		p->max_end = r->end_ns;
+	pv->total++;
+	return 0;
+}
+
+int pt_prov_open(const char *path, const struct pt_prov_opts *o, pt_prov **out)
+{
+	pt_prov *pv = xmalloc(sizeof *pv);
+	struct stat sb;
+	int r;
+
+	memset(pv, 0, sizeof *pv);
+	if (o)
+		pv->opt = *o;
+	pv->budget = pv->opt.cache_entries ? pv->opt.cache_entries : (size_t)4 << 20;
+	pv->rules = pv->opt.rules;
+	if (!pv->rules)
+		pv->rules = pv->own_rules = pt_rules_empty();
+	if ((r = pt_runset_open(path, &pv->rs))) {
+		free(pv);
+		return r;
+	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && (r = run_json(pv, path)))
+		goto fail;
+
+	struct pre p = { pv, 0, UINT64_MAX, 0 };
+	for (size_t s = 0; s < pv->rs.n; s++) {
+		p.store = s;
+		if ((r = pt_store_each_proc(pv->rs.st[s], pre_proc, &p)))
+			goto fail;
+		pt_strset_add(&pv->hosts, pv->rs.name[s], strlen(pv->rs.name[s]));
+	}
+	if (pv->ri.have_host)
+		pt_strset_add(&pv->hosts, pv->ri.host.p, pv->ri.host.len);
+	if (pv->ri.have_user) {
+		int fresh;
+		pt_u64map_get(&pv->uids, (uint64_t)pv->ri.user, 1, &fresh);
+	}
+	if (!pv->ri.have_start)
+		pv->ri.start_ns = p.min_start == UINT64_MAX ? 0 : p.min_start;
+	if (!pv->ri.have_end)
+		pv->ri.end_ns = p.max_end;
+
+	struct pt_buf b = { 0 };
+	if (pv->opt.base) {
+		if (!pt_iri_ok(pv->opt.base, strlen(pv->opt.base))) {
+			r = EINVAL;
+			goto fail;
+		}
+		pt_buf_puts(&b, pv->opt.base);
+	} else {
+		/* the run's identity: where and when it began */
+		pt_buf_puts(&b, "urn:provtrace:run:");
+		if (pv->ri.have_host)
+			pt_iri_pct(&b, pv->ri.host.p, pv->ri.host.len, 0);
+		else
+			pt_iri_pct(&b, pv->rs.name[0], strlen(pv->rs.name[0]), 0);
+		pt_buf_putc(&b, ':');
+		pt_buf_u64(&b, pv->ri.start_ns);
+	}
+	pv->runlen = b.len;
+	pv->run = (char *)pt_buf_cstr(&b);
+	b = (struct pt_buf){ 0 };
+	pt_buf_put(&b, pv->run, pv->runlen);
+	pt_buf_puts(&b, "/graph");
+	pv->graph = (char *)pt_buf_cstr(&b);
+	*out = pv;
+	return 0;
+fail:
+	pt_prov_close(pv);
+	return r;
+}
+
+void pt_prov_close(pt_prov *pv)
+{
+	if (!pv)
+		return;
+	caches_clear(pv);
+	pt_runset_close(&pv->rs);
+	pt_buf_free(&pv->ri.host);
+	pt_buf_free(&pv->ri.version);
+	pt_buf_free(&pv->ri.slurm);
+	pt_buf_free(&pv->ri.command);
+	pt_strset_free(&pv->exes);
+	pt_strset_free(&pv->hosts);
+	pt_u64map_free(&pv->uids);
+	kset_free(&pv->vset);
+	kset_free(&pv->memo);
+	free(pv->stack);
+	free(pv->srcs);
+	pt_buf_free(&pv->s);
+	pt_buf_free(&pv->o);
+	pt_buf_free(&pv->o2);
+	pt_buf_free(&pv->name);
+	pt_buf_free(&pv->tmp);
+	pt_buf_free(&pv->words);
+	pt_rules_free(pv->own_rules);
+	free(pv->run);
+	free(pv->graph);
+	free(pv);
+}
+
+const char *pt_prov_run_iri(const pt_prov *pv)
+{
+	return pv->run;
+}
+
+const char *pt_prov_graph_iri(const pt_prov *pv)
+{
+	return pv->graph;
+}
+
+int pt_prov_prefix(const pt_prov *pv, size_t i, const char **name, const char **iri)
+{
+	static const char *const fixed[][2] = {
+		{ "rdf", PT_NS_RDF }, { "rdfs", PT_NS_RDFS }, { "xsd", PT_NS_XSD },
+		{ "prov", PT_NS_PROV }, { "pt", PT_NS_PT }, { "mls", PT_NS_MLS },
+	};
+	size_t nf = sizeof fixed / sizeof fixed[0];
+
+	if (i < nf) {
+		*name = fixed[i][0];
+		*iri = fixed[i][1];
+		return 1;
+	}
+	i -= nf;
+	if (i >= pt_rules_nprefix(pv->rules))
+		return 0;
+	pt_rules_prefix(pv->rules, i, name, iri);
+	return 1;
+}
+
+void pt_prov_progress(const pt_prov *pv, struct pt_prov_progress *p)
+{
+	p->phase = pv->phase ? pv->phase : "starting";
+	p->done = pv->done;
+	p->total = pv->total;
+	p->triples = pv->triples;
+}
+
+/* ---- rule terms */
+
+static void e_rules(pt_prov *pv, const struct pt_buf *s, int kind, const char *subject,
+		    const char *pred)
+{
+	const char *terms[64];
+	size_t n = pt_rules_match(pv->rules, kind, subject, terms, 64);
+
+	for (size_t i = 0; i < n; i++)
+		e_iri(pv, s, pred, terms[i], strlen(terms[i]));
+}
+
+/* ---- the run, its hosts, users and roles */
+
+static const char *const end_states[] = { "running", "exited", "execed", "killed", "running" };
+
+static void emit_run(pt_prov *pv)
+{
+	struct runinfo *ri = &pv->ri;
+	struct pt_buf *S = &pv->s, *O = &pv->o;
+	struct pt_counters tot = { 0 };
+
+	S->len = 0;
+	pt_buf_put(S, pv->run, pv->runlen);
+	e_type(pv, S, PROV("Activity"));
+	e_type(pv, S, PT("Run"));
+	if (ri->have_command && pt_rules_any(pv->rules, PT_RULE_ARGV)) {
+		/* argv rules see the command joined by spaces; decode our own JSON back */
+		struct jp j = { (const uint8_t *)ri->command.p + 1,
+				(const uint8_t *)ri->command.p + ri->command.len, 0 };
+		struct pt_buf w = { 0 };
+		pv->words.len = 0;
+		while (j.p < j.end && *j.p == '"' && jstr(&j, &w) == 0) {
+			if (pv->words.len)
+				pt_buf_putc(&pv->words, ' ');
+			pt_buf_put(&pv->words, w.p, w.len);
+			if (j.p < j.end && *j.p == ',')
+				j.p++;
+		}
+		pt_buf_free(&w);
+		e_rules(pv, S, PT_RULE_ARGV, pt_buf_cstr(&pv->words), RDF_TYPE);
+	}
+	if (ri->start_ns) {
+		e_time(pv, S, PROV("startedAtTime"), ri->start_ns);
+		e_uint(pv, S, PT("startedAtNs"), ri->start_ns);
+	}
+	if (ri->end_ns) {
+		uint64_t end = ri->end_ns < ri->start_ns ? ri->start_ns : ri->end_ns;
+		e_time(pv, S, PROV("endedAtTime"), end);
+		e_uint(pv, S, PT("endedAtNs"), end);
+	}
+	if (ri->have_user) {
+		iri_user(pv, O, (uint64_t)ri->user);
+		e_buf(pv, S, PROV("wasAssociatedWith"), O);
+	}
+	if (ri->have_host) {
+		iri_host(pv, O, ri->host.p, ri->host.len);
+		e_buf(pv, S, PROV("atLocation"), O);
+	}
+	for (size_t i = 0; i < pv->rs.n; i++) {
+		iri_host(pv, O, pv->rs.name[i], strlen(pv->rs.name[i]));
+		e_buf(pv, S, PT("node"), O);
+	}
+	if (ri->have_command)
+		e_lit(pv, S, PT("command"), ri->command.p, ri->command.len, NULL);
+	if (ri->have_exit)
+		e_int(pv, S, PT("exitStatus"), ri->exit);
+	if (ri->have_signal)
+		e_int(pv, S, PT("signal"), ri->signal);
+	if (ri->have_slurm)
+		e_text(pv, S, PT("slurmJobId"), ri->slurm.p, ri->slurm.len);
+	if (ri->have_version)
+		e_text(pv, S, PT("provtraceVersion"), ri->version.p, ri->version.len);
+	for (size_t i = 0; i < pv->rs.n; i++) {
+		struct pt_counters c;
+		if (pt_store_counters(pv->rs.st[i], &c))
+			continue;
+		tot.events += c.events;
+		tot.procs += c.procs;
+		tot.dropped += c.dropped;
+		tot.torn += c.torn;
+		tot.corrupt += c.corrupt;
+		tot.gaps += c.gaps;
+	}
+	e_uint(pv, S, PT("processes"), tot.procs);
+	e_uint(pv, S, PT("events"), tot.events);
+	e_uint(pv, S, PT("droppedEvents"), tot.dropped);
+	e_uint(pv, S, PT("tornRecords"), tot.torn);
+	e_uint(pv, S, PT("corruptRecords"), tot.corrupt);
+	e_uint(pv, S, PT("coverageGaps"), tot.gaps);
+}
+
+static void emit_hosts(pt_prov *pv)
+{
+	struct pt_str *v = pt_strset_sorted(&pv->hosts);
+	struct pt_buf *S = &pv->s;
+
+	for (size_t i = 0; i < pv->hosts.n && !pv->err; i++) {
+		struct pt_counters c;
+		size_t k;
+		for (k = 0; k < pv->rs.n; k++)
+			if (strlen(pv->rs.name[k]) == v[i].len &&
+			    !memcmp(pv->rs.name[k], v[i].p, v[i].len))
+				break;
+		/* prov:Entity too: PROV-DM gives a location no record of its own, and readers
+		 * such as the prov package want every described node to have one */
+		iri_host(pv, S, (const char *)v[i].p, v[i].len);
+		e_type(pv, S, PROV("Entity"));
+		e_type(pv, S, PROV("Location"));
+		e_type(pv, S, PT("Host"));
+		if (k < pv->rs.n)
+			e_type(pv, S, PT("Node"));
+		e_text(pv, S, RDFS_LABEL, v[i].p, v[i].len);
+		if (k == pv->rs.n || pt_store_counters(pv->rs.st[k], &c))
+			continue;
+		/* a node store: what it recorded and what it lost */
+		e_uint(pv, S, PT("processes"), c.procs);
+		e_uint(pv, S, PT("events"), c.events);
+		e_uint(pv, S, PT("droppedEvents"), c.dropped);
+		e_uint(pv, S, PT("tornRecords"), c.torn);
+		e_uint(pv, S, PT("corruptRecords"), c.corrupt);
+		e_uint(pv, S, PT("coverageGaps"), c.gaps);
+		e_uint(pv, S, PT("bytesRead"), c.bytes_read);
+		e_uint(pv, S, PT("bytesWritten"), c.bytes_written);
+		e_uint(pv, S, PT("ipcBytes"), c.ipc_bytes);
+	}
+	free(v);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void emit_users(pt_prov *pv)
+{
+	uint64_t *v = xmalloc((pv->uids.n + 1) * sizeof *v);
+	size_t n = 0;
+	struct pt_buf *S = &pv->s;
+
+	for (size_t i = 0; i < pv->uids.cap; i++)
+		if (pv->uids.used[i])
+			v[n++] = pv->uids.key[i];
+	qsort(v, n, sizeof *v, u64_cmp);
+	for (size_t i = 0; i < n && !pv->err; i++) {
+		iri_user(pv, S, v[i]);
+		e_type(pv, S, PROV("Agent"));
+		e_type(pv, S, PT("User"));
+		e_uint(pv, S, PT("uid"), v[i]);
+	}
+	free(v);
+}
+
+/* ---- processes */
+
+struct proc_emit {
+	pt_prov *pv;
+	size_t store;
+	const struct pt_proc_rec *rec;
+	struct pt_buf piri;          /* the process's IRI */
+	struct pt_buf path;          /* a file's path */
+	struct pt_buf x;             /* another IRI */
+	int pass;
+};
+
+static int lib_each(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint32_t kind)
+{
+	struct proc_emit *pe = ctx;
+	pt_prov *pv = pe->pv;
+
+	(void)proc;
+	(void)base;
+	(void)kind;
+	if (obj_name(pv, pe->store, obj, &pe->path) == PT_KIND_FILE && pe->path.len &&
+	    pe->path.p[0] == '/') {
+		iri_file(&pe->x, &pe->path);
+		e_buf(pv, &pe->piri, PT("loaded"), &pe->x);
+	}
+	return pv->err;
+}
+
+/* Pass 1: prov:qualifiedUsage of each read session, in the process's block.
+ * Pass 2: the usage, generation and version blocks. */
+static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+{
+	struct proc_emit *pe = ctx;
+	pt_prov *pv = pe->pv;
+	struct pt_buf *S = &pv->s, *O = &pv->o;
+
+	(void)proc;
+	if (!x->obj || !x->close_ns || x->kind != PT_KIND_FILE || (!x->rops && !x->wops))
+		return 0;
+	if (!get_tl(pv, pe->store, x->obj)->is_file)
+		return 0;
+	if (x->rops) {
+		uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
+		S->len = 0;
+		pt_buf_put(S, pe->piri.p, pe->piri.len);
+		pt_buf_puts(S, "/u");
+		pt_buf_u64(S, sid);
+		if (pe->pass == 1) {
+			e_buf(pv, &pe->piri, PROV("qualifiedUsage"), S);
+		} else {
+			struct ver v = resolve(pv, pe->store, x->obj, first, 0, 0);
+			e_type(pv, S, PROV("Usage"));
+			iri_ver(pv, O, &v);
+			e_buf(pv, S, PROV("entity"), O);
+			e_time(pv, S, PROV("atTime"), first);
+			e_uint(pv, S, PT("bytes"), x->rbytes);
+			e_uint(pv, S, PT("operations"), x->rops);
+			if (pt_rules_any(pv->rules, PT_RULE_USED)) {
+				obj_name(pv, pe->store, x->obj, &pe->path);
+				e_rules(pv, S, PT_RULE_USED, pe->path.p, PROV("hadRole"));
+			}
+		}
+	}
+	if (x->wops && pe->pass == 2) {
+		uint64_t first = x->wfirst ? x->wfirst : x->open_ns;
+		uint64_t end = x->close_ns;
+		struct ver self = { V_WRITE, (uint32_t)pe->store, pe->rec->id, sid };
+		struct pt_buf *G = &pv->o2;
+
+		obj_name(pv, pe->store, x->obj, &pe->path);
+		G->len = 0;
+		pt_buf_put(G, pe->piri.p, pe->piri.len);
+		pt_buf_puts(G, "/g");
+		pt_buf_u64(G, sid);
+
+		S->len = 0;
+		pt_buf_put(S, pe->piri.p, pe->piri.len);
+		pt_buf_puts(S, "/w");
+		pt_buf_u64(S, sid);
+		e_type(pv, S, PROV("Entity"));
+		e_type(pv, S, PT("FileVersion"));
+		e_rules(pv, S, PT_RULE_PATH, pe->path.p, RDF_TYPE);
+		iri_file(O, &pe->path);
+		e_buf(pv, S, PROV("specializationOf"), O);
+		e_buf(pv, S, PROV("wasGeneratedBy"), &pe->piri);
+		e_time(pv, S, PROV("generatedAtTime"), end);
+		e_buf(pv, S, PROV("qualifiedGeneration"), G);
+		struct ver prev = resolve(pv, pe->store, x->obj, first, 1, 0);
+		if (prev.kind != V_NONE && ver_cmp(&prev, &self)) {
+			iri_ver(pv, O, &prev);
+			e_buf(pv, S, PROV("wasRevisionOf"), O);
+		}
+		int cut = sources(pv, pe->store, pe->rec->id, end, &self);
+		for (size_t i = 0; i < pv->nsrcs && !pv->err; i++) {
+			iri_ver(pv, O, &pv->srcs[i]);
+			e_buf(pv, S, PROV("wasDerivedFrom"), O);
+		}
+		if (cut)
+			e_bool(pv, S, PT("sourcesTruncated"), 1);
+
+		e_type(pv, G, PROV("Generation"));
+		e_buf(pv, G, PROV("activity"), &pe->piri);
+		e_time(pv, G, PROV("atTime"), end);
+		e_time(pv, G, PT("firstWriteAtTime"), first);
+		e_uint(pv, G, PT("bytes"), x->wbytes);
+		e_uint(pv, G, PT("operations"), x->wops);
+		e_rules(pv, G, PT_RULE_GENERATED, pe->path.p, PROV("hadRole"));
+	}
+	return pv->err;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void emit_proc_info(pt_prov *pv, struct proc_emit *pe, const struct pt_ev *ev, int have_ev)
+{
+	struct pt_buf *P = &pe->piri;
+
+	if (!have_ev)
+		return;
+	struct pt_bytes exe = pt_ev_b(ev, 0), cwd = pt_ev_b(ev, 2);
+	if (exe.len) {
+		pe->path.len = 0;
+		pt_buf_put(&pe->path, exe.p, exe.len);
+		if (exe.p[0] == '/') {
+			iri_file(&pe->x, &pe->path);
+			e_buf(pv, P, PT("executable"), &pe->x);
+		}
+	}
+	/* argv as a JSON array of strings, bytes that are not UTF-8 as \udcXX */
+	if (ev->n > 1 && ev->v[1].kind == PT_MP_ARRAY) {
+		struct pt_mpr m;
+		uint32_t n;
+		struct pt_bytes a;
+		pv->tmp.len = 0;
+		pt_buf_putc(&pv->tmp, '[');
+		pt_mpr_init(&m, ev->v[1].b.p, ev->v[1].b.len);
+		if (pt_mpr_array(&m, &n) == 0) {
+			for (uint32_t i = 0; i < n && pt_mpr_bytes(&m, &a) == 0; i++) {
+				if (i)
+					pt_buf_putc(&pv->tmp, ',');
+				json_bytes(&pv->tmp, a.p, a.len);
+			}
+		}
+		pt_buf_putc(&pv->tmp, ']');
+		e_lit(pv, P, PT("argv"), pv->tmp.p, pv->tmp.len, NULL);
+	}
+	if (cwd.len)
+		e_text(pv, P, PT("cwd"), cwd.p, cwd.len);
+	if (ev->n > 3 && ev->v[3].kind == PT_MP_MAP) {
+		struct pt_mpr m;
+		uint32_t n;
+		struct pt_bytes k, v;
+		struct pt_buf kv = { 0 };
+		pt_mpr_init(&m, ev->v[3].b.p, ev->v[3].b.len);
+		if (pt_mpr_map(&m, &n) == 0) {
+			for (uint32_t i = 0; i < n; i++) {
+				if (pt_mpr_bytes(&m, &k) || pt_mpr_bytes(&m, &v))
+					break;
+				kv.len = 0;
+				pt_buf_put(&kv, k.p, k.len);
+				pt_buf_putc(&kv, '=');
+				pt_buf_put(&kv, v.p, v.len);
+				e_text(pv, P, PT("env"), kv.p, kv.len);
+			}
+		}
+		pt_buf_free(&kv);
+	}
+	if (pt_ev_u(ev, 10) & PT_F_TRUNCATED)
+		e_bool(pv, P, PT("truncated"), 1);
+}
+
+static int proc_each(void *ctx, const struct pt_proc_rec *r)
+{
+	struct proc_emit *pe = ctx;
+	pt_prov *pv = pe->pv;
+	struct pt_buf *P = &pe->piri, *O = &pv->o;
+	struct pt_ev ev;
+	int have_ev;
+
+	safe_point(pv);
+	pe->rec = r;
+	iri_proc_rec(pv, P, r);
+	have_ev = pt_store_proc_start(pv->rs.st[pe->store], r->id, &ev) == 0;
+	struct plist *l = get_plist(pv, pe->store, r->id);
+
+	e_type(pv, P, PROV("Activity"));
+	e_type(pv, P, PT("Process"));
+	if (have_ev) {
+		struct pt_bytes exe = pt_ev_b(&ev, 0);
+		pe->path.len = 0;
+		pt_buf_put(&pe->path, exe.p, exe.len);
+		e_rules(pv, P, PT_RULE_EXE, pt_buf_cstr(&pe->path), RDF_TYPE);
+		if (pt_rules_any(pv->rules, PT_RULE_ARGV)) {
+			struct pt_mpr m;
+			uint32_t n;
+			struct pt_bytes a;
+			pv->words.len = 0;
+			if (ev.n > 1 && ev.v[1].kind == PT_MP_ARRAY) {
+				pt_mpr_init(&m, ev.v[1].b.p, ev.v[1].b.len);
+				if (pt_mpr_array(&m, &n) == 0)
+					for (uint32_t i = 0; i < n && pt_mpr_bytes(&m, &a) == 0; i++) {
+						if (i)
+							pt_buf_putc(&pv->words, ' ');
+						pt_buf_put(&pv->words, a.p, a.len);
+					}
+			}
+			/* a NUL cannot be in an argument: fnmatch sees the whole line */
+			e_rules(pv, P, PT_RULE_ARGV, pt_buf_cstr(&pv->words), RDF_TYPE);
+		}
+	}
+	if (r->start_ns) {
+		e_time(pv, P, PROV("startedAtTime"), r->start_ns);
+		e_uint(pv, P, PT("startedAtNs"), r->start_ns);
+	}
+	if (r->end_ns) {
+		/* a clock step must not make an activity end before it starts */
+		uint64_t end = r->end_ns < r->start_ns ? r->start_ns : r->end_ns;
+		e_time(pv, P, PROV("endedAtTime"), end);
+		e_uint(pv, P, PT("endedAtNs"), end);
+	}
+	O->len = 0;
+	pt_buf_put(O, pv->run, pv->runlen);
+	e_buf(pv, P, PT("run"), O);
+	iri_host(pv, O, r->host, strnlen(r->host, sizeof r->host));
+	e_buf(pv, P, PROV("atLocation"), O);
+	iri_user(pv, O, r->uid);
+	e_buf(pv, P, PROV("wasAssociatedWith"), O);
+	O->len = 0;
+	pt_buf_put(O, P->p, P->len);
+	pt_buf_puts(O, "/assoc");
+	e_buf(pv, P, PROV("qualifiedAssociation"), O);
+
+	/* who informed it: parent, pre-exec image, IPC peers; once each, in id order */
+	uint32_t *inf = xmalloc((l->ne + 2) * sizeof *inf), *peers = xmalloc((l->ne + 1) * sizeof *peers);
+	size_t ninf = 0, npeers = 0;
+	if (r->parent)
+		inf[ninf++] = r->parent;
+	if (r->exec_from)
+		inf[ninf++] = r->exec_from;
+	for (size_t i = 0; i < l->ne; i++) {
+		inf[ninf++] = l->e[i].q;
+		peers[npeers++] = l->e[i].q;
+	}
+	qsort(inf, ninf, sizeof *inf, u32_cmp);
+	qsort(peers, npeers, sizeof *peers, u32_cmp);
+	for (size_t i = 0; i < ninf; i++) {
+		if (i && inf[i] == inf[i - 1])
+			continue;
+		iri_proc(pv, O, pe->store, inf[i]);
+		e_buf(pv, P, PROV("wasInformedBy"), O);
+	}
+	if (r->parent) {
+		iri_proc(pv, O, pe->store, r->parent);
+		e_buf(pv, P, PT("parent"), O);
+	}
+	if (r->exec_from) {
+		iri_proc(pv, O, pe->store, r->exec_from);
+		e_buf(pv, P, PT("execFrom"), O);
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < npeers; i++) {
+		if (i && peers[i] == peers[i - 1])
+			continue;
+		peers[k++] = peers[i];
+	}
+	npeers = k;
+	for (size_t i = 0; i < npeers; i++) {
+		O->len = 0;
+		pt_buf_put(O, P->p, P->len);
+		pt_buf_puts(O, "/c");
+		pt_buf_u64(O, peers[i]);
+		e_buf(pv, P, PROV("qualifiedCommunication"), O);
+	}
+
+	e_int(pv, P, PT("pid"), r->pid);
+	e_int(pv, P, PT("ppid"), r->ppid);
+	e_uint(pv, P, PT("uid"), r->uid);
+	e_uint(pv, P, PT("gid"), r->gid);
+	emit_proc_info(pv, pe, &ev, have_ev);
+	e_str(pv, P, PT("endState"), end_states[r->end_state <= 4 ? r->end_state : 0]);
+	if (r->status_from == 1) {
+		e_int(pv, P, PT("exitStatus"), r->status);
+	} else if ((r->status_from == 2 || r->status_from == 3) && r->status != -1) {
+		if (WIFEXITED(r->status))
+			e_int(pv, P, PT("exitStatus"), WEXITSTATUS(r->status));
+		else if (WIFSIGNALED(r->status))
+			e_int(pv, P, PT("signal"), WTERMSIG(r->status));
+	}
+	if (r->utime_us || r->stime_us || r->maxrss_kb) {
+		e_uint(pv, P, PT("userTimeUs"), r->utime_us);
+		e_uint(pv, P, PT("systemTimeUs"), r->stime_us);
+		e_uint(pv, P, PT("maxRssKb"), r->maxrss_kb);
+	}
+	e_uint(pv, P, PT("bytesRead"), r->rbytes);
+	e_uint(pv, P, PT("bytesWritten"), r->wbytes);
+	if (r->dropped)
+		e_uint(pv, P, PT("droppedEvents"), r->dropped);
+	if (r->torn)
+		e_uint(pv, P, PT("tornRecords"), r->torn);
+	if (r->corrupt)
+		e_uint(pv, P, PT("corruptRecords"), r->corrupt);
+	if (!r->verified)
+		e_bool(pv, P, PT("verified"), 0);
+	pt_store_each_lib(pv->rs.st[pe->store], r->id, lib_each, pe);
+
+	/* what it used: each version once, in the order it first read them */
+	int fresh;
+	kset_reset(&pv->vset);
+	for (size_t i = 0; i < l->nr && !pv->err; i++) {
+		kset_get(&pv->vset, ver_k1(&l->r[i].v), l->r[i].v.x, 0, &fresh);
+		if (!fresh)
+			continue;
+		iri_ver(pv, O, &l->r[i].v);
+		e_buf(pv, P, PROV("used"), O);
+	}
+	pe->pass = 1;
+	pt_store_each_sess(pv->rs.st[pe->store], r->id, sess_each, pe);
+
+	/* the blocks of its qualified terms */
+	struct pt_buf *S = &pv->s;
+	S->len = 0;
+	pt_buf_put(S, P->p, P->len);
+	pt_buf_puts(S, "/assoc");
+	e_type(pv, S, PROV("Association"));
+	iri_user(pv, O, r->uid);
+	e_buf(pv, S, PROV("agent"), O);
+	if (have_ev) {
+		struct pt_bytes exe = pt_ev_b(&ev, 0);
+		if (exe.len && exe.p[0] == '/') {
+			pe->path.len = 0;
+			pt_buf_put(&pe->path, exe.p, exe.len);
+			iri_file(O, &pe->path);
+			e_buf(pv, S, PROV("hadPlan"), O);
+		}
+	}
+	for (size_t i = 0; i < npeers; i++) {
+		S->len = 0;
+		pt_buf_put(S, P->p, P->len);
+		pt_buf_puts(S, "/c");
+		pt_buf_u64(S, peers[i]);
+		e_type(pv, S, PROV("Communication"));
+		iri_proc(pv, O, pe->store, peers[i]);
+		e_buf(pv, S, PROV("activity"), O);
+	}
+	free(inf);
+	free(peers);
+	pe->pass = 2;
+	pt_store_each_sess(pv->rs.st[pe->store], r->id, sess_each, pe);
+	pv->done++;
+	return pv->err;
+}
+
+/* ---- files */
+
+struct file_emit {
+	pt_prov *pv;
+	size_t store;
+	struct pt_buf f;     /* the file's IRI */
+	struct pt_buf x;
+};
+
+static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name, size_t len)
+{
+	struct file_emit *fe = ctx;
+	pt_prov *pv = fe->pv;
+	struct pt_buf *S = &pv->s, *O = &pv->o;
+
+	if (kind != PT_KIND_FILE || !len || name[0] != '/')
+		return 0;
+	safe_point(pv);
+	/* one file on every node: described by the first store that knows its path */
+	pv->name.len = 0;
+	pt_buf_put(&pv->name, name, len);
+	pt_buf_cstr(&pv->name);
+	struct pt_buf path = pv->name;
+	pv->name = (struct pt_buf){ 0 };
+	for (size_t j = 0; j < fe->store; j++) {
+		uint32_t o;
+		if (pt_store_obj_find(pv->rs.st[j], path.p, path.len, &o) == 0) {
+			pt_buf_free(&pv->name);
+			pv->name = path;
+			pv->done++;
+			return 0;
+		}
+	}
+	fe->f.len = 0;
+	pt_iri_file(&fe->f, path.p, path.len);
+	e_type(pv, &fe->f, PROV("Entity"));
+	e_type(pv, &fe->f, PT("File"));
+	if (pt_strset_has(&pv->exes, path.p, path.len))
+		e_type(pv, &fe->f, PROV("Plan"));
+	e_rules(pv, &fe->f, PT_RULE_PATH, path.p, RDF_TYPE);
+	e_text(pv, &fe->f, PT("path"), path.p, path.len);
+
+	struct tl *t = get_tl(pv, fe->store, obj);
+	if (t->has_v0) {
+		struct ver v = { V_V0, t->cstore, t->cobj, 0 };
+		iri_ver(pv, S, &v);
+		e_type(pv, S, PROV("Entity"));
+		e_type(pv, S, PT("FileVersion"));
+		e_type(pv, S, PT("InitialVersion"));
+		e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
+		e_buf(pv, S, PROV("specializationOf"), &fe->f);
+	}
+	for (size_t i = 0; i < t->n && !pv->err; i++) {
+		const struct tl_ent *e = &t->e[i];
+		if (e->kind != E_MOVE)
+			continue;
+		struct ver v = { V_MOVE, e->store, e->id, e->x };
+		iri_ver(pv, S, &v);
+		e_type(pv, S, PROV("Entity"));
+		e_type(pv, S, PT("FileVersion"));
+		e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
+		e_buf(pv, S, PROV("specializationOf"), &fe->f);
+		e_time(pv, S, PROV("generatedAtTime"), e->t);
+		struct ver src = resolve(pv, e->store, e->src, e->t, 0, 0);
+		if (src.kind != V_NONE) {
+			iri_ver(pv, O, &src);
+			e_buf(pv, S, PROV("wasDerivedFrom"), O);
+			e_buf(pv, S, e->flow == PT_FLOW_RENAME ? PT("renamedFrom") : PT("linkedFrom"), O);
+		}
+		struct ver prev = resolve(pv, e->store, e->id, e->t, 1, 0);
+		if (prev.kind != V_NONE && ver_cmp(&prev, &v)) {
+			iri_ver(pv, O, &prev);
+			e_buf(pv, S, PROV("wasRevisionOf"), O);
+		}
+		t = get_tl(pv, fe->store, obj);
+	}
+	pt_buf_free(&pv->name);
+	pv->name = path;
+	pv->done++;
+	return pv->err;
+}
+
+/* Executables no store knows as a file object (exec'd, never opened). */
+static void emit_exes(pt_prov *pv)
+{
+	struct pt_str *v = pt_strset_sorted(&pv->exes);
+	struct pt_buf *S = &pv->s;
+
+	for (size_t i = 0; i < pv->exes.n && !pv->err; i++) {
+		size_t j;
+		uint32_t o;
+		for (j = 0; j < pv->rs.n; j++)
+			if (pt_store_obj_find(pv->rs.st[j], v[i].p, v[i].len, &o) == 0)
+				break;
+		if (j < pv->rs.n)
+			continue;
+		S->len = 0;
+		pt_iri_file(S, v[i].p, v[i].len);
+		e_type(pv, S, PROV("Entity"));
+		e_type(pv, S, PT("File"));
+		e_type(pv, S, PROV("Plan"));
+		e_rules(pv, S, PT_RULE_PATH, (const char *)v[i].p, RDF_TYPE);
+		e_text(pv, S, PT("path"), v[i].p, v[i].len);
+	}
+	free(v);
+}
+
+/* ---- coverage gaps */
+
+static const char *const gap_kinds[] = {
+	"unknown", "static-exec", "setuid-exec", "fd-range", "slots", "untracked-fd",
+	"shim-disabled", "untraced-child",
+};
+
+struct gap_emit {
+	pt_prov *pv;
+	size_t store;
+};
+
+static int gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct gap_emit *ge = ctx;
+	pt_prov *pv = ge->pv;
+	struct pt_buf *S = &pv->s, *O = &pv->o;
+	uint32_t kind = 0;
+
+	if (len >= 4)
+		memcpy(&kind, rec, 4);
+	iri_run(pv, S, "/gap/");
+	pt_iri_pct(S, pv->rs.name[ge->store], strlen(pv->rs.name[ge->store]), 0);
+	pt_buf_putc(S, '/');
+	pt_buf_u64(S, seq);
+	e_type(pv, S, PROV("Entity"));
+	e_type(pv, S, PT("CoverageGap"));
+	e_str(pv, S, PT("gapKind"), kind < sizeof gap_kinds / sizeof gap_kinds[0] ? gap_kinds[kind]
+				    : gap_kinds[0]);
+	if (len > 4)
+		e_text(pv, S, PT("detail"), rec + 4, len - 4);
+	if (proc) {
+		iri_proc(pv, O, ge->store, proc);
+		e_buf(pv, S, PT("process"), O);
+	}
+	iri_host(pv, O, pv->rs.name[ge->store], strlen(pv->rs.name[ge->store]));
+	e_buf(pv, S, PROV("atLocation"), O);
+	return pv->err;
+}
+
+/* ---- the whole run */
+
+int pt_prov_emit(pt_prov *pv, pt_triple_fn fn, void *ctx)
+{
+	int r = 0;
+
+	pv->fn = fn;
+	pv->ctx = ctx;
+	pv->phase = "run";
+	emit_run(pv);
+	emit_hosts(pv);
+	emit_users(pv);
+
+	pv->phase = "processes";
+	pv->done = 0;
+	for (size_t s = 0; s < pv->rs.n && !pv->err && !r; s++) {
+		struct proc_emit pe = { pv, s, NULL, { 0 }, { 0 }, { 0 }, 0 };
+		r = pt_store_each_proc(pv->rs.st[s], proc_each, &pe);
+		pt_buf_free(&pe.piri);
+		pt_buf_free(&pe.path);
+		pt_buf_free(&pe.x);
+	}
+
+	pv->phase = "files";
+	pv->done = 0;
+	pv->total = 0;
+	for (size_t s = 0; s < pv->rs.n && !pv->err && !r; s++) {
+		struct file_emit fe = { pv, s, { 0 }, { 0 } };
+		r = pt_store_each_obj(pv->rs.st[s], file_each, &fe);
+		pt_buf_free(&fe.f);
+		pt_buf_free(&fe.x);
+	}
+	if (!pv->err && !r)
+		emit_exes(pv);
+
+	pv->phase = "gaps";
+	for (size_t s = 0; s < pv->rs.n && !pv->err && !r; s++) {
+		struct gap_emit ge = { pv, s };
+		r = pt_store_each_gap(pv->rs.st[s], gap_each, &ge);
+	}
+	pv->phase = "done";
+	caches_clear(pv);
+	return pv->err ? pv->err : r;
+}

@@ -1,0 +1,527 @@
+/* mkstore.c — writes run directories through the store API, with fixed times and ids, for
+ * the export tests (a small run whose export is compared with golden files) and for the
+ * export benchmark (a store of any number of events).
+ *
+ *   mkstore small RUNDIR        two nodes: a Pool-like training job, hostile file names,
+ *                               a rename, a rewrite, an exec, a gap, a cross-node read
+ *   mkstore bench N RUNDIR      about N events: groups of a driver and 8 forked workers
+ *                               that read shards, talk over pipes and write outputs
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collector/store.h"
+#include "collector/wire.h"
+
+#define T0 1700000000000000000ull   /* 2023-11-14T22:13:20Z */
+#define MS 1000000ull
+
+static pt_store *st;
+static uint64_t nevents;
+
+static void die(const char *what, int r)
+{
+	fprintf(stderr, "mkstore: %s: %s\n", what, pt_strerror(r));
+	exit(1);
+}
+
+/* A full map poisons the batch: every call fails with PT_EFULL until the commit, which
+ * the bench replays; any other error ends the program. */
+#define CHECK(x)                                                                           \
+	do {                                                                               \
+		int r_ = (x);                                                              \
+		if (r_ && r_ != PT_EFULL)                                                  \
+			die(#x, r_);                                                       \
+	} while (0)
+
+/* ---- records */
+
+struct rec {
+	uint8_t buf[65536];
+	struct pt_mpw w;
+};
+
+static void rec_begin(struct rec *r, uint32_t type, uint64_t ts, uint32_t nfields)
+{
+	pt_mpw_init(&r->w, r->buf, sizeof r->buf);
+	pt_mpw_array(&r->w, 2 + nfields);
+	pt_mpw_uint(&r->w, type);
+	pt_mpw_uint(&r->w, ts);
+}
+
+static int rec_put(struct rec *r, uint32_t proc)
+{
+	if (r->w.overflow)
+		die("record", PT_EWIRE);
+	nevents++;
+	return pt_store_event(st, proc, r->buf, (uint32_t)(r->w.p - r->buf));
+}
+
+static int ev_start(uint32_t proc, uint64_t ts, const char *exe, const char *const *argv,
+		    const char *cwd, const char *const *env, int32_t ppid, int forked)
+{
+	struct rec r;
+	uint32_t n = 0, m = 0;
+
+	while (argv[n])
+		n++;
+	while (env && env[2 * m])
+		m++;
+	rec_begin(&r, PT_EV_PROC_START, ts, 11);
+	pt_mpw_cstr(&r.w, exe);
+	pt_mpw_array(&r.w, n);
+	for (uint32_t i = 0; i < n; i++)
+		pt_mpw_cstr(&r.w, argv[i]);
+	pt_mpw_cstr(&r.w, cwd);
+	pt_mpw_map(&r.w, m);
+	for (uint32_t i = 0; i < m; i++) {
+		pt_mpw_cstr(&r.w, env[2 * i]);
+		pt_mpw_cstr(&r.w, env[2 * i + 1]);
+	}
+	for (int i = 0; i < 4; i++)
+		pt_mpw_uint(&r.w, 1000);
+	pt_mpw_int(&r.w, ppid);
+	pt_mpw_uint(&r.w, forked ? PT_START_FORK : PT_START_EXEC);
+	pt_mpw_uint(&r.w, 0);
+	return rec_put(&r, proc);
+}
+
+static int ev_libs(uint32_t proc, uint64_t ts, const char *const *libs)
+{
+	struct rec r;
+	uint32_t n = 0;
+
+	while (libs[n])
+		n++;
+	rec_begin(&r, PT_EV_LIBS, ts, 1);
+	pt_mpw_array(&r.w, n);
+	for (uint32_t i = 0; i < n; i++) {
+		pt_mpw_array(&r.w, 2);
+		pt_mpw_cstr(&r.w, libs[i]);
+		pt_mpw_uint(&r.w, 0x7f0000000000ull + i * 0x100000ull);
+	}
+	return rec_put(&r, proc);
+}
+
+static int ev_open(uint32_t proc, uint64_t ts, uint64_t sid, int fd, const void *path,
+		   size_t len, uint32_t flags, uint32_t kind)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_OPEN, ts, 8);
+	pt_mpw_uint(&r.w, sid);
+	pt_mpw_int(&r.w, fd);
+	pt_mpw_bin(&r.w, path, len);
+	pt_mpw_uint(&r.w, flags);
+	pt_mpw_uint(&r.w, 0644);
+	pt_mpw_uint(&r.w, kind);
+	pt_mpw_uint(&r.w, kind == PT_KIND_PIPE ? PT_CALL_PIPE : PT_CALL_OPEN);
+	pt_mpw_array(&r.w, 0);
+	return rec_put(&r, proc);
+}
+
+/* A session's end: bytes read (first at rf) and written (first at wf). */
+static int ev_close(uint32_t proc, uint64_t ts, uint64_t sid, int fd, uint64_t rb, uint64_t rf,
+		    uint64_t wb, uint64_t wf)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_CLOSE, ts, 17);
+	pt_mpw_uint(&r.w, sid);
+	pt_mpw_int(&r.w, fd);
+	pt_mpw_uint(&r.w, rb);
+	pt_mpw_uint(&r.w, rb ? 1 + rb / 65536 : 0);
+	pt_mpw_uint(&r.w, wb);
+	pt_mpw_uint(&r.w, wb ? 1 + wb / 65536 : 0);
+	pt_mpw_uint(&r.w, rb ? rf : 0);
+	pt_mpw_uint(&r.w, rb ? ts : 0);
+	pt_mpw_uint(&r.w, wb ? wf : 0);
+	pt_mpw_uint(&r.w, wb ? ts : 0);
+	for (int i = 0; i < 6; i++)
+		pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, PT_CLOSE_CLOSE);
+	return rec_put(&r, proc);
+}
+
+static int ev_inherit(uint32_t proc, uint64_t ts, uint64_t sid, int fd, uint64_t psid)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_INHERIT, ts, 4);
+	pt_mpw_uint(&r.w, sid);
+	pt_mpw_int(&r.w, fd);
+	pt_mpw_uint(&r.w, psid);
+	pt_mpw_uint(&r.w, PT_KIND_PIPE);
+	return rec_put(&r, proc);
+}
+
+static int ev_rename(uint32_t proc, uint64_t ts, const char *from, const char *to, int link)
+{
+	struct rec r;
+
+	rec_begin(&r, link ? PT_EV_LINK : PT_EV_RENAME, ts, link ? 3 : 2);
+	pt_mpw_cstr(&r.w, from);
+	pt_mpw_cstr(&r.w, to);
+	if (link)
+		pt_mpw_uint(&r.w, link == 2);
+	return rec_put(&r, proc);
+}
+
+static int ev_exit(uint32_t proc, uint64_t ts, int status)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_PROC_EXIT, ts, 9);
+	pt_mpw_uint(&r.w, PT_EXIT_EXIT);
+	pt_mpw_int(&r.w, status);
+	pt_mpw_uint(&r.w, 1500);
+	pt_mpw_uint(&r.w, 300);
+	pt_mpw_uint(&r.w, 20480);
+	for (int i = 0; i < 4; i++)
+		pt_mpw_uint(&r.w, 0);
+	return rec_put(&r, proc);
+}
+
+static int ev_gap(uint32_t proc, uint64_t ts, uint32_t kind, const char *detail)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_GAP, ts, 2);
+	pt_mpw_uint(&r.w, kind);
+	pt_mpw_cstr(&r.w, detail);
+	return rec_put(&r, proc);
+}
+
+static uint32_t proc_add(const char *host, int32_t pid, int32_t ppid, uint64_t start,
+			 uint64_t parent_start)
+{
+	struct pt_ident id = { 0 };
+	uint32_t proc;
+	int r;
+
+	id.pid = pid;
+	id.ppid = ppid;
+	id.uid = id.gid = 1000;
+	id.start_ns = start;
+	id.parent_start_ns = parent_start;
+	id.verified = 1;
+	snprintf(id.host, sizeof id.host, "%s", host);
+	snprintf(id.region, sizeof id.region, "%s.%d.%llu.ptr", host, pid,
+		 (unsigned long long)start);
+	if ((r = pt_store_proc_add(st, &id, &proc)) == PT_EFULL)
+		return 0;
+	if (r)
+		die("proc_add", r);
+	nevents++;
+	return proc;
+}
+
+static void proc_end(uint32_t proc, uint32_t state, uint64_t ts)
+{
+	int r = pt_store_proc_end(st, proc, state, ts, 0, 0, 0);
+
+	if (r && r != PT_EFULL)
+		die("proc_end", r);
+	nevents++;
+}
+
+
+/* A whole read or write session: open at t, data from t+1us, close at t+len. */
+static void file_read(uint32_t p, uint64_t t, uint64_t sid, const char *path, uint64_t bytes)
+{
+	CHECK(ev_open(p, t, sid, 3, path, strlen(path), 0, PT_KIND_FILE));
+	CHECK(ev_close(p, t + 50000, sid, 3, bytes, t + 1000, 0, 0));
+}
+
+static void file_write(uint32_t p, uint64_t t, uint64_t sid, const void *path, size_t len,
+		       uint64_t bytes)
+{
+	CHECK(ev_open(p, t, sid, 4, path, len, 01101, PT_KIND_FILE));
+	CHECK(ev_close(p, t + 50000, sid, 4, 0, 0, bytes, t + 1000));
+}
+
+/* ---- opening and finishing a node store */
+
+static char tmpstore[8400], finalstore[8400];
+
+static void node_open(const char *rundir, const char *host)
+{
+	char nodes[4200];
+	int r;
+
+	snprintf(nodes, sizeof nodes, "%s/nodes", rundir);
+	mkdir(rundir, 0700);
+	mkdir(nodes, 0700);
+	snprintf(tmpstore, sizeof tmpstore, "%s/.%s.build", nodes, host);
+	snprintf(finalstore, sizeof finalstore, "%s/%s.mdb", nodes, host);
+	unlink(tmpstore);
+	unlink(finalstore);
+	if ((r = pt_store_open(tmpstore, PT_STORE_CREATE, &st)))
+		die(tmpstore, r);
+	CHECK(pt_store_begin(st));
+	CHECK(pt_store_meta_put(st, "host", host, strlen(host)));
+	CHECK(pt_store_commit(st));
+}
+
+static void node_close(void)
+{
+	char lock[8500];
+	int r;
+
+	if ((r = pt_store_copy(st, finalstore)))
+		die(finalstore, r);
+	pt_store_close(st);
+	st = NULL;
+	unlink(tmpstore);
+	snprintf(lock, sizeof lock, "%s-lock", tmpstore);
+	unlink(lock);
+}
+
+static void run_json(const char *rundir, const char *host, uint64_t start, uint64_t end,
+		     const char *cmd)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/run.json", rundir);
+	mkdir(rundir, 0700);
+	if (!(f = fopen(path, "w")))
+		die(path, errno);
+	fprintf(f, "{\n  \"provtrace\": \"0.1.0\",\n  \"command\": [%s],\n  \"host\": \"%s\",\n"
+		   "  \"user\": 1000,\n  \"pid\": 100,\n  \"start_ns\": %llu,\n  \"end_ns\": %llu,\n"
+		   "  \"exit\": 0,\n  \"slurm_job_id\": \"4242\"\n}\n",
+		cmd, host, (unsigned long long)start, (unsigned long long)end);
+	fclose(f);
+}
+
+/* ---- the small run */
+
+static void small(const char *rundir)
+{
+	static const char *const py_argv[] = { "/usr/bin/python3", "train.py", "data", "ckpt", NULL };
+	static const char *const env[] = { "SLURM_JOB_ID", "4242", "CUDA_VISIBLE_DEVICES", "0",
+					   "OMP_NUM_THREADS", "caf\xc3\xa9\xff", NULL };
+	static const char *const libs[] = { "/lib/x86_64-linux-gnu/libc.so.6",
+					    "/usr/lib/python3/dist-packages/numpy/core/_multiarray_umath.so",
+					    NULL };
+	static const char *const sh_argv[] = { "/bin/sh", "-c", "echo done > /job/done", NULL };
+	uint64_t t = T0;
+
+	run_json(rundir, "n1", T0 - MS, T0 + 900 * MS,
+		 "\"/usr/bin/python3\", \"train.py\", \"data\", \"ckpt\"");
+
+	/* node n1: the training job */
+	node_open(rundir, "n1");
+	CHECK(pt_store_begin(st));
+	uint32_t drv = proc_add("n1", 100, 99, t, 0);
+	CHECK(ev_start(drv, t + 10000, "/usr/bin/python3.11", py_argv, "/job", env, 99, 0));
+	CHECK(ev_libs(drv, t + 20000, libs));
+	file_read(drv, t + 1 * MS, 1, "/usr/lib/python3.11/os.py", 40000);
+	file_read(drv, t + 2 * MS, 2, "/job/train.py", 1800);
+	/* two pipes: tasks to the workers (sids 3, 4), results back (sids 5, 6) */
+	CHECK(ev_open(drv, t + 3 * MS, 3, 5, "pipe:[500]", 10, 0, PT_KIND_PIPE));
+	CHECK(ev_open(drv, t + 3 * MS, 4, 6, "pipe:[500]", 10, 1, PT_KIND_PIPE));
+	CHECK(ev_open(drv, t + 3 * MS, 5, 7, "pipe:[501]", 10, 0, PT_KIND_PIPE));
+	CHECK(ev_open(drv, t + 3 * MS, 6, 8, "pipe:[501]", 10, 1, PT_KIND_PIPE));
+	uint32_t w[2];
+	for (int i = 0; i < 2; i++) {
+		uint64_t ws = t + (10 + (uint64_t)i) * MS;
+		w[i] = proc_add("n1", 101 + i, 100, ws, t);
+		CHECK(ev_inherit(w[i], ws + 1000, 1, 5, 3));
+		CHECK(ev_inherit(w[i], ws + 1000, 2, 8, 6));
+		CHECK(ev_start(w[i], ws + 2000, "/usr/bin/python3.11", py_argv, "/job", env, 100, 1));
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t ws = t + (100 + 50 * (uint64_t)i) * MS;
+		char shard[64];
+		snprintf(shard, sizeof shard, "/job/data/shard-%d.npz", i);
+		file_read(w[i], ws, 10, shard, 80000);
+		/* the task pipe read before, the result written after */
+		CHECK(ev_close(w[i], ws + 20 * MS, 1, 5, 200, t + 50 * MS, 0, 0));
+		CHECK(ev_close(w[i], ws + 30 * MS, 2, 8, 0, 0, 1700, ws + 25 * MS));
+		CHECK(ev_exit(w[i], ws + 40 * MS, 0));
+	}
+	CHECK(ev_close(drv, t + 60 * MS, 4, 6, 0, 0, 400, t + 40 * MS));
+	CHECK(ev_close(drv, t + 300 * MS, 5, 7, 3400, t + 130 * MS, 0, 0));
+	CHECK(ev_close(drv, t + 300 * MS, 3, 5, 0, 0, 0, 0));
+	CHECK(ev_close(drv, t + 300 * MS, 6, 8, 0, 0, 0, 0));
+	/* the checkpoint, through a temporary name */
+	file_write(drv, t + 400 * MS, 7, "/job/ckpt/model.pt.tmp", 22, 4096);
+	CHECK(ev_rename(drv, t + 410 * MS, "/job/ckpt/model.pt.tmp", "/job/ckpt/model.pt", 0));
+	CHECK(ev_rename(drv, t + 415 * MS, "/job/ckpt/model.pt", "/job/ckpt/latest.pt", 2));
+	/* a log written twice: a revision */
+	file_write(drv, t + 420 * MS, 8, "/job/log.txt", 12, 100);
+	file_write(drv, t + 430 * MS, 9, "/job/log.txt", 12, 200);
+	/* hostile names, each written once */
+	static const char *const hostile[] = {
+		"/job/out/a b", "/job/out/q\"uote'", "/job/out/<angle>", "/job/out/back\\slash",
+		"/job/out/hash#query?", "/job/out/cr\rx", "/job/out/lf\nx", "/job/out/tab\tx",
+		"/job/out/bad\xff\xfe", "/job/out/caf\xc3\xa9", "/job/out/cafe\xcc\x81",
+		"/job/out/100%", "/job/out/ctl\x01\x7f", NULL
+	};
+	uint64_t sid = 20;
+	for (int i = 0; hostile[i]; i++, sid++)
+		file_write(drv, t + (500 + (uint64_t)i) * MS, sid, hostile[i], strlen(hostile[i]), 10);
+	char longpath[4200] = "/job/out/long";
+	while (strlen(longpath) < 4090)
+		strcat(longpath, "/abcdefghijklmnopqrstuvwxyz0123456789");
+	file_write(drv, t + 600 * MS, sid++, longpath, strlen(longpath), 10);
+	/* a child that execs a shell, and a static tool the shim cannot see */
+	uint32_t c = proc_add("n1", 103, 100, t + 700 * MS, 0);
+	CHECK(ev_start(c, t + 700 * MS + 1000, "/usr/bin/python3.11", py_argv, "/job", NULL, 100, 0));
+	uint32_t sh = proc_add("n1", 103, 100, t + 710 * MS, 0);
+	CHECK(ev_start(sh, t + 710 * MS + 1000, "/bin/sh", sh_argv, "/job", NULL, 100, 0));
+	CHECK(ev_gap(sh, t + 711 * MS, PT_GAP_STATIC_EXEC, "/usr/local/bin/static-tool"));
+	file_write(sh, t + 712 * MS, 1, "/job/done", 9, 5);
+	CHECK(ev_exit(sh, t + 720 * MS, 0));
+	proc_end(sh, PT_END_EXITED, 0);
+	CHECK(ev_exit(drv, t + 800 * MS, 0));
+	for (int i = 0; i < 2; i++)
+		proc_end(w[i], PT_END_EXITED, 0);
+	proc_end(drv, PT_END_EXITED, 0);
+	CHECK(pt_store_top_status(st, 100, 0, t + 800 * MS));
+	CHECK(pt_store_commit(st));
+	node_close();
+
+	/* node n2: an evaluation that reads the checkpoint over the shared file system */
+	static const char *const ev_argv[] = { "/usr/bin/python3", "eval.py", NULL };
+	node_open(rundir, "n2");
+	CHECK(pt_store_begin(st));
+	uint32_t e = proc_add("n2", 200, 1, t + 500 * MS, 0);
+	CHECK(ev_start(e, t + 500 * MS + 1000, "/usr/bin/python3.11", ev_argv, "/job", NULL, 1, 0));
+	file_read(e, t + 510 * MS, 1, "/job/ckpt/model.pt", 4096);
+	file_read(e, t + 520 * MS, 2, "/job/data/shard-0.npz", 80000);
+	file_write(e, t + 530 * MS, 3, "/job/eval.json", 14, 64);
+	CHECK(ev_exit(e, t + 540 * MS, 0));
+	proc_end(e, PT_END_EXITED, 0);
+	/* one that was still running when the collector stopped */
+	uint32_t z = proc_add("n2", 201, 1, t + 550 * MS, 0);
+	CHECK(ev_start(z, t + 550 * MS + 1000, "/usr/bin/python3.11", ev_argv, "/job", NULL, 1, 0));
+	CHECK(pt_store_proc_end(st, z, PT_END_RUNNING, t + 560 * MS, 3, 1, 0));
+	CHECK(pt_store_commit(st));
+	node_close();
+}
+
+/* ---- the benchmark run */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/* One group: a driver and 8 workers; returns the time after it.  Deterministic from g. */
+static uint64_t group(uint32_t g, uint64_t t, uint32_t reads, int32_t *pid)
+{
+	static const char *const argv[] = { "/usr/bin/python3", "train.py", "--epochs", "3", NULL };
+	static const char *const env[] = { "SLURM_JOB_ID", "4242", "OMP_NUM_THREADS", "4", NULL };
+	static const char *const libs[] = { "/lib/x86_64-linux-gnu/libc.so.6",
+					    "/lib/x86_64-linux-gnu/libm.so.6",
+					    "/usr/lib/python3/dist-packages/numpy/core/_multiarray_umath.so",
+					    NULL };
+	char path[256], pipe[64];
+	int32_t dpid = (*pid)++;
+	uint32_t drv = proc_add("bench", dpid, 1, t, 0);
+	uint64_t sid = 1;
+
+	CHECK(ev_start(drv, t + 1000, "/usr/bin/python3.11", argv, "/job", env, 1, 0));
+	CHECK(ev_libs(drv, t + 2000, libs));
+	for (uint32_t i = 0; i < 20; i++) {
+		snprintf(path, sizeof path, "/usr/lib/python3.11/m%02u.pyc", rnd(200));
+		file_read(drv, t + (3 + i) * 100000, sid++, path, 4000);
+	}
+	snprintf(pipe, sizeof pipe, "pipe:[%u]", 100000 + g);
+	uint64_t psid = sid++;
+	CHECK(ev_open(drv, t + 5 * MS, psid, 9, pipe, strlen(pipe), 0, PT_KIND_PIPE));
+	uint64_t wsid = sid++;
+	CHECK(ev_open(drv, t + 5 * MS, wsid, 10, pipe, strlen(pipe), 1, PT_KIND_PIPE));
+	uint64_t tw = t + 6 * MS;
+	for (uint32_t k = 0; k < 8; k++) {
+		uint64_t ws = t + (6 + k) * MS;
+		uint32_t w = proc_add("bench", (*pid)++, dpid, ws, t);
+		uint64_t ss = 3;
+		CHECK(ev_inherit(w, ws + 1000, 1, 10, wsid));
+		CHECK(ev_start(w, ws + 2000, "/usr/bin/python3.11", argv, "/job", env, dpid, 1));
+		uint64_t u = ws + 3000;
+		for (uint32_t i = 0; i < reads; i++, u += 200000) {
+			snprintf(path, sizeof path, "/data/shards/shard-%06u.npz", rnd(100000));
+			file_read(w, u, ss++, path, 65536 + rnd(65536));
+		}
+		snprintf(path, sizeof path, "/job/out/g%06u/w%u.npy", g, k);
+		file_write(w, u, ss++, path, strlen(path), 100000);
+		u += 100000;
+		CHECK(ev_close(w, u, 1, 10, 0, 0, 4096, u - 50000));
+		CHECK(ev_exit(w, u + 1000, 0));
+		proc_end(w, PT_END_EXITED, 0);
+		if (u > tw)
+			tw = u;
+	}
+	CHECK(ev_close(drv, tw + MS, psid, 9, 8 * 4096, t + 7 * MS, 0, 0));
+	CHECK(ev_close(drv, tw + MS, wsid, 10, 0, 0, 0, 0));
+	snprintf(path, sizeof path, "/job/ckpt/g%06u.pt", g);
+	char tmp[300];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	file_write(drv, tw + 2 * MS, sid++, tmp, strlen(tmp), 1 << 20);
+	CHECK(ev_rename(drv, tw + 3 * MS, tmp, path, 0));
+	CHECK(ev_exit(drv, tw + 4 * MS, 0));
+	proc_end(drv, PT_END_EXITED, 0);
+	return tw + 5 * MS;
+}
+
+static void bench(const char *rundir, uint64_t target)
+{
+	const uint32_t reads = 100;
+	uint64_t t = T0;
+	int32_t pid = 1000;
+	uint32_t g = 0;
+
+	node_open(rundir, "bench");
+	while (nevents < target) {
+		/* one group per batch; a full map grows and the batch is replayed */
+		uint64_t save_rng = rng, save_n = nevents;
+		int32_t save_pid = pid;
+		uint64_t next;
+		int r;
+		for (;;) {
+			CHECK(pt_store_begin(st));
+			next = group(g, t, reads, &pid);
+			r = pt_store_commit(st);
+			if (r != PT_EFULL)
+				break;
+			rng = save_rng;
+			nevents = save_n;
+			pid = save_pid;
+		}
+		if (r)
+			die("commit", r);
+		t = next;
+		g++;
+	}
+	node_close();
+	run_json(rundir, "bench", T0 - MS, t, "\"/usr/bin/python3\", \"train.py\"");
+	fprintf(stderr, "mkstore: %llu events, %u groups\n", (unsigned long long)nevents, g);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "small") == 0) {
+		small(argv[2]);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "bench") == 0) {
+		bench(argv[3], strtoull(argv[2], NULL, 10));
+		return 0;
+	}
+	fprintf(stderr, "usage: mkstore small RUNDIR | mkstore bench EVENTS RUNDIR\n");
+	return 2;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# ipc.sh — lineage through pipes and socket pairs: forked children read a file through an
+# inherited descriptor and send it to their parent, which writes it out.  Right after
+# each fork the parent closes that descriptor and opens a decoy on the same number: the
+# child's read must still be on the file it inherited (INHERIT, never the decoy).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+ROUNDS=20
+for mode in pipe sock; do
+	D=$(cd "$T" && pwd -P)/$mode
+	mkdir "$D"
+	printf 'the input of the %s test\n' "$mode" >"$D/in"
+	echo late >"$D/late"
+	len=$(wc -c <"$D/in" | tr -d ' ')
+	ptrun "$mode" "$PROG/ipc" "$mode" "$D" "$ROUNDS"
+	assert_eq 0 "$rc" "$mode: exit status"
+	assert_eq $((ROUNDS * len)) "$(cat "$T/$mode.out")" "$mode: bytes through the channel"
+	assert_eq "$D/in" "$(provtrace-lineage --ancestors "$D/out" "$RUN")" "$mode: ancestors of out"
+	# the parent wrote the decoy again after the first round's data had reached it
+	assert_eq "$D/decoy
+$D/out" "$(provtrace-lineage --descendants "$D/in" "$RUN")" "$mode: descendants of in"
+	# each child's read: on the inherited session, ended from its table at _exit
+	assert_eq "$ROUNDS INHERIT C_SESS_END $len" \
+		"$(ev sess "$D/in" rops!=0 -f via,end,rbytes | sort | uniq -c | sed 's/^ *//')" \
+		"$mode: the children's reads of in (count via end rbytes)"
+	assert_eq 0 "$(ev sess "$D/decoy" rops!=0)" "$mode: reads of the decoy"
+	assert_eq 0 "$(ev rec ADOPT)" "$mode: descriptors adopted instead of inherited"
+	# the children's writes into the channel and the parent's reads out of it
+	assert_eq "$((2 * ROUNDS * len)) 0 0" "$(stat_of ipc_bytes dropped corrupt)" \
+		"$mode: ipc_bytes, dropped, corrupt"
+	assert_eq "$((ROUNDS + 1))" "$(stat_of processes)" "$mode: processes"
+done
