@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -212,15 +213,23 @@ static int listen_socket(const char *path)
 	*slash = 0;
 	if (check_private_dir(dir[0] ? dir : "/", "socket") < 0)
 		fatal("refusing to start: unsafe socket directory %s", dir);
+	/* One collector per socket: a lock the kernel drops when its holder dies, however it
+	 * dies (a socket file outlives a SIGKILL; a connect to it can still succeed while
+	 * the dying collector's descriptors close). */
+	char lockpath[sizeof sa.sun_path + 8];
+	snprintf(lockpath, sizeof lockpath, "%s.lock", path);
+	int lk = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lk < 0)
+		fatal("%s: %s", lockpath, strerror(errno));
+	for (int tries = 0; flock(lk, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK || tries == 40)
+			fatal("another collector is running on %s", path);
+		usleep(50000);
+	}
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			fatal("%s exists and is not a socket", path);
-		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-			fatal("another collector is listening on %s", path);
-		if (fd >= 0)
-			close(fd);
-		unlink(path);
+		unlink(path);   /* left by a collector that died */
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -395,11 +404,15 @@ static void map_pending(void)
 		r = xcalloc(1, sizeof *r);
 		r->pidfd = -1;
 		e = pt_rmap_open(C.spoolfd, p->name, p->fd, &r->m);
-		if (e == EAGAIN && now_ns() - p->since < 5000000000ull) {
+		/* a region found by a scan may still be in the making: give it 5 s; one that
+		 * was announced is complete (the shim announces after publishing its header) */
+		if (e == EAGAIN && !p->verified && now_ns() - p->since < 5000000000ull) {
 			free(r);
-			C.pend[keep++] = *p;    /* header not published yet: try again later */
+			C.pend[keep++] = *p;
 			continue;
 		}
+		if (e == EAGAIN)
+			e = EINVAL;
 		if (p->fd >= 0)
 			close(p->fd);
 		if (e) {
@@ -1122,5 +1135,8 @@ int main(int argc, char **argv)
 	pt_store_close(C.st);
 	close(C.lfd);
 	unlink(C.sock);
+	char lockpath[4096];
+	snprintf(lockpath, sizeof lockpath, "%s.lock", C.sock);
+	unlink(lockpath);
 	return r ? 1 : 0;
 }

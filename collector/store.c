@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "pathnorm.h"
 #include "region.h"
 #include "store.h"
 
@@ -969,10 +970,26 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	case PT_EV_LINK: {
 		uint32_t kind = ev->type == PT_EV_RENAME ? PT_FLOW_RENAME
 			       : pt_ev_u(ev, 2) ? PT_FLOW_SYMLINK : PT_FLOW_LINK;
+		uint8_t *joined = NULL;
 		b = pt_ev_b(ev, 0);
 		b2 = pt_ev_b(ev, 1);
-		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)) ||
-		    (r = obj_lookup(st, b2.p, b2.len, PT_KIND_FILE, &obj2)))
+		/* a relative target (kept as written in the log) names a file of the link's
+		 * own directory: the object is that file, as the kernel resolves it */
+		if (kind == PT_FLOW_SYMLINK && b.len && b.p[0] != '/' && b2.len && b2.p[0] == '/') {
+			size_t dir = b2.len;
+			while (dir > 0 && b2.p[dir - 1] != '/')
+				dir--;
+			if (!(joined = malloc(dir + b.len + 1)))
+				return ENOMEM;
+			memcpy(joined, b2.p, dir);
+			memcpy(joined + dir, b.p, b.len);
+			b.len = (uint32_t)pt_path_lexical((char *)joined, dir + b.len);
+			b.p = joined;
+		}
+		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)) == 0)
+			r = obj_lookup(st, b2.p, b2.len, PT_KIND_FILE, &obj2);
+		free(joined);
+		if (r)
 			return r;
 		return flow_put(st, obj, obj2, kind == PT_FLOW_SYMLINK ? 0 : ev->ts, kind);
 	}

@@ -124,7 +124,8 @@ static void parse_exclude(const char *list)
 static const char *const kept_vars[] = {
 	"PROVTRACE_SPOOL", "PROVTRACE_SOCKET", "PROVTRACE_RUN", "PROVTRACE_EXCLUDE",
 	"PROVTRACE_TRACE", "PROVTRACE_STACKS", "PROVTRACE_DEBUG", "PROVTRACE_BUFSIZE",
-	"PROVTRACE_SLOTS", "PROVTRACE_WAIT_MS", "PROVTRACE_HOST",
+	"PROVTRACE_SLOTS", "PROVTRACE_WAIT_MS", "PROVTRACE_HOST", "PROVTRACE_CUDA",
+	"PROVTRACE_CUDA_PERIOD", "CUDA_INJECTION64_PATH",
 };
 
 static void read_config(void)
@@ -465,23 +466,28 @@ static int shared_lock(struct pt_slot *s)
 	return -1;
 }
 
+/* A collector drains every region at least every few tens of ms and stamps attached_ns
+ * each time; one silent for longer is gone (killed, stopped, never started). */
+#define PT_COLLECTOR_SILENT_NS 250000000ull
+
 /* Wait, boundedly, until the ring has `need` bytes free past head.  Waits only while a
- * collector is draining (attached within the last 5 s); otherwise fails at once. */
+ * collector is draining; with none (or once it falls silent) fails at once, so that a
+ * dead collector costs a producer at most one short wait, not one per record. */
 static int ring_wait(struct pt_slot *s, uint64_t head, uint64_t need, uint64_t size)
 {
-	uint64_t attached = atomic_load_explicit(&pt.hdr->attached_ns, memory_order_relaxed);
-	uint64_t now = pt_now(), deadline;
+	uint64_t now = pt_now(), deadline = now + (uint64_t)pt.wait_ms * 1000000u;
 
-	if (!pt.wait_ms || !attached || now - attached > 5000000000ull)
-		return -1;
-	deadline = now + (uint64_t)pt.wait_ms * 1000000u;
-	do {
+	while (pt.wait_ms) {
 		struct timespec ts = { 0, 100000 };
+		uint64_t attached = atomic_load_explicit(&pt.hdr->attached_ns, memory_order_relaxed);
 
+		if (!attached || now > attached + PT_COLLECTOR_SILENT_NS || now >= deadline)
+			return -1;
 		pt_sys2(SYS_nanosleep, &ts, NULL);
 		if (head + need - atomic_load_explicit(&s->tail, memory_order_acquire) <= size)
 			return 0;
-	} while (pt_now() < deadline);
+		now = pt_now();
+	}
 	return -1;
 }
 

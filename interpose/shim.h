@@ -215,6 +215,8 @@ static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 	s->rlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
 	if (pt_unlikely(s->rops++ == 0))
 		s->rfirst = pt_now();
+	if (pt_unlikely(s->rlast < s->rfirst))
+		s->rlast = s->rfirst;   /* hdr.clock_ns lags: never before the first op */
 	if (end > s->rmax)
 		s->rmax = end;
 }
@@ -234,6 +236,8 @@ static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
 	s->wlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
 	if (pt_unlikely(s->wops++ == 0))
 		s->wfirst = pt_now();
+	if (pt_unlikely(s->wlast < s->wfirst))
+		s->wlast = s->wfirst;   /* hdr.clock_ns lags: never before the first op */
 	if (end > s->wmax)
 		s->wmax = end;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -312,6 +313,10 @@ int main(int argc, char **argv)
 	pt_prov *pv = NULL;
 
 	po.max_sources = PT_PROV_MAX_SOURCES;
+	/* the cache budget changes speed and memory, never the output (the tests check) */
+	const char *cache = getenv("PROVTRACE_EXPORT_CACHE");
+	if (cache && *cache)
+		po.cache_entries = strtoull(cache, NULL, 0);
 	while ((c = getopt_long(argc, argv, "f:o:r:Rb:am:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -379,6 +384,11 @@ int main(int argc, char **argv)
 			abort();
 		snprintf(tmppath, n, "%s.XXXXXX", outpath);
 		int fd = mkstemp(tmppath);
+		/* mkstemp creates 0600: give the file what open(2) would have */
+		mode_t mask = umask(0);
+		umask(mask);
+		if (fd >= 0)
+			fchmod(fd, 0666 & ~mask);
 		if (fd < 0 || !(w.out = fdopen(fd, "w"))) {
 			fprintf(stderr, "provtrace export: %s: %s\n", outpath, strerror(errno));
 			free(tmppath);

@@ -17,4 +17,13 @@ provtrace_query_LDADD = rdf/libptrun.la $(REDLAND_LIBS)
 check_PROGRAMS += tests/rdf/mkstore
 tests_rdf_mkstore_SOURCES = tests/rdf/mkstore.c
 tests_rdf_mkstore_LDADD = collector/libptcore.la $(LMDB_LIBS)
+check_PROGRAMS += tests/rdf/iri-test
+tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/iri.c \
+	rdf/rules.h rdf/rules.c
+TESTS += tests/rdf/iri-test
+PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
+	tests/rdf/export-hostile.sh
+TESTS += $(PT_RDF_TESTS)
+EXTRA_DIST += $(PT_RDF_TESTS) tests/rdf/check.py tests/rdf/golden/small.nt \
+	tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl
 endif

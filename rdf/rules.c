@@ -197,6 +197,7 @@ static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt
 	static const struct { const char *kw; int kind; } kws[] = {
 		{ "path", PT_RULE_PATH }, { "exe", PT_RULE_EXE }, { "argv", PT_RULE_ARGV },
 		{ "used", PT_RULE_USED }, { "generated", PT_RULE_GENERATED },
+		{ "ignore", PT_RULE_IGNORE },
 	};
 	int k = word(lx, w), kind = 0;
 
@@ -226,8 +227,8 @@ static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt
 			kind = kws[i].kind;
 	if (!kind)
 		return fail(lx, "unknown keyword %s", w->p);
-	if (word(lx, w) <= 0)
-		return fail(lx, "%s: expected a pattern", kws[kind - 1].kw);
+	if ((k = word(lx, w)) <= 0)
+		return k < 0 ? EINVAL : fail(lx, "%s: expected a pattern", kws[kind - 1].kw);
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 32;
@@ -248,7 +249,9 @@ static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt
 	}
 	if (k < 0)
 		return EINVAL;
-	if (!ru->nterm)
+	if (kind == PT_RULE_IGNORE && ru->nterm)
+		return fail(lx, "ignore %s: takes no class or role", ru->glob);
+	if (kind != PT_RULE_IGNORE && !ru->nterm)
 		return fail(lx, "%s %s: no class or role", kws[kind - 1].kw, ru->glob);
 	return 0;
 }
@@ -339,6 +342,11 @@ size_t pt_rules_match(const pt_rules *r, int kind, const char *subject, const ch
 {
 	size_t n = 0;
 
+	/* files the ignore rules set apart (the software's own data files) get nothing */
+	if (kind == PT_RULE_PATH || kind == PT_RULE_USED || kind == PT_RULE_GENERATED)
+		for (size_t i = 0; r && i < r->n; i++)
+			if (r->rule[i].kind == PT_RULE_IGNORE && fnmatch(r->rule[i].glob, subject, 0) == 0)
+				return 0;
 	for (size_t i = 0; r && i < r->n; i++) {
 		const struct rule *ru = &r->rule[i];
 		if (ru->kind != kind || fnmatch(ru->glob, subject, 0) != 0)

@@ -9,6 +9,7 @@
  *   argv GLOB TERM...           processes whose argv, joined by single spaces, matches
  *   used GLOB ROLE...           prov:hadRole of the Usage of a matching file version
  *   generated GLOB ROLE...      prov:hadRole of the Generation of a matching version
+ *   ignore GLOB                 no path, used or generated rule applies to a matching path
  * GLOB is an fnmatch(3) pattern in which '*' also matches '/'; a word may be written in
  * double quotes with \" and \\ escapes; TERM is PREFIX:LOCAL or <IRI>; '#' starts a
  * comment.  Every rule that matches applies, in file order, each term once.
@@ -20,7 +21,7 @@
 
 enum pt_rule_kind {
 	PT_RULE_PATH = 1, PT_RULE_EXE, PT_RULE_ARGV, PT_RULE_USED, PT_RULE_GENERATED,
-	PT_RULE_KINDS
+	PT_RULE_IGNORE, PT_RULE_KINDS
 };
 
 typedef struct pt_rules pt_rules;

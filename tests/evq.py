@@ -17,6 +17,10 @@ separated by spaces, lists joined by commas, absent fields as "-".
         exit_status state status dropped torn corrupt, and chain: how it came to be,
         link by link up to the first image ("exec fork 1": exec'd in a child that
         process 1 forked; "spawn": started by its parent's pid, as after vfork + exec)
+  evq.py LOG times
+        the number of sessions whose times are out of order (each on stderr): a
+        session's OPEN/ADOPT/DUP/INHERIT <= first read <= last read <= its end, and
+        the same for writes
 A VALUE may be written in octal (0o...) or hex (0x...); FIELD!=VALUE negates.
 Bytes that are not UTF-8 come back as the surrogate escapes provtrace-dump wrote.
 """
@@ -169,6 +173,25 @@ def procs(recs):
     return out
 
 
+def times(recs):
+    begun, bad = {}, 0
+    for r in recs:
+        t, key = r.get("type"), (r.get("proc"), r.get("sid"))
+        if t in ("OPEN", "ADOPT", "DUP", "INHERIT"):
+            begun[key] = r["ts"]
+        elif t in ("CLOSE", "C_SESS_END") and key in begun:
+            for d in ("r", "w"):
+                if not r.get(d + "ops"):
+                    continue
+                seq = [begun[key], r[d + "first"], r[d + "last"], r["ts"]]
+                if seq != sorted(seq):
+                    print("process %s session %s: %s: begun, first, last, end = %s"
+                          % (key[0], key[1], "reads" if d == "r" else "writes", seq),
+                          file=sys.stderr)
+                    bad += 1
+    return bad
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -185,6 +208,9 @@ def main():
     elif cmd == "sess":
         conds, fields = parse_args(sys.argv[4:])
         rows = [s for s in sessions(recs, sys.argv[3]) if matches(s, conds)]
+    elif cmd == "times":
+        print(times(recs))
+        return
     elif cmd == "procs":
         conds, fields = parse_args(sys.argv[3:])
         rows = [p for p in procs(recs) if matches(p, conds)]

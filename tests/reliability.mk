@@ -5,9 +5,29 @@ RELIABILITY_TESTS = \
 	tests/reliability/collector-restart.sh \
 	tests/reliability/fault-announce.sh \
 	tests/reliability/fault-region.sh \
-	tests/reliability/kill9-program.sh
+	tests/reliability/kill9-program.sh \
+	tests/reliability/load.sh \
+	tests/reliability/security.sh \
+	tests/reliability/corrupt-region.sh \
+	tests/reliability/hostile-announce.py \
+	tests/reliability/fuzz.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
-check_PROGRAMS += tests/reliability/loadgen
+check_PROGRAMS += tests/reliability/loadgen tests/reliability/mkregion
+tests_reliability_mkregion_SOURCES = tests/reliability/mkregion.c
 tests_reliability_loadgen_SOURCES = tests/reliability/loadgen.c
 tests_reliability_loadgen_LDADD = -lpthread
+
+# libFuzzer needs clang; built by `make check` when configure found it
+FUZZ_SRC = tests/reliability/fuzz-record.c collector/wire.c collector/event.c \
+	collector/consume.c collector/store.c
+EXTRA_DIST += $(FUZZ_SRC) tests/reliability/corpus
+if HAVE_CLANG
+check_SCRIPTS = tests/reliability/fuzz-record
+CLEANFILES += tests/reliability/fuzz-record
+tests/reliability/fuzz-record: $(FUZZ_SRC:%=$(srcdir)/%)
+	$(AM_V_CCLD)mkdir -p tests/reliability && $(CLANG) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -I$(top_srcdir) -I$(top_builddir) $(LMDB_CFLAGS) -o $@ \
+	    $(FUZZ_SRC:%=$(srcdir)/%) $(LMDB_LIBS)
+endif

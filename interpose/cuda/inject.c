@@ -208,7 +208,8 @@ static int captured(CUstream stream, int ptsz)
 
 	if (!atomic_load_explicit(&I.captures, memory_order_relaxed) || !fn)
 		return 0;
-	return fn(stream, &st) != CUDA_SUCCESS || st != CU_STREAM_CAPTURE_STATUS_NONE;
+	/* the launch succeeded: a stream the driver cannot describe was not capturing it */
+	return fn(stream, &st) == CUDA_SUCCESS && st != CU_STREAM_CAPTURE_STATUS_NONE;
 }
 
 static void capture(CUpti_CallbackId cbid, CUresult r)

@@ -16,7 +16,7 @@ static inline void need(int ok, const char *what)
 	}
 }
 
-/* "DIR/NAME" in a static buffer per call site's own storage */
+/* "DIR/NAME" into buf (a path that does not fit is a failed step) */
 static inline const char *path_in(char *buf, size_t n, const char *dir, const char *name)
 {
 	need(snprintf(buf, n, "%s/%s", dir, name) < (int)n, "path too long");

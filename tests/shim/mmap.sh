@@ -16,3 +16,4 @@ assert_eq "8192 1 0 0 0 0 8192
 assert_eq "2 8192 0 1 2
 3 4096 4096 3 1" "$(ev rec MMAP -f sid,len,off,prot,flags)" "MMAP records (sid len off prot flags)"
 assert_eq "0 0" "$(stat_of dropped corrupt)" "dropped, corrupt"
+assert_eq 0 "$(ev times)" "sessions whose times are out of order"

@@ -34,3 +34,16 @@ UNLINK D/sub2 1" "$got" "namespace records"
 # ftruncate counts as a write of its session: 10 bytes in 1 write, then the truncation
 assert_eq "10 2 4" "$(ev sess "$D/a" -f wbytes,wops,size)" "session of a (wbytes wops size)"
 assert_eq "0 0" "$(stat_of dropped corrupt)" "dropped, corrupt"
+
+# lineage through symbolic links: relative targets resolve in the link's directory
+S=$(cd "$T" && pwd -P)/sl
+mkdir -p "$S/d"
+echo input >"$S/in"
+cd "$S"
+ptrun symlinks sh -c 'cat in > d/b; ln -s b d/rel; ln -s ../d/./b d/rel2;
+	ln -s "$PWD/d/b" d/abs; cat d/rel > d/out1; cat d/rel2 > d/out2; cat d/abs > d/out3'
+assert_eq 0 "$rc" "symlinks: exit status"
+for n in 1 2 3; do
+	provtrace-lineage --ancestors "d/out$n" "$RUN" >"$T/anc"
+	grep -qx "$S/in" "$T/anc" || fail "symlinks: ancestors of d/out$n lack in ($(cat "$T/anc"))"
+done

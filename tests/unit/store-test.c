@@ -412,6 +412,13 @@ static void write_scenario(const char *path, uint32_t *ids)
 	CHECK_INT(pt_store_counters(st, &c), ==, 0);
 	CHECK_UINT(c.events, ==, before + 1);
 
+	/* a symbolic link whose target is relative: the target is the link directory's file */
+	rb(PT_EV_LINK, 4700, 3);
+	pt_mpw_bin(&W, "../x/./t", 8);
+	pt_mpw_bin(&W, "/data/sub/l", 11);
+	pt_mpw_uint(&W, 1);
+	put_event(st, ids[P_D]);
+
 	/* read progress, stored with the batch */
 	struct pt_region_rec rr = { ids[P_A], 3, 0, 0 };
 	uint64_t off[3] = { 10, 20, 1ull << 40 }, got[4];
@@ -593,9 +600,20 @@ static void check_scenario(pt_store *st, const uint32_t *ids)
 	CHECK_UINT(sess_of(st, ids[P_A], 15).obj, ==, oa);
 	n4k[4095] ^= 1;          /* one byte off: never seen */
 	CHECK_INT(pt_store_obj_find(st, n4k, sizeof n4k, &proc), ==, PT_ENOTFOUND);
-	cb[3] = 'z';             /* another name of the colliding pair's bucket? no: unseen */
+	cb[3] = 'z';             /* a long name never seen */
 	CHECK_INT(pt_store_obj_find(st, cb, sizeof cb, &proc), ==, PT_ENOTFOUND);
 	CHECK_INT(pt_store_obj_find(st, "/data/none", 10, &proc), ==, PT_ENOTFOUND);
+
+	/* the relative symbolic link: an edge from the file it resolves to, at any time */
+	uint32_t olink = obj_of(st, "/data/sub/l", 11), otarget = obj_of(st, "/data/x/t", 9);
+	memset(&ed, 0, sizeof ed);
+	CHECK_INT(pt_store_each_flow(st, olink, 1, edge_cb, &ed), ==, 0);
+	CHECK_INT(ed.n, ==, 1);
+	CHECK_UINT(ed.a[0], ==, olink);
+	CHECK_UINT(ed.b[0], ==, otarget);
+	CHECK_UINT(ed.ts[0], ==, 0);
+	CHECK_UINT(ed.kind[0], ==, PT_FLOW_SYMLINK);
+	CHECK_INT(pt_store_obj_find(st, "../x/./t", 8, &proc), ==, PT_ENOTFOUND);
 
 	/* counters */
 	CHECK_INT(pt_store_counters(st, &k), ==, 0);
@@ -621,7 +639,8 @@ static void check_scenario(pt_store *st, const uint32_t *ids)
 	CHECK_UINT(ls.type_count[PT_EV_INHERIT], ==, 2);
 	CHECK_UINT(ls.type_count[PT_EV_WAIT], ==, 2);
 	CHECK_UINT(ls.type_count[PT_EV_PROC_EXIT], ==, 1);
-	CHECK_UINT(ls.n, ==, 6 + 1 + 1 + 9 + 5 + 2 + 2 + 2 + 1);
+	CHECK_UINT(ls.type_count[PT_EV_LINK], ==, 1);
+	CHECK_UINT(ls.n, ==, 6 + 1 + 1 + 9 + 5 + 2 + 2 + 2 + 1 + 1);
 	CHECK_UINT(ls.cproc_exec_from[ids[P_D]], ==, ids[P_C]);
 	CHECK_UINT(ls.cproc_parent[ids[P_B]], ==, ids[P_A]);
 

@@ -1,0 +1,101 @@
+#!/bin/sh
+# export-small.sh — provtrace export of a fixed two-node run that tests/rdf/mkstore writes
+# through the store API (fixed times, pids and paths, hostile names included): the output
+# equals the golden files byte for byte, does not change with the cache size, has the same
+# triple count in every format, and is read by rapper, rdflib and prov (which find the
+# Turtle and N-Triples documents equal).  PT_UPDATE_GOLDEN=1 rewrites the golden files.
+. "$top_srcdir/tests/lib.sh"
+
+command -v rapper >/dev/null || skip "rapper not found (apt-get install raptor2-utils)"
+"$PY" -c 'import rdflib, prov' 2>/dev/null ||
+	skip "$PY cannot import rdflib and prov (apt-get install python3-rdflib python3-prov)"
+G="$top_srcdir/tests/rdf/golden"
+CHECK="$PY $top_srcdir/tests/rdf/check.py"
+export PROVTRACE_RULES=
+
+"$top_builddir/tests/rdf/mkstore" small "$T/run"
+
+# count FILE SYNTAX — triples as rapper parses them
+count() {
+	rapper -i "$2" -c "$1" 2>&1 | sed -n 's/.*returned \([0-9]*\) triple.*/\1/p'
+}
+
+# golden NAME — compare $T/NAME with the golden file (or rewrite it)
+golden() {
+	if [ -n "${PT_UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$1" "$G/$1"
+		return
+	fi
+	if ! cmp -s "$G/$1" "$T/$1"; then
+		diff "$G/$1" "$T/$1" | head -20 >&2
+		fail "$1 differs from tests/rdf/golden/$1 (PT_UPDATE_GOLDEN=1 after checking the change)"
+	fi
+}
+
+provtrace-export -q -f ntriples -o "$T/small.nt" "$T/run"
+provtrace-export -q -o "$T/small.ttl" "$T/run"
+provtrace-export -q -f nquads -o "$T/small.nq" "$T/run"
+provtrace-export -q -f rdfjson -o "$T/small.json" "$T/run"
+provtrace-export -q --rules "$top_srcdir/share/ml.rules" -o "$T/small-ml.ttl" "$T/run"
+golden small.nt
+golden small.ttl
+golden small-ml.ttl
+
+# the same count in every format, and as many distinct triples (rdflib): no duplicates
+n=$(count "$T/small.nt" ntriples)
+assert_eq 708 "$n" "triples in the N-Triples export"
+assert_eq "$n" "$(count "$T/small.ttl" turtle)" "triples in the Turtle export"
+assert_eq "$n" "$(count "$T/small.nq" nquads)" "triples in the N-Quads export"
+assert_eq "$n" "$(count "$T/small.json" json)" "triples in the RDF/JSON export"
+assert_eq "$n" "$(wc -l <"$T/small.nt" | tr -d ' ')" "lines of the N-Triples export"
+assert_eq "$n" "$($CHECK count "$T/small.nq" nquads)" "distinct triples (rdflib, N-Quads)"
+graphs=$(sed 's/.* <\([^>]*\)> \.$/\1/' "$T/small.nq" | sort -u)
+assert_eq "urn:provtrace:run:n1:1699999999999000000/graph" "$graphs" "the N-Quads named graph"
+
+# to stdout, twice, and with a cache that holds almost nothing: the same bytes
+provtrace-export -f ntriples "$T/run" >"$T/again.nt"
+cmp -s "$T/small.nt" "$T/again.nt" || fail "a second export differs"
+PROVTRACE_EXPORT_CACHE=1 provtrace-export -q -f ntriples -o "$T/tiny.nt" "$T/run"
+cmp -s "$T/small.nt" "$T/tiny.nt" || fail "the export depends on the cache size"
+
+# rdflib: the PROV sanity queries; prov: both syntaxes read, as one document
+assert_eq "$n" "$($CHECK graph "$T/small.ttl" turtle)" "triples (rdflib, Turtle)"
+$CHECK graph "$T/small-ml.ttl" turtle >/dev/null
+assert_eq 213 "$($CHECK provcmp "$T/small.ttl" turtle "$T/small.nt" ntriples)" \
+	"records in the prov document"
+$CHECK prov "$T/small.ttl" turtle >/dev/null
+$CHECK vocab "$T/small-ml.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null
+rapper -q -i turtle -c "$top_srcdir/share/provtrace.ttl" 2>/dev/null ||
+	fail "share/provtrace.ttl does not parse"
+
+# what the mapping says about this run, exactly
+q() { $CHECK sparql "$T/small.ttl" turtle "$1"; }
+assert_eq "7" "$(q 'SELECT (COUNT(?p) AS ?n) WHERE { ?p a pt:Process }')" "processes"
+# the evaluation on n2 read the checkpoint n1 renamed into place, and a shard
+assert_eq "file:///job/ckpt/model.pt
+file:///job/data/shard-0.npz" "$(q 'SELECT ?f WHERE { ?v prov:specializationOf <file:///job/eval.json> ;
+	prov:wasDerivedFrom ?s . ?s prov:specializationOf ?f }')" "sources of eval.json"
+# the checkpoint: from the training script and both shards, through the workers' pipe
+assert_eq "file:///job/data/shard-0.npz
+file:///job/data/shard-1.npz
+file:///job/train.py" "$(q 'SELECT ?f WHERE { ?v prov:specializationOf <file:///job/ckpt/model.pt.tmp> ;
+	prov:wasDerivedFrom ?s . ?s prov:specializationOf ?f }')" "sources of model.pt.tmp"
+assert_eq "1" "$(q 'SELECT (COUNT(*) AS ?n) WHERE { ?b prov:wasRevisionOf ?a .
+	?a prov:specializationOf <file:///job/log.txt> . ?b prov:specializationOf <file:///job/log.txt> }')" \
+	"revisions of log.txt"
+assert_eq "static-exec	/usr/local/bin/static-tool" \
+	"$(q 'SELECT ?k ?d WHERE { ?g a pt:CoverageGap ; pt:gapKind ?k ; pt:detail ?d }')" "the gap"
+assert_eq "running	3	1" "$(q 'SELECT ?s ?d ?t WHERE { ?p pt:pid 201 ; pt:endState ?s ;
+	pt:droppedEvents ?d ; pt:tornRecords ?t }')" "the losses of the process left running"
+assert_eq "$(printf 'OMP_NUM_THREADS=caf\303\251%%FF')" "$(q 'SELECT ?e WHERE {
+	?p pt:pid 100 ; pt:env ?e FILTER (DATATYPE(?e) = pt:rawBytes) }')" \
+	"an environment value that is not UTF-8, as pt:rawBytes"
+# the ML rules: types and roles
+qm() { $CHECK sparql "$T/small-ml.ttl" turtle "$1"; }
+assert_eq "file:///job/ckpt/latest.pt
+file:///job/ckpt/model.pt" "$(qm 'PREFIX mls: <http://www.w3.org/ns/mls#>
+	SELECT ?f WHERE { ?f a pt:File, mls:Model }')" "files typed mls:Model"
+assert_eq "4" "$(qm 'PREFIX mls: <http://www.w3.org/ns/mls#>
+	SELECT (COUNT(?p) AS ?n) WHERE { ?p a pt:Process, mls:Run, pt:Training }')" "training processes"
+assert_eq "3" "$(qm 'SELECT (COUNT(?u) AS ?n) WHERE { ?u a prov:Usage ; prov:hadRole pt:learningData }')" \
+	"usages as learning data"
