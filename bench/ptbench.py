@@ -79,6 +79,14 @@ def fmt_ratio(x, lo=None, hi=None):
     return "x%.3f [%.3f..%.3f]" % (x, lo, hi)
 
 
+def verdict(median, spread, limit, width=0.10):
+    """met / not met, or "noisy" when the rounds disagree by more than `width` (a ratio
+    measured while other jobs load the machine says little about a 1-3 % target)"""
+    if spread[1] - spread[0] > width:
+        return "noisy"
+    return median <= limit
+
+
 def fmt_ms(x):
     return "%.1f ms" % (x * 1e3) if x == x else "-"
 
@@ -448,7 +456,7 @@ class Bench:
                      darshan=fmt_ratio(res[lang]["ratio"]["darshan"]["median"]) if "darshan" in cfgs else None,
                      peers=1,
                      target="<= 1.03" if lang == "c" else "<= 1.01",
-                     met=rt["median"] <= (1.03 if lang == "c" else 1.01))
+                     met=verdict(rt["median"], rt["iqr"], 1.03 if lang == "c" else 1.01))
         self.results["measures"]["dft"] = res
 
     def dft_callgrind(self, cmd):
@@ -556,7 +564,8 @@ class Bench:
                  strace=fmt_ratio(res["ratio"]["strace"]["median"]) if "strace" in res["ratio"] else None,
                  darshan=fmt_ratio(res["ratio"]["darshan"]["median"]) if "darshan" in res["ratio"] else None,
                  peers=1,
-                 target="<= 1.01 + capture", met=rt["median"] <= 1.01 and allok)
+                 target="<= 1.01 + capture",
+                 met=False if not allok else verdict(rt["median"], rt["iqr"], 1.01))
         if last_run:
             self.row(measure="(7) store size, ML run (compacted)", unit="B/event",
                      provtrace="%.0f" % res["store_bytes_per_event"],
@@ -877,7 +886,7 @@ class Bench:
             for k, _ in cols:
                 v = r.get(k)
                 if k == "met":
-                    v = "-" if v is None else ("yes" if v else "NO")
+                    v = "-" if v is None else v if isinstance(v, str) else ("yes" if v else "NO")
                 elif k == "darshan" and v is None and r.get("peers"):
                     v = "n/m" if not self.darshan else "-"
                 vals.append(v if v is not None else "-")

@@ -619,7 +619,7 @@ static int finish_region(struct creg *r, uint32_t state_override)
  * grows and the batch is replayed from the rings, which still hold every record. */
 static int cycle(int final)
 {
-	int err, any = C.npend > 0 || C.top.set == 1;
+	int err, any = final || C.npend > 0 || C.top.set == 1;
 
 	for (size_t i = 0; i < C.nregs && !any; i++)
 		any = !C.regs[i]->registered;
@@ -666,6 +666,8 @@ static int cycle(int final)
 		}
 		if (C.top.set == 1 &&
 		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
+			goto abort;
+		if (final && (err = pt_store_untraced_children(C.st)))
 			goto abort;
 		if ((err = pt_store_commit(C.st)) == 0)
 			goto committed;
@@ -952,7 +954,8 @@ static void parse_args(int argc, char **argv)
 		else
 			gethostname(C.host, sizeof C.host - 1);
 	}
-	if (getenv("PROVTRACE_DEBUG") && strcmp(getenv("PROVTRACE_DEBUG"), "0"))
+	const char *dbg = getenv("PROVTRACE_DEBUG");
+	if (dbg && *dbg && strcmp(dbg, "0") != 0)
 		C.debug = 1;
 }
 

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -19,12 +22,12 @@
 
 enum {
 	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
-	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_COUNT
+	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
 	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
-	"flow", "flowr", "libs", "gap", "region", "meta",
+	"flow", "flowr", "libs", "gap", "region", "meta", "vfork",
 };
 
 struct pt_store {
@@ -612,6 +615,83 @@ static int child_put(pt_store *st, uint32_t parent, uint32_t child, uint32_t how
 	return put(st, DB_CHILD, k, 8, v, 9, 0);
 }
 
+/* An image of pid whose parent is `parent` appeared: the vfork child of that parent
+ * with that pid was traced after all.  (The parent logs the vfork once the child has
+ * exec'd, so the record may come before or after the child's image.) */
+static int vfork_seen(pt_store *st, int32_t pid, uint32_t parent)
+{
+	uint8_t k[12];
+	MDB_cursor *c;
+	MDB_val key, v;
+	int r;
+
+	if (!parent)
+		return 0;
+	be32(k, (uint32_t)pid);
+	be64(k + 4, 0);
+	if ((r = mdb_cursor_open(st->txn, st->dbi[DB_VFORK], &c)))
+		return r;
+	key = val(k, 12);
+	r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	while (r == 0 && key.mv_size == 12 && rd32(key.mv_data) == (uint32_t)pid) {
+		uint32_t forker;
+
+		memcpy(&forker, v.mv_data, 4);
+		if (v.mv_size != 4 || forker != parent) {
+			r = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+			continue;
+		}
+		if ((r = mdb_cursor_del(c, 0)))
+			break;
+		r = mdb_cursor_get(c, &key, &v, MDB_GET_CURRENT);
+	}
+	mdb_cursor_close(c);
+	if (r == MDB_MAP_FULL) {
+		st->full = 1;
+		return PT_EFULL;
+	}
+	return r == MDB_NOTFOUND || r == 0 ? 0 : r;
+}
+
+int pt_store_untraced_children(pt_store *st)
+{
+	MDB_cursor *c;
+	MDB_val key, v;
+	struct { uint32_t proc; int32_t pid; } found[256];
+	size_t n;
+	int r;
+
+	/* collect, then report: a gap is a put into another table of this batch */
+	do {
+		n = 0;
+		if ((r = mdb_cursor_open(st->txn, st->dbi[DB_VFORK], &c)))
+			return r;
+		r = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+		while (r == 0 && n < sizeof found / sizeof found[0]) {
+			if (key.mv_size == 12 && v.mv_size == 4) {
+				found[n].pid = (int32_t)rd32(key.mv_data);
+				memcpy(&found[n].proc, v.mv_data, 4);
+				n++;
+			}
+			if ((r = mdb_cursor_del(c, 0)))
+				break;
+			r = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+		}
+		mdb_cursor_close(c);
+		if (r && r != MDB_NOTFOUND)
+			return r == MDB_MAP_FULL ? (st->full = 1, PT_EFULL) : r;
+		for (size_t i = 0; i < n; i++) {
+			char d[128];
+			int len = snprintf(d, sizeof d, "vfork child %d ran no traced image "
+					   "(static or set-id, or its preload was removed)",
+					   (int)found[i].pid);
+			if ((r = pt_store_gap(st, found[i].proc, PT_GAP_UNTRACED_CHILD, d, (size_t)len)))
+				return r;
+		}
+	} while (n == sizeof found / sizeof found[0]);
+	return 0;
+}
+
 int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 {
 	struct pt_proc_rec p = { 0 }, prev;
@@ -667,6 +747,8 @@ int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 	be32(k, (uint32_t)id->pid);
 	be64(k + 4, id->start_ns);
 	if ((r = put(st, DB_PIDX, k, 12, &p.id, 4, 0)))
+		return r;
+	if ((r = vfork_seen(st, id->pid, p.parent)))
 		return r;
 
 	pt_mpw_init(&w, buf, sizeof buf);
@@ -857,6 +939,8 @@ static int endpoint(pt_store *st, const char *fmt, uint64_t ino, uint32_t *obj)
 
 /* ---- applying records */
 
+static int gap_index(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n);
+
 static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint8_t *rec,
 		 uint32_t len)
 {
@@ -1016,9 +1100,26 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 		return flow_put(st, obj2, obj, 0, PT_FLOW_CHANNEL);
 	}
 
+	case PT_EV_FORK:
+		/* a vfork child whose exec the shim could not see into: remembered until its
+		 * image appears (pt_store_proc_add) or the run ends without it */
+		if (pt_ev_u(ev, 1) == PT_SPAWN_VFORK && pt_ev_i(ev, 0) > 0) {
+			uint8_t vk[12];
+			/* its image may be here already: the latest of the pid, forked by us */
+			r = pt_store_proc_at(st, (int32_t)pt_ev_i(ev, 0), UINT64_MAX, &child);
+			if (r == 0 && (r = proc_get(st, child, &c)) == 0 && c.parent == proc)
+				return 0;
+			if (r && r != PT_ENOTFOUND)
+				return r;
+			be32(vk, (uint32_t)pt_ev_i(ev, 0));
+			be64(vk + 4, ev->ts);
+			return put(st, DB_VFORK, vk, 12, &proc, 4, 0);
+		}
+		return 0;
+
 	case PT_EV_GAP:
 		b = pt_ev_b(ev, 1);
-		return pt_store_gap(st, proc, (uint32_t)pt_ev_u(ev, 0), b.p, b.len);
+		return gap_index(st, proc, (uint32_t)pt_ev_u(ev, 0), b.p, b.len);
 
 	default:
 		/* EXEC, EXEC_FAIL, FORK, SPAWN, MMAP, UNLINK, TRUNCATE, MKDIR, IO, and types
@@ -1041,7 +1142,8 @@ int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len
 	return apply(st, proc, &ev, rec, len);
 }
 
-int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n)
+/* The gap index and counter; the GAP record is in the log already. */
+static int gap_index(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n)
 {
 	uint8_t k[8];
 	uint8_t v[8 + 1024];
@@ -1055,6 +1157,29 @@ int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail,
 	st->c.gaps++;
 	be64(k, st->c.gaps);
 	return put(st, DB_GAP, k, 8, v, 8 + n, 0);
+}
+
+/* A gap the collector found: logged as a GAP record of the image (0: of the node), so
+ * that the log alone still tells everything. */
+int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n)
+{
+	uint8_t buf[1100];
+	struct pt_mpw w;
+	struct timespec ts;
+	int r;
+
+	if (n > 1024)
+		n = 1024;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pt_mpw_init(&w, buf, sizeof buf);
+	pt_mpw_array(&w, 4);
+	pt_mpw_uint(&w, PT_EV_GAP);
+	pt_mpw_uint(&w, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	pt_mpw_uint(&w, kind);
+	pt_mpw_bin(&w, detail, n);
+	if ((r = log_append(st, proc, buf, (size_t)(w.p - buf))))
+		return r;
+	return gap_index(st, proc, kind, detail, n);
 }
 
 int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, uint64_t end_ns,
@@ -1406,4 +1531,36 @@ int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx };
 	return walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
+}
+
+int pt_store_drop_pages(pt_store *st)
+{
+	struct stat sb;
+	char line[512];
+	mdb_filehandle_t fd;
+	FILE *f;
+	int r = 0;
+
+	if (!st->rdonly)
+		return EINVAL;
+	/* LMDB does not say where its map is (me_mapaddr is only set for MDB_FIXEDMAP):
+	 * find the mappings of the store's file, by device and inode */
+	if ((r = mdb_env_get_fd(st->env, &fd)) || fstat(fd, &sb) < 0)
+		return r ? r : errno;
+	if (!(f = fopen("/proc/self/maps", "re")))
+		return errno;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi, off, ino;
+		unsigned maj, min;
+		char perm[8];
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off, &maj, &min,
+			   &ino) != 7 || ino != (unsigned long)sb.st_ino ||
+		    makedev(maj, min) != sb.st_dev || perm[1] == 'w')
+			continue;
+		/* a read-only shared file mapping: dropping its pages loses nothing */
+		if (madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
+			r = errno;
+	}
+	fclose(f);
+	return r;
 }

@@ -28,6 +28,7 @@
  *   libs     proc:u32 | obj:u32            → base:u64
  *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
  *   region   name                         → struct pt_region_rec + u64 offset per slot
+ *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet)
  *   meta     "schema", "host", "run", "counters"
  */
 #ifndef PT_STORE_H
@@ -102,6 +103,11 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 
 /* Record a coverage gap of image `proc` (0: of the node). */
 int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t len);
+
+/* At the end of a run: every vfork child whose pid never showed a traced image (an
+ * exec of a static or set-id program, a child without the preload) becomes a gap of the
+ * image that forked it. */
+int pt_store_untraced_children(pt_store *st);
 
 /* Report from the launcher: how the job's top process ended. */
 int pt_store_top_status(pt_store *st, int32_t pid, int32_t wait_status, uint64_t end_ns);
@@ -235,5 +241,11 @@ int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx);
 typedef int (*pt_obj_fn)(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name,
 			 size_t len);
 int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx);
+
+/* Readers: give back to the kernel the pages of the map this process has touched, so
+ * that a tool walking a store larger than memory keeps a small resident size (added for
+ * provtrace-export).  Pointers into the map stay valid: the next access reads the page
+ * again from the page cache.  EINVAL for a writer. */
+int pt_store_drop_pages(pt_store *st);
 
 #endif /* PT_STORE_H */

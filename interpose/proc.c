@@ -382,6 +382,15 @@ static int env_has(char *const envp[], const char *name)
 	return 0;
 }
 
+/* PROVTRACE_DISABLE set to anything but "" or "0": the child is meant to run untraced. */
+static int env_disabled(char *const envp[])
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], "PROVTRACE_DISABLE=", 18) == 0)
+			return envp[i][18] && strcmp(envp[i] + 18, "0") != 0;
+	return 0;
+}
+
 /* out must hold env_count(envp) + pt.nenv_saved + 2 pointers; buf PATH_MAX * 2 bytes. */
 static void child_env_build(char *const envp[], char **out, char *buf, size_t bufsz,
 			    struct child_env *ce)
@@ -391,7 +400,7 @@ static void child_env_build(char *const envp[], char **out, char *buf, size_t bu
 
 	ce->envp = (char **)envp;
 	ce->added = 0;
-	if (!pt.self[0] || env_has(envp, "PROVTRACE_DISABLE"))
+	if (!pt.self[0] || env_disabled(envp))
 		return;
 	for (i = 0; envp && envp[i]; i++) {
 		if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
@@ -445,7 +454,10 @@ static int image_flags(const char *path)
 	fd = pt_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	if (pt_sys2(SYS_fstat, fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+	/* set-id bits that change the ids make the loader ignore LD_PRELOAD */
+	if (pt_sys2(SYS_fstat, fd, &st) == 0 &&
+	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	     ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
 		flags |= PT_F_SETUID;
 	if (pt_sys4(SYS_pread64, fd, &eh, sizeof eh, 0) == (long)sizeof eh &&
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
@@ -694,7 +706,7 @@ static void shell_spawned(int how, const char *cmd, int err)
 
 	if (!pt.enabled || pt_vforked || !cmd)
 		return;
-	if (!env_has(environ, "LD_PRELOAD") && !env_has(environ, "PROVTRACE_DISABLE"))
+	if (!env_has(environ, "LD_PRELOAD") && !env_disabled(environ))
 		pt_gap(PT_GAP_UNTRACED_CHILD, "system()/popen() shell: LD_PRELOAD not in environment");
 	spawned(0, how, "/bin/sh", argv, err);
 }

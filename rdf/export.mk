@@ -1,8 +1,17 @@
 # rdf/export.mk — provtrace-export and provtrace-query (the PROV-O mapping, on Redland),
 # their vocabulary, ML typing rules, manual pages and tests (included by Makefile.am).
-if HAVE_REDLAND
-PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/iri.c rdf/rules.h rdf/rules.c
 
+# The vocabulary and the default rules are data: installed with or without Redland.
+pkgdata_DATA = share/ml.rules share/provtrace.ttl
+
+PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/iri.c rdf/rules.h rdf/rules.c
+PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
+	tests/rdf/export-hostile.sh tests/rdf/query.sh
+EXTRA_DIST += $(pkgdata_DATA) $(PT_RDF_TESTS) tests/rdf/check.py \
+	tests/rdf/golden/small.nt tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl \
+	bench/export/bench.sh bench/export/rdflib_serialize.py
+
+if HAVE_REDLAND
 bin_PROGRAMS += provtrace-export provtrace-query
 provtrace_export_SOURCES = rdf/export.c $(PT_RDF_SOURCES)
 provtrace_export_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
@@ -12,18 +21,13 @@ provtrace_query_SOURCES = rdf/query.c $(PT_RDF_SOURCES)
 provtrace_query_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
 provtrace_query_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS)
 provtrace_query_LDADD = rdf/libptrun.la $(REDLAND_LIBS)
+dist_man_MANS += man/provtrace-export.1 man/provtrace-query.1
 
-# ---- tests
-check_PROGRAMS += tests/rdf/mkstore
+# ---- tests: the store writer (also for bench/export), the unit test, the scenarios
+check_PROGRAMS += tests/rdf/mkstore tests/rdf/iri-test
 tests_rdf_mkstore_SOURCES = tests/rdf/mkstore.c
 tests_rdf_mkstore_LDADD = collector/libptcore.la $(LMDB_LIBS)
-check_PROGRAMS += tests/rdf/iri-test
 tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/iri.c \
 	rdf/rules.h rdf/rules.c
-TESTS += tests/rdf/iri-test
-PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
-	tests/rdf/export-hostile.sh
-TESTS += $(PT_RDF_TESTS)
-EXTRA_DIST += $(PT_RDF_TESTS) tests/rdf/check.py tests/rdf/golden/small.nt \
-	tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl
+TESTS += tests/rdf/iri-test $(PT_RDF_TESTS)
 endif

@@ -157,6 +157,7 @@ struct pt_prov {
 	/* scratch: the subject, an object, and the names and words they are built from */
 	struct pt_buf s, o, o2, name, tmp, words;
 	int depth;                   /* timelines being filled inside one another */
+	uint64_t items;              /* top-level items walked (safe points) */
 };
 
 static void *xmalloc(size_t n)
@@ -334,6 +335,11 @@ static void safe_point(pt_prov *pv)
 {
 	if (pv->weight > pv->budget)
 		caches_clear(pv);
+	/* the stores' pages this walk touched count in its resident size: hand them back
+	 * now and then (they stay in the page cache) */
+	if ((++pv->items & 0xfff) == 0)
+		for (size_t i = 0; i < pv->rs.n; i++)
+			pt_store_drop_pages(pv->rs.st[i]);
 }
 
 /* ---- emitting */

@@ -393,11 +393,16 @@ int main(int argc, char **argv)
 	}
 	res = librdf_model_query_execute(Q.model, q);
 	if (!res) {
-		fprintf(stderr, "provtrace query: the query failed\n");
+		fprintf(stderr, "provtrace query: the query failed (rasqal has no property paths, "
+				"EXISTS or working VALUES: see provtrace-query(1))\n");
 		goto out;
 	}
 	if (librdf_query_results_is_graph(res))
 		r = write_graph(res);
+	else if (librdf_query_results_is_boolean(res) &&
+		 (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv") || !strcmp(fmt, "table")))
+		/* rasqal writes booleans only as JSON or XML */
+		r = printf("%s\n", librdf_query_results_get_boolean(res) > 0 ? "true" : "false") < 0;
 	else
 		r = librdf_query_results_to_file_handle2(res, stdout, fmt, NULL, NULL, NULL) ? EIO : 0;
 	if (r || fflush(stdout) || ferror(stdout)) {

@@ -11,7 +11,7 @@ pkgs="
   python3 python3-numpy python3-rdflib python3-prov
   slurm-wlm slurm-client munge libslurm-dev
   mandoc man-db strace ltrace valgrind hyperfine
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,11 +10,33 @@ RELIABILITY_TESTS = \
 	tests/reliability/security.sh \
 	tests/reliability/corrupt-region.sh \
 	tests/reliability/hostile-announce.py \
-	tests/reliability/fuzz.sh
+	tests/reliability/fuzz.sh \
+	tests/reliability/preload-combo.sh \
+	tests/reliability/absent-collector.sh \
+	tests/reliability/mapfull.sh \
+	tests/reliability/exec-gaps.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
 check_PROGRAMS += tests/reliability/loadgen tests/reliability/mkregion
 tests_reliability_mkregion_SOURCES = tests/reliability/mkregion.c
+check_PROGRAMS += tests/reliability/staticprog tests/reliability/forkexec
+tests_reliability_staticprog_SOURCES = tests/reliability/staticprog.c
+tests_reliability_staticprog_CFLAGS = $(PT_CFLAGS)
+tests_reliability_staticprog_LDFLAGS = -all-static
+tests_reliability_forkexec_SOURCES = tests/reliability/forkexec.c
+tests_reliability_forkexec_CFLAGS = $(PT_PROG_COMPILE)
+tests_reliability_forkexec_LDFLAGS = $(PT_PROG_LINK)
+check_PROGRAMS += tests/reliability/copyfile
+tests_reliability_copyfile_SOURCES = tests/reliability/copyfile.c
+tests_reliability_copyfile_CFLAGS = $(PT_PROG_COMPILE)
+tests_reliability_copyfile_LDFLAGS = $(PT_PROG_LINK)
+# a second preloaded tracer (a module: never installed)
+check_LTLIBRARIES = tests/reliability/othertool.la
+tests_reliability_othertool_la_SOURCES = tests/reliability/othertool.c
+tests_reliability_othertool_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $(PT_PROG_LINK)
+tests_reliability_othertool_la_LIBADD = -ldl
+# a tool exports the functions it wraps
+tests_reliability_othertool_la_CFLAGS = $(PT_PROG_COMPILE) -fvisibility=default
 tests_reliability_loadgen_SOURCES = tests/reliability/loadgen.c
 tests_reliability_loadgen_LDADD = -lpthread
 

@@ -1,7 +1,6 @@
 /* dup.c — descriptors: dup, dup2, dup3, fcntl(F_DUPFD*) continue a session on the same
  * file; dup2 onto a descriptor in use ends that one's session; close_range and
  * closefrom end every session in their range. */
-#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <fcntl.h>

@@ -1,7 +1,6 @@
 /* errno.c — errno after wrapped calls (RELIABILITY.md case 12): each call runs with
  * errno preset, and its result and errno are printed.  tests/shim/errno.sh compares
  * the output with the shim and without it: they must be identical. */
-#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <fcntl.h>

@@ -1,7 +1,6 @@
 /* fdclobber.c — RELIABILITY.md case 10: the program closes every descriptor from 3 up and
  * puts its own file on the low numbers (closefrom, dup2); children and an exec'd image
  * start meanwhile.  No byte of the shim's may ever land in the program's file. */
-#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <fcntl.h>

@@ -1,8 +1,10 @@
 /* rw.c — data on open descriptors: read, write, pread, pwrite, readv, writev, preadv,
- * pwritev, and a pwrite64 at 5 GiB into a sparse file. */
+ * pwritev, a pwrite64 at 5 GiB into a sparse file, and the in-kernel copies sendfile and
+ * copy_file_range. */
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -40,5 +42,22 @@ int main(int argc, char **argv)
 	need(pwrite64(fd, "5GiB+7!", 7, 5LL << 30) == 7, "pwrite64 at 5 GiB");
 	need(pread64(fd, buf, 3, (5LL << 30) + 1) == 3, "pread64 at 5 GiB + 1");
 	need(close(fd) == 0, "close big");
+
+	/* in-kernel copies: a read of the source and a write of the destination */
+	char data[100];
+	int in, out1, out2;
+	memset(data, 'k', sizeof data);
+	in = open(path_in(p, sizeof p, argv[1], "src"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	need(in >= 0 && write(in, data, sizeof data) == (ssize_t)sizeof data, "write src");
+	need(lseek(in, 0, SEEK_SET) == 0, "lseek src");
+	out1 = open(path_in(p, sizeof p, argv[1], "copy1"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	need(out1 >= 0 && sendfile(out1, in, NULL, 40) == 40, "sendfile 40 bytes");
+	out2 = open(path_in(p, sizeof p, argv[1], "copy2"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+#ifdef HAVE_COPY_FILE_RANGE
+	need(out2 >= 0 && copy_file_range(in, NULL, out2, NULL, 60, 0) == 60, "copy_file_range");
+#else
+	need(out2 >= 0 && sendfile(out2, in, NULL, 60) == 60, "sendfile 60 bytes");
+#endif
+	need(close(in) == 0 && close(out1) == 0 && close(out2) == 0, "close the copies");
 	return 0;
 }

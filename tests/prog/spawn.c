@@ -1,7 +1,6 @@
 /* spawn.c — every way a process starts another: fork, vfork + exec, posix_spawn,
  * posix_spawnp, system, popen, each exec variant (fexecve and execveat too), exec of a
  * missing file, and env -i / env -u LD_PRELOAD.  Each child image writes DIR/NAME.txt. */
-#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <fcntl.h>

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
 #include "collector/store.h"
 #include "collector/wire.h"
 
@@ -31,12 +33,24 @@ static void die(const char *what, int r)
 	exit(1);
 }
 
-/* A full map poisons the batch: every call fails with PT_EFULL until the commit, which
- * the bench replays; any other error ends the program. */
+/* A full map poisons the batch: later calls fail with PT_EFULL, or with MDB_BAD_TXN
+ * when they read (the store hands LMDB's error on); the bench aborts the batch, which
+ * grows the map, and replays it.  Any other error ends the program. */
+static int batch_full;
+
+static int full(int r)
+{
+	if (r == PT_EFULL || r == MDB_BAD_TXN) {
+		batch_full = 1;
+		return 1;
+	}
+	return 0;
+}
+
 #define CHECK(x)                                                                           \
 	do {                                                                               \
 		int r_ = (x);                                                              \
-		if (r_ && r_ != PT_EFULL)                                                  \
+		if (r_ && !full(r_))                                                       \
 			die(#x, r_);                                                       \
 	} while (0)
 
@@ -214,7 +228,7 @@ static uint32_t proc_add(const char *host, int32_t pid, int32_t ppid, uint64_t s
 	snprintf(id.host, sizeof id.host, "%s", host);
 	snprintf(id.region, sizeof id.region, "%s.%d.%llu.ptr", host, pid,
 		 (unsigned long long)start);
-	if ((r = pt_store_proc_add(st, &id, &proc)) == PT_EFULL)
+	if ((r = pt_store_proc_add(st, &id, &proc)) && full(r))
 		return 0;
 	if (r)
 		die("proc_add", r);
@@ -226,7 +240,7 @@ static void proc_end(uint32_t proc, uint32_t state, uint64_t ts)
 {
 	int r = pt_store_proc_end(st, proc, state, ts, 0, 0, 0);
 
-	if (r && r != PT_EFULL)
+	if (r && !full(r))
 		die("proc_end", r);
 	nevents++;
 }
@@ -493,9 +507,15 @@ static void bench(const char *rundir, uint64_t target)
 		uint64_t next;
 		int r;
 		for (;;) {
+			batch_full = 0;
 			CHECK(pt_store_begin(st));
 			next = group(g, t, reads, &pid);
-			r = pt_store_commit(st);
+			if (batch_full) {
+				pt_store_abort(st);
+				r = PT_EFULL;
+			} else {
+				r = pt_store_commit(st);
+			}
 			if (r != PT_EFULL)
 				break;
 			rng = save_rng;

@@ -1,12 +1,13 @@
 #!/bin/sh
-# ipc.sh — lineage through pipes and socket pairs: forked children read a file through an
+# ipc.sh — lineage through pipes, socket pairs and Unix sockets at a path (CONNECT and
+# ACCEPT join the two ends): forked children read a file through an
 # inherited descriptor and send it to their parent, which writes it out.  Right after
 # each fork the parent closes that descriptor and opens a decoy on the same number: the
 # child's read must still be on the file it inherited (INHERIT, never the decoy).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 ROUNDS=20
-for mode in pipe sock; do
+for mode in pipe sock unix; do
 	D=$(cd "$T" && pwd -P)/$mode
 	mkdir "$D"
 	printf 'the input of the %s test\n' "$mode" >"$D/in"
@@ -24,7 +25,14 @@ $D/out" "$(provtrace-lineage --descendants "$D/in" "$RUN")" "$mode: descendants 
 		"$(ev sess "$D/in" rops!=0 -f via,end,rbytes | sort | uniq -c | sed 's/^ *//')" \
 		"$mode: the children's reads of in (count via end rbytes)"
 	assert_eq 0 "$(ev sess "$D/decoy" rops!=0)" "$mode: reads of the decoy"
-	assert_eq 0 "$(ev rec ADOPT)" "$mode: descriptors adopted instead of inherited"
+	if [ "$mode" = unix ]; then
+		# socket(2) is not wrapped: the connected and the accepted ends are adopted
+		assert_eq "$((2 * ROUNDS)) $ROUNDS $ROUNDS" \
+			"$(ev rec ADOPT kind=4) $(ev rec CONNECT addr="$D/sock") $(ev rec ACCEPT addr="$D/sock")" \
+			"$mode: ADOPT, CONNECT, ACCEPT records"
+	else
+		assert_eq 0 "$(ev rec ADOPT)" "$mode: descriptors adopted instead of inherited"
+	fi
 	# the children's writes into the channel and the parent's reads out of it
 	assert_eq "$((2 * ROUNDS * len)) 0 0" "$(stat_of ipc_bytes dropped corrupt)" \
 		"$mode: ipc_bytes, dropped, corrupt"

@@ -15,6 +15,16 @@ assert_eq "45 4 29 4 209 10 209" "$(ev sess "$D/f" -f $F)" "session of f ($F)"
 # pwrite64 of 7 bytes at 5 GiB, pread64 of 3 at 5 GiB + 1
 assert_eq "7 1 3 1 5368709127 5368709124 5368709127" "$(ev sess "$D/big" -f $F)" \
 	"session of big ($F)"
+# sendfile of 40 bytes, then copy_file_range of the next 60: each a read of src (which
+# was written first) and a write of its destination; by lineage copy2 comes from every
+# file the process had read by then
+assert_eq "100 1 100 2 0 0 100" "$(ev sess "$D/src" -f $F)" "session of src ($F)"
+assert_eq "40 1 0 0 0 0 40" "$(ev sess "$D/copy1" -f $F)" "session of copy1 ($F)"
+assert_eq "60 1 0 0 0 0 60" "$(ev sess "$D/copy2" -f $F)" "session of copy2 ($F)"
+assert_eq "$D/big
+$D/f
+$D/src" "$(provtrace-lineage --ancestors "$D/copy2" "$RUN")" "ancestors of copy2"
 assert_eq "0 0" "$(stat_of dropped corrupt)" "dropped, corrupt"
-assert_eq "52 32" "$(stat_of bytes_written bytes_read)" "stat: bytes written, read"
+assert_eq "$((52 + 200)) $((32 + 100))" "$(stat_of bytes_written bytes_read)" \
+	"stat: bytes written, read"
 assert_eq 0 "$(ev times)" "sessions whose times are out of order"
