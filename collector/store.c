@@ -643,7 +643,10 @@ static int vfork_seen(pt_store *st, int32_t pid, uint32_t parent)
 		}
 		if ((r = mdb_cursor_del(c, 0)))
 			break;
-		r = mdb_cursor_get(c, &key, &v, MDB_GET_CURRENT);
+		/* a delete that empties the table leaves the cursor nowhere (GET_CURRENT then
+		 * answers EINVAL, which failed every batch): look the pid up again */
+		key = val(k, 12);
+		r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
 	}
 	mdb_cursor_close(c);
 	if (r == MDB_MAP_FULL) {

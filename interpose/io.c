@@ -178,25 +178,22 @@ static inline uint64_t trace_t0(void)
 	return pt_unlikely(pt.trace) ? pt_now() : 0;
 }
 
+/* The counting helpers leave errno alone by construction (no libc call that can fail on
+ * the fast path; pt_sess_adopt and pt_trace_io save it themselves), so these skip the
+ * errno save and restore that would cost a call to __errno_location per operation. */
 static inline ssize_t did_read(int fd, ssize_t r, int op, int64_t off, uint64_t t0)
 {
-	int e = errno;
-
 	pt_io_read(fd, r, off >= 0 && r > 0 ? (uint64_t)off + (uint64_t)r : 0);
 	if (pt_unlikely(t0))
 		pt_trace_io(fd, op, off, r, t0);
-	errno = e;
 	return r;
 }
 
 static inline ssize_t did_write(int fd, ssize_t r, int op, int64_t off, uint64_t t0)
 {
-	int e = errno;
-
 	pt_io_write(fd, r, off >= 0 && r > 0 ? (uint64_t)off + (uint64_t)r : 0);
 	if (pt_unlikely(t0))
 		pt_trace_io(fd, op, off, r, t0);
-	errno = e;
 	return r;
 }
 

@@ -314,6 +314,7 @@ void pt_trace_io(int fd, int op, int64_t off, ssize_t len, uint64_t t0)
 	struct pt_sess *s = pt_sess_at(fd);
 	struct pt_rec r;
 	uint64_t sid;
+	int e = errno;
 
 	if (!s || !(sid = atomic_load_explicit(&s->sid, memory_order_relaxed)) ||
 	    s->kind == PT_KIND_IGNORED)
@@ -326,6 +327,7 @@ void pt_trace_io(int fd, int op, int64_t off, ssize_t len, uint64_t t0)
 		pt_mpw_uint(&r.w, r.ts > t0 ? r.ts - t0 : 0);
 		pt_rec_end(&r);
 	}
+	errno = e;
 }
 
 /* ---- call sites (PROVTRACE_STACKS=N): libunwind, loaded only when asked for */

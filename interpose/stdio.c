@@ -103,21 +103,16 @@ PT_API int fclose(FILE *fp)
 
 /* ---- data: counted as the program sees it (bytes in and out of the stream) */
 
+/* pt_io_read/pt_io_write leave errno alone (see io.c) */
 static inline size_t stream_read(FILE *fp, size_t bytes)
 {
-	int e = errno;
-
 	pt_io_read(stream_fd(fp), (ssize_t)bytes, 0);
-	errno = e;
 	return bytes;
 }
 
 static inline size_t stream_write(FILE *fp, size_t bytes)
 {
-	int e = errno;
-
 	pt_io_write(stream_fd(fp), (ssize_t)bytes, 0);
-	errno = e;
 	return bytes;
 }
 

@@ -376,7 +376,14 @@ int main(int argc, char **argv)
 	}
 
 	w.out = stdout;
-	if (outpath && strcmp(outpath, "-")) {
+	struct stat osb;
+	if (outpath && strcmp(outpath, "-") && stat(outpath, &osb) == 0 && !S_ISREG(osb.st_mode)) {
+		/* a device or a pipe (-o /dev/null): written as is */
+		if (!(w.out = fopen(outpath, "w"))) {
+			fprintf(stderr, "provtrace export: %s: %s\n", outpath, strerror(errno));
+			goto out;
+		}
+	} else if (outpath && strcmp(outpath, "-")) {
 		/* written next to the target and renamed: never a half-written file */
 		size_t n = strlen(outpath) + 16;
 		tmppath = malloc(n);
@@ -435,6 +442,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "provtrace export: %s: %s\n", outpath ? outpath : "stdout",
 			strerror(errno ? errno : EIO));
 		goto out;
+	}
+	if (w.out != stdout && !tmppath) {
+		int bad = fclose(w.out);
+		w.out = NULL;
+		if (bad) {
+			fprintf(stderr, "provtrace export: %s: %s\n", outpath, strerror(errno));
+			goto out;
+		}
 	}
 	if (tmppath) {
 		if (fclose(w.out)) {

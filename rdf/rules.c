@@ -209,6 +209,14 @@ static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt
 			return fail(lx, "prefix: expected NAME:");
 		memcpy(name, w->p, w->len - 1);
 		name[w->len - 1] = 0;
+		/* a Turtle PN_PREFIX, as the writers declare it */
+		for (size_t i = 0; name[i]; i++) {
+			char c = name[i];
+			int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			if (!(letter || (i && ((c >= '0' && c <= '9') || c == '_' || c == '-'))))
+				return fail(lx, "prefix %s: a name is a letter, then letters, digits, _ or -",
+					    name);
+		}
 		if (word(lx, w) <= 0 || w->len < 3 || w->p[0] != '<' || w->p[w->len - 1] != '>' ||
 		    !pt_iri_ok(w->p + 1, w->len - 2))
 			return fail(lx, "prefix %s: expected <IRI>", name);

@@ -24,7 +24,8 @@ TESTS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test
 # whose runtime would have to come first in LD_PRELOAD
 PT_PROG_COMPILE = $(PT_CFLAGS) $(PT_SHIM_SAN_CFLAGS)
 PT_PROG_LINK = $(PT_SHIM_SAN_CFLAGS)
-check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/stdio tests/prog/rw \
+check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/open-fortify64 \
+	tests/prog/stdio tests/prog/rw \
 	tests/prog/mmap tests/prog/dup tests/prog/ns tests/prog/ipc tests/prog/spawn \
 	tests/prog/exit tests/prog/killn tests/prog/errno tests/prog/forkstress \
 	tests/prog/sigio tests/prog/fdclobber
@@ -35,6 +36,10 @@ tests_prog_open_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_open_fortify_SOURCES = tests/prog/open.c tests/prog/prog.h
 tests_prog_open_fortify_CFLAGS = $(PT_PROG_COMPILE) -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 tests_prog_open_fortify_LDFLAGS = $(PT_PROG_LINK)
+# and with 64-bit offsets: __open64_2, __openat64_2, open64, openat64
+tests_prog_open_fortify64_SOURCES = tests/prog/open.c tests/prog/prog.h
+tests_prog_open_fortify64_CFLAGS = $(tests_prog_open_fortify_CFLAGS) -D_FILE_OFFSET_BITS=64
+tests_prog_open_fortify64_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_stdio_SOURCES = tests/prog/stdio.c tests/prog/prog.h
 tests_prog_stdio_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_stdio_LDFLAGS = $(PT_PROG_LINK)

@@ -43,7 +43,7 @@ golden small-ml.ttl
 
 # the same count in every format, and as many distinct triples (rdflib): no duplicates
 n=$(count "$T/small.nt" ntriples)
-assert_eq 708 "$n" "triples in the N-Triples export"
+assert_eq 752 "$n" "triples in the N-Triples export"
 assert_eq "$n" "$(count "$T/small.ttl" turtle)" "triples in the Turtle export"
 assert_eq "$n" "$(count "$T/small.nq" nquads)" "triples in the N-Quads export"
 assert_eq "$n" "$(count "$T/small.json" json)" "triples in the RDF/JSON export"
@@ -61,7 +61,7 @@ cmp -s "$T/small.nt" "$T/tiny.nt" || fail "the export depends on the cache size"
 # rdflib: the PROV sanity queries; prov: both syntaxes read, as one document
 assert_eq "$n" "$($CHECK graph "$T/small.ttl" turtle)" "triples (rdflib, Turtle)"
 $CHECK graph "$T/small-ml.ttl" turtle >/dev/null
-assert_eq 213 "$($CHECK provcmp "$T/small.ttl" turtle "$T/small.nt" ntriples)" \
+assert_eq 218 "$($CHECK provcmp "$T/small.ttl" turtle "$T/small.nt" ntriples)" \
 	"records in the prov document"
 $CHECK prov "$T/small.ttl" turtle >/dev/null
 $CHECK vocab "$T/small-ml.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null
@@ -87,6 +87,14 @@ assert_eq "static-exec	/usr/local/bin/static-tool" \
 	"$(q 'SELECT ?k ?d WHERE { ?g a pt:CoverageGap ; pt:gapKind ?k ; pt:detail ?d }')" "the gap"
 assert_eq "running	3	1" "$(q 'SELECT ?s ?d ?t WHERE { ?p pt:pid 201 ; pt:endState ?s ;
 	pt:droppedEvents ?d ; pt:tornRecords ?t }')" "the losses of the process left running"
+# CUDA: the device once, the last round of each kernel, copies, sets, drops
+assert_eq "$(printf 'GPU-5e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7\t9.0\t12040')" "$(q 'SELECT ?u ?cc ?d WHERE {
+	?p pt:pid 100 ; pt:gpu ?g ; pt:cudaDriverVersion ?d . ?g pt:uuid ?u ; pt:computeCapability ?cc }')" "the GPU"
+assert_eq "$(printf '_Z6matmulPfS_S_i\t25\t250000\nvoid at::native::elementwise_kernel<128, 4>\t3\tNone')" \
+	"$(q 'SELECT ?n ?l ?t WHERE { ?p pt:kernelSummary ?k . ?k pt:kernelName ?n ; pt:launches ?l
+	OPTIONAL { ?k pt:gpuTimeNs ?t } }')" "kernel summaries"
+assert_eq "$(printf 'HtoD\t4\t1048576\t7')" "$(q 'SELECT ?d ?c ?b ?x WHERE { ?p pt:copySummary ?s ;
+	pt:cudaDroppedRecords ?x . ?s pt:direction ?d ; pt:count ?c ; pt:bytes ?b }')" "copies and drops"
 assert_eq "$(printf 'OMP_NUM_THREADS=caf\303\251%%FF')" "$(q 'SELECT ?e WHERE {
 	?p pt:pid 100 ; pt:env ?e FILTER (DATATYPE(?e) = pt:rawBytes) }')" \
 	"an environment value that is not UTF-8, as pt:rawBytes"

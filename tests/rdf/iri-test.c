@@ -189,6 +189,7 @@ static void test_rules(const char *dir)
 		{ "prefix pt: <http://other/>\n", ":1: prefix pt: is built in" },
 		{ "path *.pt <not an iri>\n", ":1: not an absolute IRI" },
 		{ "ignore *.pt mls:Model\n", ":1: ignore *.pt: takes no class or role" },
+		{ "prefix 1x: <http://x/>\n", ":1: prefix 1x: a name is a letter" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		p = write_rules(dir, "bad.rules", bad[i].text);

@@ -212,6 +212,66 @@ static int ev_gap(uint32_t proc, uint64_t ts, uint32_t kind, const char *detail)
 	return rec_put(&r, proc);
 }
 
+/* CUDA summaries as libprovtrace-cuda.so sends them: a device, kernels, copies, drops */
+static void ev_cuda(uint32_t proc, uint64_t ts)
+{
+	static const uint8_t uuid[16] = { 0x5e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f,
+					  0x80, 0x91, 0xa2, 0xb3, 0xc4, 0xd5, 0xe6, 0xf7 };
+	static const char *const kern[] = { "_Z6matmulPfS_S_i", "_Z6matmulPfS_S_i",
+					    "void at::native::elementwise_kernel<128, 4>" };
+	static const uint64_t launches[] = { 10, 25, 3 }, rounds[] = { 1, 2, 2 };
+	struct rec r;
+
+	rec_begin(&r, PT_EV_CUDA_DEVICE, ts, 9);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_cstr(&r.w, "NVIDIA H100 80GB HBM3");
+	pt_mpw_bin(&r.w, uuid, sizeof uuid);
+	pt_mpw_uint(&r.w, 9);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, 85899345920ull);
+	pt_mpw_int(&r.w, 12040);
+	pt_mpw_int(&r.w, 12020);
+	pt_mpw_uint(&r.w, 132);
+	CHECK(rec_put(&r, proc));
+	for (int i = 0; i < 3; i++) {
+		rec_begin(&r, PT_EV_CUDA_KERNEL, ts + 1000 * (uint64_t)(i + 1), 11);
+		pt_mpw_cstr(&r.w, kern[i]);
+		pt_mpw_uint(&r.w, launches[i]);
+		pt_mpw_uint(&r.w, i == 1 ? 250000 : 0);
+		pt_mpw_uint(&r.w, i == 1 ? 9000 : 0);
+		pt_mpw_uint(&r.w, i == 1 ? 11000 : 0);
+		pt_mpw_array(&r.w, 3);
+		for (int k = 0; k < 3; k++)
+			pt_mpw_uint(&r.w, k ? 1 : 64);
+		pt_mpw_array(&r.w, 3);
+		for (int k = 0; k < 3; k++)
+			pt_mpw_uint(&r.w, k ? 1 : 256);
+		pt_mpw_uint(&r.w, 1024);
+		pt_mpw_uint(&r.w, i == 1 ? 32 : 0);
+		pt_mpw_uint(&r.w, i == 1 ? 25 : 0);
+		pt_mpw_uint(&r.w, rounds[i]);
+		CHECK(rec_put(&r, proc));
+	}
+	rec_begin(&r, PT_EV_CUDA_MEMCPY, ts + 5000, 5);
+	pt_mpw_uint(&r.w, PT_COPY_HTOD);
+	pt_mpw_uint(&r.w, 4);
+	pt_mpw_uint(&r.w, 1u << 20);
+	pt_mpw_uint(&r.w, 5000);
+	pt_mpw_uint(&r.w, 2);
+	CHECK(rec_put(&r, proc));
+	rec_begin(&r, PT_EV_CUDA_MEMSET, ts + 6000, 4);
+	pt_mpw_uint(&r.w, 2);
+	pt_mpw_uint(&r.w, 8192);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, 2);
+	CHECK(rec_put(&r, proc));
+	rec_begin(&r, PT_EV_CUDA_DROPS, ts + 7000, 3);
+	pt_mpw_uint(&r.w, 7);
+	pt_mpw_uint(&r.w, PT_CUDA_DROP_CUPTI);
+	pt_mpw_uint(&r.w, 2);
+	CHECK(rec_put(&r, proc));
+}
+
 static uint32_t proc_add(const char *host, int32_t pid, int32_t ppid, uint64_t start,
 			 uint64_t parent_start)
 {
@@ -372,6 +432,7 @@ static void small(const char *rundir)
 	/* a log written twice: a revision */
 	file_write(drv, t + 420 * MS, 8, "/job/log.txt", 12, 100);
 	file_write(drv, t + 430 * MS, 9, "/job/log.txt", 12, 200);
+	ev_cuda(drv, t + 440 * MS);
 	/* hostile names, each written once */
 	static const char *const hostile[] = {
 		"/job/out/a b", "/job/out/q\"uote'", "/job/out/<angle>", "/job/out/back\\slash",

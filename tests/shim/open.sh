@@ -1,16 +1,17 @@
 #!/bin/sh
 # open.sh — the open family: open, open64, openat on a directory descriptor, creat, a
-# path to normalise, and a -D_FORTIFY_SOURCE=2 build that calls __open_2, __openat_2 and
-# __read_chk.  Each access is one session, with its call, flags, mode and exact bytes.
+# path to normalise; and -D_FORTIFY_SOURCE=2 builds that call __open_2, __openat_2 and
+# __read_chk, or with 64-bit offsets __open64_2, __openat64_2, open64 and openat64.
+# Each access is one session, with its call, flags, mode and exact bytes.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 F='via,call,flags,mode,wbytes,wops,rbytes,rops,how,size'
-for build in open open-fortify; do
+for build in open open-fortify open-fortify64; do
 	D=$(cd "$T" && pwd -P)/$build
 	mkdir "$D"
 	ptrun "$build" "$PROG/$build" "$D"
 	assert_eq 0 "$rc" "$build: exit status"
-	if [ "$build" = open-fortify ]; then
+	if [ "$build" != open ]; then
 		open2=3 openat2=3      # PT_CALL_OPEN_2
 	else
 		open2=0 openat2=1      # PT_CALL_OPEN, PT_CALL_OPENAT

@@ -806,10 +806,43 @@ static void map_full(const char *path)
 	pt_store_close(st);
 }
 
+/* ---- vfork children: FORK(vfork) before or after the child's image, or never one */
+
+static void ev_vfork(pt_store *st, uint32_t proc, uint64_t ts, int pid)
+{
+	rb(PT_EV_FORK, ts, 2);
+	pt_mpw_int(&W, pid);
+	pt_mpw_uint(&W, PT_SPAWN_VFORK);
+	put_event(st, proc);
+}
+
+static void vforks(const char *path)
+{
+	struct pt_counters c;
+	pt_store *st;
+	uint32_t a, b, e;
+
+	CHECK_INT(pt_store_open(path, PT_STORE_CREATE, &st), ==, 0);
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	a = add_proc(st, 300, 1, 1000, 0);
+	ev_vfork(st, a, 1100, 301);           /* the parent's record first (the usual order) */
+	b = add_proc(st, 301, 300, 1200, 0);  /* then the image the child exec'd */
+	CHECK_UINT(proc_of(st, b).parent, ==, a);
+	e = add_proc(st, 302, 300, 1300, 0);  /* the image first, the record after */
+	ev_vfork(st, a, 1400, 302);
+	ev_vfork(st, a, 1500, 303);           /* a child that never showed an image */
+	CHECK_UINT(proc_of(st, e).parent, ==, a);
+	CHECK_INT(pt_store_untraced_children(st), ==, 0);
+	CHECK_INT(pt_store_counters(st, &c), ==, 0);
+	CHECK_UINT(c.gaps, ==, 1);
+	CHECK_INT(pt_store_commit(st), ==, 0);
+	pt_store_close(st);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char path[600], path2[600], copy[600];
+	char path[600], path2[600], path3[600], copy[600], lock[700];
 	uint32_t ids[NPROC];
 	pt_store *st;
 
@@ -839,11 +872,15 @@ int main(void)
 	pt_store_close(st);
 
 	map_full(path2);
+	snprintf(path3, sizeof path3, "%s/vfork.mdb", dir);
+	vforks(path3);
+	unlink(path3);
+	snprintf(lock, sizeof lock, "%s-lock", path3);
+	unlink(lock);
 
 	unlink(path);
 	unlink(path2);
 	unlink(copy);
-	char lock[700];
 	snprintf(lock, sizeof lock, "%s-lock", path);
 	unlink(lock);
 	snprintf(lock, sizeof lock, "%s-lock", path2);
