@@ -123,7 +123,7 @@ static int op_apply(const struct op *o, uint32_t *proc)
 	case OP_EVENT:
 		return pt_store_event(G.st, o->proc, B.arena + o->off, (uint32_t)o->len);
 	default:
-		return pt_store_proc_end(G.st, o->proc, PT_END_EXITED, o->end, 0, 0, 0);
+		return pt_store_proc_end(G.st, o->proc, PT_END_EXITED, -1, o->end, 0, 0, 0);
 	}
 }
 

@@ -84,6 +84,7 @@ static struct {
 	size_t nconn;
 	uint64_t last_scan, last_err_report;
 	int stopping;
+	int index_pending;        /* logged records the indices do not cover yet */
 	uint64_t cycles, records;
 } C = { .interval_ms = 10, .ready_fd = -1, .lfd = -1, .spoolfd = -1 };
 
@@ -608,11 +609,46 @@ static int finish_region(struct creg *r, uint32_t state_override)
 	for (uint32_t fd = 0; fd < hi; fd++)
 		if ((err = pt_store_sess_end(C.st, r->proc, (int)fd, &sess[fd], end)))
 			return err;
-	if ((err = pt_store_proc_end(C.st, r->proc, state, end, dropped, torn,
-				     r->corrupt + r->corrupt_pend)))
+	if ((err = pt_store_proc_end(C.st, r->proc, state,
+				     state == PT_END_EXITED ? h->exit_status : -1, end, dropped,
+				     torn, r->corrupt + r->corrupt_pend)))
 		return err;
 	struct pt_region_rec rr = { r->proc, r->m.id.nslots, 1, 0 };
 	return pt_store_region_put(C.st, r->m.name, &rr, r->pend);
+}
+
+/* Index what the batches logged: a bounded step after each batch (so that storing keeps
+ * ahead when producers are fast), everything at the end, then the checks that need the
+ * whole run indexed.  A full map grows and the step is replayed. */
+#define PT_INDEX_STEP 50000
+
+static int index_step(int final)
+{
+	int err = 0, done = 0;
+
+	for (int attempt = 0; !done && attempt < 1000;) {
+		if ((err = pt_store_begin(C.st)))
+			break;
+		err = pt_store_index(C.st, final ? 1000000 : PT_INDEX_STEP, &done);
+		if (!err && final && done)
+			err = pt_store_untraced_children(C.st);
+		if (!err)
+			err = pt_store_commit(C.st);
+		else
+			pt_store_abort(C.st);
+		if (err == PT_EFULL) {
+			log_info("store map full: grown, replaying the batch");
+			done = 0;
+			attempt++;
+			continue;
+		}
+		if (err || !final)
+			break;
+	}
+	if (err)
+		log_warn("cannot index the store (%s): retrying", pt_strerror(err));
+	C.index_pending = err || !done;
+	return err;
 }
 
 /* One batch: register, drain, finish; commit; then hand space back.  A full map
@@ -635,7 +671,7 @@ static int cycle(int final)
 	for (size_t i = 0; i < C.nregs; i++)
 		atomic_store_explicit(&C.regs[i]->m.hdr->attached_ns, now, memory_order_relaxed);
 	if (!any)
-		return 0;
+		return C.index_pending ? index_step(0) : 0;
 
 	map_pending();
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -666,8 +702,6 @@ static int cycle(int final)
 		}
 		if (C.top.set == 1 &&
 		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
-			goto abort;
-		if (final && (err = pt_store_untraced_children(C.st)))
 			goto abort;
 		if ((err = pt_store_commit(C.st)) == 0)
 			goto committed;
@@ -719,7 +753,7 @@ committed:
 			pt_rmap_release(&r->m, s, r->off[s], 0);
 		i++;
 	}
-	return 0;
+	return index_step(final);
 }
 
 /* ---- discovery: regions nobody announced (made while no collector ran) */
@@ -1016,6 +1050,7 @@ int main(int argc, char **argv)
 		fatal("spool %s: %s", C.spool, strerror(errno));
 	if ((r = pt_store_open(C.store_path, PT_STORE_CREATE, &C.st)))
 		fatal("store %s: %s", C.store_path, pt_strerror(r));
+	pt_store_defer_index(C.st, 1);   /* index_step() does it, after each batch */
 	{
 		struct pt_store *st = C.st;
 		if (pt_store_begin(st) == 0) {

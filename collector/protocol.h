@@ -54,7 +54,17 @@
 	X(ACCEPT,     66, "fd, ino, addr")                                                \
 	/* 112-127: what the shim could not see */                                        \
 	X(GAP,       112, "kind, detail")                                                 \
-	/* 128-191: MPI (reserved) */                                                     \
+	/* 128-191: MPI, through the profiling interface (interpose/mpi.c; see below) */ \
+	X(MPI_INIT,  128, "rank, size, job, thread, processor, library, how")            \
+	X(MPI_FINI,  129, "dropped")                                                      \
+	X(MPI_COMM,  130, "comm, size, rank, flags, offset, ranks[]")                     \
+	X(MPI_P2P,   131, "peer, op, msgs, bytes, first")                                 \
+	X(MPI_COLL,  132, "comm, op, root, calls, sent, recvd, first")                    \
+	X(MPI_FOPEN, 133, "sid, path, amode, comm")                                       \
+	X(MPI_FCLOSE,134, "sid, fh, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax, views") \
+	X(MPI_MSG,   135, "op, peer, bytes, tag, comm, dur_ns")                           \
+	X(MPI_CALL,  136, "op, comm, root, sent, recvd, dur_ns")                          \
+	X(MPI_FIO,   137, "sid, op, off, bytes, dur_ns")                                  \
 	/* 192-223: CUDA (libprovtrace-cuda.so, through provtrace_emit()) */             \
 	X(CUDA_DEVICE, 192, "device, name, uuid, cc_major, cc_minor, memory, driver, runtime, multiprocessors") \
 	X(CUDA_KERNEL, 193, "name, launches, total_ns, min_ns, max_ns, grid[], block[], shared, registers, timed, round") \
@@ -171,6 +181,103 @@ enum pt_cuda_drop {
 	PT_CUDA_DROP_NO_CUPTI = 3,    /* CUPTI refused the module (another tool has it): 1 */
 	PT_CUDA_DROP_NO_ACTIVITY = 4, /* no activity API (CUPTI version): no copies, sets, times */
 };
+
+/* ---- MPI records (128-191), written by the shim's PMPI wrappers (interpose/mpi.c).
+ *
+ * Ranks are ranks of MPI_COMM_WORLD ("world ranks") unless a field says otherwise; a
+ * communicator is a number the image gives it (0 is MPI_COMM_WORLD), described once by
+ * MPI_COMM records.
+ *
+ * MPI_INIT: after MPI_Init / MPI_Init_thread succeeded.  job names the MPI job the same
+ * way in every rank (the PMIx namespace, else Open MPI's job id, else the Slurm job and
+ * step, else "HOST:PID:START_NS" of a singleton); thread is the level provided; library
+ * the MPI_Get_library_version string; how 0 = MPI_Init, 1 = MPI_Init_thread.
+ * MPI_FINI: at MPI_Finalize; dropped counts what the module could not follow (request,
+ * communicator or file tables full).
+ * MPI_COMM: the members of a communicator, in its rank order, as world ranks; rank is
+ * this image's rank in it; a large group takes several records, each with the index
+ * (offset) of its first member.  flags: PT_MPI_COMM_*.
+ * MPI_P2P and MPI_COLL are cumulative since MPI_Init: the latest record of a key wins
+ * (counts only grow), and the time of that record is when the traffic was last seen
+ * (an upper bound: records are written before the image's next file event, at least
+ * every second while traffic goes on, and at MPI_Finalize or exit).  first is the
+ * CLOCK_REALTIME time the first message of the key completed (a receive) or was handed
+ * to MPI (a send).  Keys: MPI_P2P (peer, op); MPI_COLL (comm, op, root).
+ * MPI_P2P: peer is a world rank; op a pt_mpi_p2p; bytes as MPI counted them for a
+ * receive (the status), count * type size for a send.
+ * MPI_COLL: op a pt_mpi_coll; root the world rank of the root (-1: not a rooted
+ * operation, or several roots); sent and recvd the bytes of this rank's buffers as the
+ * call describes them (a root's whole send buffer of a scatter, ...).
+ * MPI_FOPEN / MPI_FCLOSE: an MPI-IO file, as an access session of kind PT_KIND_MPI_FILE
+ * with a session id drawn from the image's POSIX sessions' counter (so the two never
+ * collide); FCLOSE has C_SESS_END's first twelve fields, then views (MPI_File_set_view
+ * calls).  The POSIX I/O MPI-IO does underneath is recorded as usual.
+ * MPI_MSG, MPI_CALL, MPI_FIO: one per call, only in trace mode (PROVTRACE_TRACE).
+ */
+
+/* MPI_P2P.op: point-to-point operations; the first three send, the others receive. */
+enum pt_mpi_p2p {
+	PT_MPI_SEND = 1,            /* MPI_Send, Ssend, Bsend, Rsend */
+	PT_MPI_ISEND = 2,           /* MPI_Isend, Issend, Ibsend, Irsend (counted when posted) */
+	PT_MPI_SENDRECV_SEND = 3,   /* the send half of MPI_Sendrecv(_replace) */
+	PT_MPI_RECV = 4,            /* MPI_Recv, MPI_Mrecv */
+	PT_MPI_IRECV = 5,           /* MPI_Irecv, MPI_Imrecv (counted when completed) */
+	PT_MPI_SENDRECV_RECV = 6,
+	PT_MPI_P2P_OPS = 7,
+};
+#define PT_MPI_P2P_SENDS(op) ((op) >= PT_MPI_SEND && (op) <= PT_MPI_SENDRECV_SEND)
+
+/* MPI_COLL.op: collectives; a nonblocking form is the blocking one | PT_MPI_NB. */
+enum pt_mpi_coll {
+	PT_MPI_BARRIER = 1, PT_MPI_BCAST = 2, PT_MPI_REDUCE = 3, PT_MPI_ALLREDUCE = 4,
+	PT_MPI_GATHER = 5, PT_MPI_GATHERV = 6, PT_MPI_SCATTER = 7, PT_MPI_SCATTERV = 8,
+	PT_MPI_ALLGATHER = 9, PT_MPI_ALLGATHERV = 10, PT_MPI_ALLTOALL = 11,
+	PT_MPI_ALLTOALLV = 12, PT_MPI_ALLTOALLW = 13, PT_MPI_REDUCE_SCATTER = 14,
+	PT_MPI_REDUCE_SCATTER_BLOCK = 15, PT_MPI_SCAN = 16, PT_MPI_EXSCAN = 17,
+	PT_MPI_COLL_BASE = 18,
+	PT_MPI_NB = 32,
+	PT_MPI_COLL_OPS = 64,
+};
+
+/* MPI_COMM.flags */
+#define PT_MPI_COMM_INTER    0x1u   /* an intercommunicator */
+#define PT_MPI_COMM_REMOTE   0x2u   /* this record lists the remote group */
+#define PT_MPI_COMM_IDENTITY 0x4u   /* rank i is world rank i: no ranks[] follow */
+
+/* MPI_FIO.op */
+enum pt_mpi_fio { PT_MPI_FREAD = 0, PT_MPI_FWRITE = 1 };
+
+/* The session kind of an MPI-IO file (sessions only: its object is a PT_KIND_FILE). */
+#define PT_KIND_MPI_FILE 7
+/* GAP.kind: the MPI library is not one the shim understands (it records nothing). */
+#define PT_GAP_MPI 8
+
+static inline const char *pt_mpi_p2p_name(unsigned op)
+{
+	static const char *const n[PT_MPI_P2P_OPS] = {
+		"?", "send", "isend", "sendrecv-send", "recv", "irecv", "sendrecv-recv",
+	};
+	return op < PT_MPI_P2P_OPS ? n[op] : "?";
+}
+
+static inline const char *pt_mpi_coll_name(unsigned op)
+{
+	static const char *const n[PT_MPI_COLL_BASE] = {
+		"?", "barrier", "bcast", "reduce", "allreduce", "gather", "gatherv", "scatter",
+		"scatterv", "allgather", "allgatherv", "alltoall", "alltoallv", "alltoallw",
+		"reduce_scatter", "reduce_scatter_block", "scan", "exscan",
+	};
+	static const char *const nb[PT_MPI_COLL_BASE] = {
+		"?", "ibarrier", "ibcast", "ireduce", "iallreduce", "igather", "igatherv",
+		"iscatter", "iscatterv", "iallgather", "iallgatherv", "ialltoall", "ialltoallv",
+		"ialltoallw", "ireduce_scatter", "ireduce_scatter_block", "iscan", "iexscan",
+	};
+	unsigned base = op & ~(unsigned)PT_MPI_NB;
+
+	if (base >= PT_MPI_COLL_BASE || op >= PT_MPI_COLL_OPS)
+		return "?";
+	return op & PT_MPI_NB ? nb[base] : n[base];
+}
 
 /* C_PROC_END.state */
 enum pt_end_state {

@@ -76,7 +76,7 @@ struct pt_region_hdr {
 	int32_t exit_status;            /* wait-style status, valid once state is EXITED */
 	_Atomic uint64_t end_ns;
 	_Atomic uint64_t next_sid;      /* session ids: 1, 2, ... */
-	_Atomic uint64_t clock_ns;      /* time of the latest event: a cheap lower bound of now */
+	uint64_t unused0;
 	_Atomic uint64_t dropped;       /* events lost in the producer (full ring, reentrancy) */
 	_Atomic uint32_t sess_hi;       /* 1 + the highest descriptor that ever had a session */
 	uint32_t pad0;
@@ -105,7 +105,8 @@ struct pt_sess {
 	_Atomic uint64_t sid;
 	uint32_t kind;                  /* enum pt_kind */
 	uint32_t flags;                 /* open(2) flags */
-	uint64_t rbytes, rops, rlast;   /* rlast/wlast: hdr.clock_ns at the latest op */
+	uint64_t rbytes, rops, rlast;   /* rlast/wlast: the writing thread's latest event time
+					   at the latest op (a lower bound, kept cheap) */
 	uint64_t wbytes, wops, wlast;
 	uint64_t rfirst, wfirst;        /* CLOCK_REALTIME of the first read / write */
 	uint64_t rmax, wmax;            /* highest offset + length of positioned I/O */

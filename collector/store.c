@@ -36,6 +36,7 @@ struct pt_store {
 	MDB_txn *txn;             /* the writer's batch, or a reader's snapshot */
 	int rdonly;
 	int full;                 /* MDB_MAP_FULL seen in this batch */
+	int defer_index;          /* commits leave indexing to pt_store_index() calls */
 	size_t mapsize;
 	uint64_t next_seq;
 	uint32_t next_proc, next_obj;
@@ -326,6 +327,13 @@ int pt_store_commit(pt_store *st)
 	if (st->full) {
 		pt_store_abort(st);
 		return PT_EFULL;
+	}
+	if (!st->defer_index) {
+		int done;
+		if ((r = pt_store_index(st, UINT64_MAX, &done))) {
+			pt_store_abort(st);
+			return r;
+		}
 	}
 	r = put(st, DB_META, "counters", 8, &st->c, sizeof st->c, 0);
 	if (r) {
@@ -779,6 +787,141 @@ int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 
 /* ---- sessions */
 
+/* Compact values for the two biggest tables: fields as msgpack unsigned integers (a zero
+ * takes one byte), times as offsets from a base time, zigzag-coded so that a time just
+ * before the base packs small too, and 0 kept for "no time". */
+static uint64_t t_off(uint64_t t, uint64_t base)
+{
+	int64_t d = (int64_t)(t - base);
+
+	return t ? (((uint64_t)d << 1) ^ (uint64_t)(d >> 63)) + 1 : 0;
+}
+
+static uint64_t t_abs(uint64_t z, uint64_t base)
+{
+	if (!z--)
+		return 0;
+	return base + (uint64_t)((int64_t)(z >> 1) ^ -(int64_t)(z & 1));
+}
+
+#define SESS_FIELDS 22
+
+static size_t sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n)
+{
+	struct pt_mpw w;
+	const uint64_t b = s->open_ns;
+
+	pt_mpw_init(&w, buf, n);
+	pt_mpw_array(&w, SESS_FIELDS);
+	pt_mpw_uint(&w, s->obj);
+	pt_mpw_uint(&w, s->kind);
+	pt_mpw_uint(&w, (uint64_t)(uint32_t)s->fd);
+	pt_mpw_uint(&w, s->flags);
+	pt_mpw_uint(&w, s->open_ns);
+	pt_mpw_uint(&w, t_off(s->close_ns, b));
+	pt_mpw_uint(&w, s->rbytes);
+	pt_mpw_uint(&w, s->rops);
+	pt_mpw_uint(&w, s->wbytes);
+	pt_mpw_uint(&w, s->wops);
+	pt_mpw_uint(&w, t_off(s->rfirst, b));
+	pt_mpw_uint(&w, t_off(s->rlast, b));
+	pt_mpw_uint(&w, t_off(s->wfirst, b));
+	pt_mpw_uint(&w, t_off(s->wlast, b));
+	pt_mpw_uint(&w, s->rmax);
+	pt_mpw_uint(&w, s->wmax);
+	pt_mpw_uint(&w, s->dev);
+	pt_mpw_uint(&w, s->ino);
+	pt_mpw_uint(&w, s->size);
+	pt_mpw_uint(&w, s->mtime);
+	pt_mpw_uint(&w, s->how);
+	pt_mpw_uint(&w, s->call);
+	return w.overflow ? 0 : (size_t)(w.p - buf);
+}
+
+static int unpack_uints(const void *p, size_t n, uint64_t *v, uint32_t max)
+{
+	struct pt_mpr r;
+	uint32_t count;
+
+	memset(v, 0, max * sizeof *v);
+	pt_mpr_init(&r, p, n);
+	if (pt_mpr_array(&r, &count))
+		return PT_EWIRE;
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t x;
+		if (i < max ? pt_mpr_uint(&r, &x) : pt_mpr_skip(&r))
+			return PT_EWIRE;
+		if (i < max)
+			v[i] = x;
+	}
+	return 0;
+}
+
+static int sess_unpack(const void *p, size_t n, struct pt_sess_rec *s)
+{
+	uint64_t v[SESS_FIELDS];
+
+	if (unpack_uints(p, n, v, SESS_FIELDS))
+		return PT_EWIRE;
+	s->obj = (uint32_t)v[0];
+	s->kind = (uint32_t)v[1];
+	s->fd = (int32_t)(uint32_t)v[2];
+	s->flags = (uint32_t)v[3];
+	s->open_ns = v[4];
+	s->close_ns = t_abs(v[5], v[4]);
+	s->rbytes = v[6];
+	s->rops = v[7];
+	s->wbytes = v[8];
+	s->wops = v[9];
+	s->rfirst = t_abs(v[10], v[4]);
+	s->rlast = t_abs(v[11], v[4]);
+	s->wfirst = t_abs(v[12], v[4]);
+	s->wlast = t_abs(v[13], v[4]);
+	s->rmax = v[14];
+	s->wmax = v[15];
+	s->dev = v[16];
+	s->ino = v[17];
+	s->size = v[18];
+	s->mtime = v[19];
+	s->how = (uint32_t)v[20];
+	s->call = (uint32_t)v[21];
+	return 0;
+}
+
+#define USE_FIELDS 7
+
+static size_t use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n)
+{
+	struct pt_mpw w;
+
+	pt_mpw_init(&w, buf, n);
+	pt_mpw_array(&w, USE_FIELDS);
+	pt_mpw_uint(&w, u->dirs);
+	pt_mpw_uint(&w, u->kind);
+	pt_mpw_uint(&w, u->rfirst);
+	pt_mpw_uint(&w, t_off(u->wfirst, u->rfirst));
+	pt_mpw_uint(&w, t_off(u->end, u->rfirst));
+	pt_mpw_uint(&w, u->rbytes);
+	pt_mpw_uint(&w, u->wbytes);
+	return w.overflow ? 0 : (size_t)(w.p - buf);
+}
+
+static int use_unpack(const void *p, size_t n, struct pt_use_rec *u)
+{
+	uint64_t v[USE_FIELDS];
+
+	if (unpack_uints(p, n, v, USE_FIELDS))
+		return PT_EWIRE;
+	u->dirs = (uint32_t)v[0];
+	u->kind = (uint32_t)v[1];
+	u->rfirst = v[2];
+	u->wfirst = t_abs(v[3], v[2]);
+	u->end = t_abs(v[4], v[2]);
+	u->rbytes = v[5];
+	u->wbytes = v[6];
+	return 0;
+}
+
 static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_rec *s)
 {
 	uint8_t k[12];
@@ -790,17 +933,17 @@ static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_re
 	if ((r = get(st, DB_SESS, k, 12, &v)))
 		return r;
 	memset(s, 0, sizeof *s);
-	memcpy(s, v.mv_data, v.mv_size < sizeof *s ? v.mv_size : sizeof *s);
-	return 0;
+	return sess_unpack(v.mv_data, v.mv_size, s);
 }
 
 static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
 {
-	uint8_t k[12];
+	uint8_t k[12], v[SESS_FIELDS * 9 + 4];
+	size_t n = sess_pack(s, v, sizeof v);
 
 	be32(k, proc);
 	be64(k + 4, sid);
-	return put(st, DB_SESS, k, 12, s, sizeof *s, 0);
+	return n ? put(st, DB_SESS, k, 12, v, n, 0) : PT_EWIRE;
 }
 
 static int sess_begin(pt_store *st, uint32_t proc, uint64_t sid, uint32_t obj, uint32_t kind,
@@ -884,7 +1027,7 @@ static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int fro
 		return 0;
 
 	struct pt_use_rec u = { 0 };
-	uint8_t k[16];
+	uint8_t k[17];
 	u.dirs = (s.rops ? PT_USE_READ : 0) | (s.wops ? PT_USE_WRITE : 0);
 	u.kind = s.kind;
 	u.rfirst = s.rfirst ? s.rfirst : s.open_ns;
@@ -894,11 +1037,22 @@ static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int fro
 	u.wbytes = s.wbytes;
 	if ((r = obj_used(st, s.obj, &used)))
 		return r;
+	/* one entry per direction, so that a walk back seeks the writers of an object and
+	 * a walk forward its readers, without stepping over the other kind */
+	uint8_t v[USE_FIELDS * 9 + 4];
+	size_t vn = use_pack(&u, v, sizeof v);
+	if (!vn)
+		return PT_EWIRE;
 	be32(k, s.obj);
-	be32(k + 4, proc);
-	be64(k + 8, sid);
-	if ((r = put(st, DB_USE, k, 16, &u, sizeof u, 0)))
-		return r;
+	be32(k + 5, proc);
+	be64(k + 9, sid);
+	for (uint32_t dir = PT_USE_READ; dir <= PT_USE_WRITE; dir <<= 1) {
+		if (!(u.dirs & dir))
+			continue;
+		k[4] = (uint8_t)dir;
+		if ((r = put(st, DB_USE, k, 17, v, vn, 0)))
+			return r;
+	}
 	if (s.kind == PT_KIND_FILE) {
 		if (!used)
 			st->c.files++;
@@ -1131,18 +1285,137 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	}
 }
 
+/* The check at ingest: one msgpack array [type, ts, ...] of a process's record type,
+ * well-formed all through, nothing after it.  Cheaper than a parse; the indexer parses. */
+static int rec_check(const uint8_t *rec, uint32_t len)
+{
+	struct pt_mpr r;
+	uint64_t type, ts;
+	uint32_t n;
+
+	pt_mpr_init(&r, rec, len);
+	if (pt_mpr_array(&r, &n) || n < 2 || pt_mpr_uint(&r, &type) || type == 0 ||
+	    type >= PT_EV_C_PROC || pt_mpr_uint(&r, &ts))
+		return PT_EWIRE;
+	for (uint32_t i = 2; i < n; i++)
+		if (pt_mpr_skip(&r))
+			return PT_EWIRE;
+	return pt_mpr_left(&r) ? PT_EWIRE : 0;
+}
+
 int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len)
 {
+	if (!st->txn || st->rdonly)
+		return EINVAL;
+	if (rec_check(rec, len))
+		return PT_EWIRE;
+	return log_append(st, proc, rec, len);
+}
+
+/* C_PROC_END: how the image ended and what its region lost. */
+static int proc_ended(pt_store *st, uint32_t proc, const struct pt_ev *ev)
+{
+	struct pt_proc_rec p;
+	uint64_t end_ns = pt_ev_u(ev, 2);
+	int r;
+
+	if ((r = proc_get(st, proc, &p)))
+		return r == PT_ENOTFOUND ? 0 : r;
+	if (p.end_state != PT_END_EXECED)
+		p.end_state = (uint32_t)pt_ev_u(ev, 0);
+	if (end_ns && (!p.end_ns || p.end_state == PT_END_DIED || p.end_state == PT_END_RUNNING))
+		p.end_ns = end_ns;
+	if (p.status_from == 0 && p.end_state == PT_END_EXITED && pt_ev_i(ev, 1) >= 0) {
+		p.status = (int32_t)pt_ev_i(ev, 1);
+		p.status_from = 1;
+	}
+	p.dropped += pt_ev_u(ev, 3);
+	p.torn += pt_ev_u(ev, 4);
+	p.corrupt += pt_ev_u(ev, 5);
+	st->c.dropped += pt_ev_u(ev, 3);
+	st->c.torn += pt_ev_u(ev, 4);
+	st->c.corrupt += pt_ev_u(ev, 5);
+	return proc_put(st, &p);
+}
+
+struct index_ctx {
+	pt_store *st;
+	uint64_t budget, done, last;
+	int err;
+};
+
+static int index_one(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct index_ctx *x = ctx;
 	struct pt_ev ev;
+	int r = 0;
+
+	if (x->done == x->budget)
+		return 1;
+	x->done++;
+	x->last = seq;
+	if (pt_ev_parse(rec, len, &ev)) {
+		x->st->c.corrupt++;   /* checked at ingest: only a newer writer's record gets here */
+		return 0;
+	}
+	switch (ev.type) {
+	case PT_EV_C_PROC:
+		break;                /* applied by pt_store_proc_add itself */
+	case PT_EV_C_SESS_END:
+		r = sess_end(x->st, proc, &ev, 1);
+		break;
+	case PT_EV_C_PROC_END:
+		r = proc_ended(x->st, proc, &ev);
+		break;
+	default:
+		r = apply(x->st, proc, &ev, rec, len);
+		break;
+	}
+	if (r) {
+		x->err = r;
+		return 1;
+	}
+	return 0;
+}
+
+int pt_store_index(pt_store *st, uint64_t budget, int *done)
+{
+	struct index_ctx x = { st, budget, 0, 0, 0 };
+	uint64_t from = 0;
+	size_t n = sizeof from;
 	int r;
 
 	if (!st->txn || st->rdonly)
 		return EINVAL;
-	if (pt_ev_parse(rec, len, &ev) || ev.type >= PT_EV_C_PROC)
-		return PT_EWIRE;
-	if ((r = log_append(st, proc, rec, len)))
+	r = pt_store_meta_get(st, "indexed", &from, &n);
+	if (r && r != PT_ENOTFOUND)
 		return r;
-	return apply(st, proc, &ev, rec, len);
+	r = pt_store_each_log(st, from + 1, index_one, &x);
+	if (x.err)
+		return x.err;
+	if (r && r != 1)
+		return r;
+	*done = x.done < budget;
+	if (x.done && (r = pt_store_meta_put(st, "indexed", &x.last, sizeof x.last)))
+		return r;
+	return 0;
+}
+
+void pt_store_defer_index(pt_store *st, int defer)
+{
+	st->defer_index = defer;
+}
+
+int pt_store_index_lag(pt_store *st, uint64_t *lag)
+{
+	uint64_t indexed = 0;
+	size_t n = sizeof indexed;
+	int r = pt_store_meta_get(st, "indexed", &indexed, &n);
+
+	if (r && r != PT_ENOTFOUND)
+		return r;
+	*lag = st->next_seq > indexed + 1 ? st->next_seq - indexed - 1 : 0;
+	return 0;
 }
 
 /* The gap index and counter; the GAP record is in the log already. */
@@ -1185,37 +1458,19 @@ int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail,
 	return gap_index(st, proc, kind, detail, n);
 }
 
-int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, uint64_t end_ns,
-		      uint64_t dropped, uint64_t torn, uint64_t corrupt)
+int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, int32_t status,
+		      uint64_t end_ns, uint64_t dropped, uint64_t torn, uint64_t corrupt)
 {
-	struct pt_proc_rec p;
 	uint8_t buf[128];
 	struct pt_mpw w;
-	int r;
 
-	if ((r = proc_get(st, proc, &p)))
-		return r;
-	if (p.end_state != PT_END_EXECED)
-		p.end_state = state;
-	if (end_ns && (!p.end_ns || p.end_state == PT_END_DIED || p.end_state == PT_END_RUNNING))
-		p.end_ns = end_ns;
-	if (!p.end_ns)
-		p.end_ns = end_ns;
-	p.dropped += dropped;
-	p.torn += torn;
-	p.corrupt += corrupt;
-	st->c.dropped += dropped;
-	st->c.torn += torn;
-	st->c.corrupt += corrupt;
-	if ((r = proc_put(st, &p)))
-		return r;
 	pt_mpw_init(&w, buf, sizeof buf);
 	pt_mpw_array(&w, 8);
 	pt_mpw_uint(&w, PT_EV_C_PROC_END);
-	pt_mpw_uint(&w, p.end_ns);
-	pt_mpw_uint(&w, p.end_state);
-	pt_mpw_int(&w, p.status);
-	pt_mpw_uint(&w, p.end_ns);
+	pt_mpw_uint(&w, end_ns);
+	pt_mpw_uint(&w, state);
+	pt_mpw_int(&w, status);
+	pt_mpw_uint(&w, end_ns);
 	pt_mpw_uint(&w, dropped);
 	pt_mpw_uint(&w, torn);
 	pt_mpw_uint(&w, corrupt);
@@ -1226,19 +1481,13 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 		      uint64_t end_ns)
 {
 	uint64_t sid = atomic_load_explicit(&t->sid, memory_order_acquire);
-	struct pt_sess_rec s;
-	struct pt_ev ev;
 	uint8_t buf[256];
 	struct pt_mpw w;
-	int r;
 
 	if (!sid || t->kind == PT_KIND_IGNORED)
 		return 0;
-	r = sess_get(st, proc, sid, &s);
-	if (r == PT_ENOTFOUND || (r == 0 && s.close_ns))
-		return 0;
-	if (r)
-		return r;
+	/* the indexer drops it if the session's CLOSE came first (a close published just
+	 * before a kill, the table entry not yet cleared) */
 	pt_mpw_init(&w, buf, sizeof buf);
 	pt_mpw_array(&w, 14);
 	pt_mpw_uint(&w, PT_EV_C_SESS_END);
@@ -1255,11 +1504,7 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 	pt_mpw_uint(&w, t->wlast);
 	pt_mpw_uint(&w, t->rmax);
 	pt_mpw_uint(&w, t->wmax);
-	if (pt_ev_parse(buf, (size_t)(w.p - buf), &ev))
-		return PT_EWIRE;
-	if ((r = log_append(st, proc, buf, (size_t)(w.p - buf))))
-		return r;
-	return sess_end(st, proc, &ev, 1);
+	return w.overflow ? PT_EWIRE : log_append(st, proc, buf, (size_t)(w.p - buf));
 }
 
 int pt_store_top_status(pt_store *st, int32_t pid, int32_t status, uint64_t end_ns)
@@ -1354,6 +1599,7 @@ static int walk(pt_store *st, int db, const void *prefix, size_t plen, kv_fn fn,
 struct walk_ctx {
 	void *fn;
 	void *ctx;
+	uint32_t dir;     /* use walks: the one direction asked for, or 0 */
 };
 
 static int proc_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -1368,7 +1614,7 @@ static int proc_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 
 int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	return walk(st, DB_PROC, NULL, 0, proc_cb, &w);
 }
 
@@ -1377,15 +1623,14 @@ static int sess_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 	struct walk_ctx *w = ctx;
 	struct pt_sess_rec s = { 0 };
 
-	if (k->mv_size != 12)
+	if (k->mv_size != 12 || sess_unpack(v->mv_data, v->mv_size, &s))
 		return 0;
-	memcpy(&s, v->mv_data, v->mv_size < sizeof s ? v->mv_size : sizeof s);
 	return ((pt_sess_fn)w->fn)(w->ctx, rd32(k->mv_data), rd64((uint8_t *)k->mv_data + 4), &s);
 }
 
 int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[4];
 
 	be32(k, proc);
@@ -1398,19 +1643,34 @@ static int use_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 	struct pt_use_rec u = { 0 };
 	const uint8_t *p = k->mv_data;
 
-	if (k->mv_size != 16)
+	if (k->mv_size != 17 || use_unpack(v->mv_data, v->mv_size, &u))
 		return 0;
-	memcpy(&u, v->mv_data, v->mv_size < sizeof u ? v->mv_size : sizeof u);
-	return ((pt_use_fn)w->fn)(w->ctx, rd32(p), rd32(p + 4), rd64(p + 8), &u);
+	/* a session that read and wrote has an entry per direction: report it once, from
+	 * the entry of its highest direction, unless the walk asked for one direction */
+	if (!w->dir && p[4] == PT_USE_READ && (u.dirs & PT_USE_WRITE))
+		return 0;
+	return ((pt_use_fn)w->fn)(w->ctx, rd32(p), rd32(p + 5), rd64(p + 9), &u);
 }
 
 int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[4];
 
 	be32(k, obj);
 	return walk(st, DB_USE, k, obj ? 4 : 0, use_cb, &w);
+}
+
+int pt_store_each_use_dir(pt_store *st, uint32_t obj, uint32_t dir, pt_use_fn fn, void *ctx)
+{
+	struct walk_ctx w = { (void *)fn, ctx, dir };
+	uint8_t k[5];
+
+	if (dir != PT_USE_READ && dir != PT_USE_WRITE)
+		return EINVAL;
+	be32(k, obj);
+	k[4] = (uint8_t)dir;
+	return walk(st, DB_USE, k, 5, use_cb, &w);
 }
 
 static int edge_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -1434,7 +1694,7 @@ static int edge_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 
 int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[4];
 
 	be32(k, parent);
@@ -1443,7 +1703,7 @@ int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx)
 
 int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[4];
 
 	be32(k, obj);
@@ -1452,7 +1712,7 @@ int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, v
 
 int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[4];
 
 	be32(k, proc);
@@ -1473,7 +1733,7 @@ static int log_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 
 int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	uint8_t k[8];
 
 	be64(k, from);
@@ -1516,7 +1776,7 @@ static int gap_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 
 int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	return walk(st, DB_GAP, NULL, 0, gap_cb, &w);
 }
 
@@ -1532,7 +1792,7 @@ static int obj_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 
 int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx };
+	struct walk_ctx w = { (void *)fn, ctx, 0 };
 	return walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
 }
 

@@ -20,8 +20,10 @@
  *   pidx     pid:u32 | start_ns:u64        → proc:u32
  *   path     path (≤ 400 bytes) or 0xff | fnv64 | probe → obj:u32
  *   obj      obj:u32                      → kind:u8 | name bytes
- *   sess     proc:u32 | sid:u64            → struct pt_sess_rec
- *   use      obj:u32 | proc:u32 | sid:u64  → struct pt_use_rec (sessions that moved data)
+ *   sess     proc:u32 | sid:u64            → struct pt_sess_rec, packed (varints)
+ *   use      obj:u32 | dir:u8 | proc:u32 | sid:u64
+ *                                         → struct pt_use_rec, packed (sessions that moved
+ *                                           data; one entry per direction, 1 read 2 write)
  *   child    parent:u32 | child:u32        → how:u8 | ts:u64
  *   flow     from:u32 | to:u32 | ts:u64    → kind:u8   (data in `from` before ts is in `to`)
  *   flowr    to:u32 | from:u32 | ts:u64    → kind:u8   (the same edges, by destination)
@@ -29,7 +31,7 @@
  *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
  *   region   name                         → struct pt_region_rec + u64 offset per slot
  *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet)
- *   meta     "schema", "host", "run", "counters"
+ *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
@@ -84,16 +86,28 @@ struct pt_ident {
  * replaced by exec, and logs a C_PROC record. */
 int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *proc);
 
-/* Append one record produced by image `proc` to the log and apply it to the indices.
- * A malformed record, or one of the collector's own types, is refused with PT_EWIRE and
- * not stored (the caller counts it as corrupt). */
+/* Append one record produced by image `proc` to the log.  A malformed record, or one of
+ * the collector's own types, is refused with PT_EWIRE and not stored (the caller counts
+ * it as corrupt).  Ingest only appends: the indices follow in pt_store_index() (at commit,
+ * unless pt_store_defer_index()), so that storing can keep up with producers and
+ * indexing catch up when they pause. */
 int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len);
 
+/* Apply up to `budget` logged records, in log order, to the indices (inside a batch);
+ * *done tells whether the log is indexed to its end.  Progress is kept in the store, in
+ * the same transaction.  Readers of a finished store see it fully indexed. */
+int pt_store_index(pt_store *st, uint64_t budget, int *done);
+/* By default a commit first indexes what its batch logged; a writer that indexes in
+ * steps of its own (the collector) turns that off. */
+void pt_store_defer_index(pt_store *st, int defer);
+/* Records logged and not yet indexed (inside a batch). */
+int pt_store_index_lag(pt_store *st, uint64_t *lag);
+
 /* The image's region was drained for the last time: it ended (`state`, enum
- * pt_end_state) at end_ns (0: keep the time its exit record gave), with these losses.
- * Logs a C_PROC_END record. */
-int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, uint64_t end_ns,
-		      uint64_t dropped, uint64_t torn, uint64_t corrupt);
+ * pt_end_state; `status`, the wait status its region gives, or -1) at end_ns (0: keep
+ * the time its exit record gave), with these losses.  Logs a C_PROC_END record. */
+int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, int32_t status,
+		      uint64_t end_ns, uint64_t dropped, uint64_t torn, uint64_t corrupt);
 
 /* A session still open in the image's table when its region was finished: logs a
  * C_SESS_END record with the table's counters, unless its CLOSE is already stored. */
@@ -227,6 +241,8 @@ typedef int (*pt_log_fn)(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *
 int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx);
 int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx);
 int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx);  /* obj 0: all */
+/* Only the sessions of obj that read it (dir PT_USE_READ) or wrote it (PT_USE_WRITE). */
+int pt_store_each_use_dir(pt_store *st, uint32_t obj, uint32_t dir, pt_use_fn fn, void *ctx);
 /* Children of a process (b = child, kind = how) or, with parent = 0, every edge. */
 int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx);
 /* Data-flow edges out of obj (flow) or into it (reverse != 0). */

@@ -22,27 +22,32 @@ static void pt_record_libs_reset(void);
 
 /* Environment variables recorded with a process: identities of the job, rank and GPU,
  * and the software environment.  Never the whole environment (it holds secrets). */
-static const char *const env_exact[] = {
-	"SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_STEP_ID", "SLURM_PROCID", "SLURM_LOCALID",
-	"SLURM_NODEID", "SLURM_NTASKS", "SLURM_JOB_NODELIST", "SLURM_JOB_NUM_NODES",
-	"SLURMD_NODENAME", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_CLUSTER_NAME",
-	"SLURM_SUBMIT_DIR", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE",
-	"OMPI_COMM_WORLD_LOCAL_RANK", "PMIX_RANK", "PMIX_NAMESPACE", "PMI_RANK", "PMI_SIZE",
-	"MPI_LOCALRANKID", "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
-	"NVIDIA_VISIBLE_DEVICES", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VIRTUAL_ENV",
-	"CONDA_PREFIX", "CONDA_DEFAULT_ENV", "PYTHONPATH", "PYTHONHASHSEED", "LD_LIBRARY_PATH",
-	"LD_PRELOAD", "WORLD_SIZE", "RANK", "LOCAL_RANK", "PBS_JOBID", "LSB_JOBID",
-	"FLUX_JOB_ID", "PROVTRACE_RUN",
+#define ENV(name) { name, sizeof name - 1 }
+static const struct { const char *name; size_t len; } env_exact[] = {
+	ENV("SLURM_JOB_ID"), ENV("SLURM_JOB_NAME"), ENV("SLURM_STEP_ID"),
+	ENV("SLURM_PROCID"), ENV("SLURM_LOCALID"), ENV("SLURM_NODEID"),
+	ENV("SLURM_NTASKS"), ENV("SLURM_JOB_NODELIST"), ENV("SLURM_JOB_NUM_NODES"),
+	ENV("SLURMD_NODENAME"), ENV("SLURM_ARRAY_JOB_ID"), ENV("SLURM_ARRAY_TASK_ID"),
+	ENV("SLURM_CLUSTER_NAME"), ENV("SLURM_SUBMIT_DIR"), ENV("OMPI_COMM_WORLD_RANK"),
+	ENV("OMPI_COMM_WORLD_SIZE"), ENV("OMPI_COMM_WORLD_LOCAL_RANK"), ENV("PMIX_RANK"),
+	ENV("PMIX_NAMESPACE"), ENV("PMI_RANK"), ENV("PMI_SIZE"), ENV("MPI_LOCALRANKID"),
+	ENV("CUDA_VISIBLE_DEVICES"), ENV("HIP_VISIBLE_DEVICES"),
+	ENV("ROCR_VISIBLE_DEVICES"), ENV("NVIDIA_VISIBLE_DEVICES"), ENV("MKL_NUM_THREADS"),
+	ENV("OPENBLAS_NUM_THREADS"), ENV("VIRTUAL_ENV"), ENV("CONDA_PREFIX"),
+	ENV("CONDA_DEFAULT_ENV"), ENV("PYTHONPATH"), ENV("PYTHONHASHSEED"),
+	ENV("LD_LIBRARY_PATH"), ENV("LD_PRELOAD"), ENV("WORLD_SIZE"), ENV("RANK"),
+	ENV("LOCAL_RANK"), ENV("PBS_JOBID"), ENV("LSB_JOBID"), ENV("FLUX_JOB_ID"),
+	ENV("PROVTRACE_RUN"),
 };
+#undef ENV
 static const char *const env_prefix[] = { "OMP_", "CUBLAS_", "NCCL_" };
 
-static int env_wanted(const char *kv, size_t namelen)
+static int env_wanted(const char *kv, size_t namelen, const char *extra)
 {
-	const char *extra = getenv("PROVTRACE_ENV");
 	size_t i;
 
 	for (i = 0; i < sizeof env_exact / sizeof env_exact[0]; i++)
-		if (strlen(env_exact[i]) == namelen && memcmp(kv, env_exact[i], namelen) == 0)
+		if (env_exact[i].len == namelen && memcmp(kv, env_exact[i].name, namelen) == 0)
 			return 1;
 	for (i = 0; i < sizeof env_prefix / sizeof env_prefix[0]; i++)
 		if (strncmp(kv, env_prefix[i], strlen(env_prefix[i])) == 0)
@@ -95,9 +100,10 @@ void pt_record_start(int how)
 	nc = pt_sys2(SYS_getcwd, cwd, sizeof cwd);
 	if (nc <= 0)
 		cwd[0] = 0;
+	const char *extra = getenv("PROVTRACE_ENV");
 	for (char **e = environ; e && *e && nenv < sizeof envsel / sizeof envsel[0]; e++) {
 		const char *eq = strchr(*e, '=');
-		if (eq && env_wanted(*e, (size_t)(eq - *e)) && strlen(*e) + 10 < budget) {
+		if (eq && env_wanted(*e, (size_t)(eq - *e), extra) && strlen(*e) + 10 < budget) {
 			budget -= strlen(*e) + 10;
 			envsel[nenv++] = *e;
 		}

@@ -88,6 +88,23 @@ int pt_fd_kind(int fd, uint64_t *ino)
 	}
 }
 
+/* No "//", no "." or ".." component, no trailing "/": normalising would change nothing. */
+static int path_is_clean(const char *p, size_t n)
+{
+	if (n > 1 && p[n - 1] == '/')
+		return 0;
+	for (const char *s = memchr(p, '/', n); s; s = memchr(s + 1, '/', n - (size_t)(s + 1 - p))) {
+		const char *c = s + 1;
+		size_t left = n - (size_t)(c - p);
+		if (left == 0)
+			return n == 1;
+		if (c[0] == '/' || (c[0] == '.' && (left == 1 || c[1] == '/' ||
+						     (c[1] == '.' && (left == 2 || c[2] == '/')))))
+			return 0;
+	}
+	return 1;
+}
+
 size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz)
 {
 	size_t n = 0, len;
@@ -115,11 +132,16 @@ size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz)
 	if (n + len >= outsz)
 		return 0;
 	memcpy(out + n, path, len + 1);
+	if (n == 0 && path_is_clean(path, len))
+		return len;   /* the common case: an absolute path with nothing to fold */
 	return pt_path_lexical(out, n + len);
 }
 
 int pt_path_excluded(const char *path, size_t len)
 {
+	/* most paths share no first letter with any excluded prefix: one bit test */
+	if (len < 2 || !(pt.exclude_first[(uint8_t)path[1] >> 6] & 1ull << ((uint8_t)path[1] & 63)))
+		return 0;
 	for (int i = 0; i < pt.nexclude; i++)
 		if (len >= pt.exclude_len[i] && memcmp(path, pt.exclude[i], pt.exclude_len[i]) == 0)
 			return 1;
@@ -307,6 +329,39 @@ struct pt_sess *pt_sess_adopt(int fd, int how)
 	atomic_store_explicit(&s->sid, sid, memory_order_release);
 	errno = e;
 	return s;
+}
+
+/* The cold half of pt_io_read/pt_io_write (shim.h): the first operation of a session in
+ * a direction, a descriptor the shim never saw open, an excluded file. */
+__attribute__((cold, noinline)) void pt_io_first(int fd, ssize_t n, uint64_t end, int write)
+{
+	struct pt_sess *s = pt_sess_at(fd);
+	uint64_t now;
+
+	if (!s)
+		return;
+	if (atomic_load_explicit(&s->sid, memory_order_relaxed) == 0 && !(s = pt_sess_adopt(fd, 1)))
+		return;
+	if (s->kind == PT_KIND_IGNORED)
+		return;
+	now = pt_now();
+	if (now > pt_tls.clock)
+		pt_tls.clock = now;
+	if (write) {
+		if (s->wops++ == 0)
+			s->wfirst = now;
+		s->wbytes += (uint64_t)n;
+		s->wlast = now;
+		if (end > s->wmax)
+			s->wmax = end;
+	} else {
+		if (s->rops++ == 0)
+			s->rfirst = now;
+		s->rbytes += (uint64_t)n;
+		s->rlast = now;
+		if (end > s->rmax)
+			s->rmax = end;
+	}
 }
 
 void pt_trace_io(int fd, int op, int64_t off, ssize_t len, uint64_t t0)

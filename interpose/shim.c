@@ -23,6 +23,8 @@
 struct pt_state pt = { .cwd_lock = ATOMIC_FLAG_INIT };
 PT_TLS_IE struct pt_tls pt_tls;
 PT_TLS_IE uint8_t pt_vforked;
+int pt_mpi_pending;
+void (*pt_mpi_flush_hook)(void);
 
 static pthread_key_t slot_key;
 
@@ -117,6 +119,10 @@ static void parse_exclude(const char *list)
 			continue;
 		pt.exclude[pt.nexclude] = tok;
 		pt.exclude_len[pt.nexclude++] = strlen(tok);
+		/* "/" alone excludes everything: mark every first character */
+		for (int c = 0; c < 256; c++)
+			if (tok[1] ? (uint8_t)tok[1] == c : 1)
+				pt.exclude_first[c >> 6] |= 1ull << (c & 63);
 	}
 }
 
@@ -310,7 +316,6 @@ static int region_create(int how, void *parent_base)
 	h->parent_start_ns = 0;
 	snprintf(h->host, sizeof h->host, "%s", pt.host);
 	atomic_store_explicit(&h->next_sid, 1, memory_order_relaxed);
-	atomic_store_explicit(&h->clock_ns, pt.start_ns, memory_order_relaxed);
 	atomic_store_explicit(&h->state, PT_RS_RUNNING, memory_order_relaxed);
 
 	struct pt_sess *sess = pt_region_sess(base, h);
@@ -505,6 +510,9 @@ int pt_rec_begin(struct pt_rec *r, int type, uint32_t nfields, size_t max)
 	r->ts = 0;
 	if (pt_unlikely(!pt.enabled || pt_vforked))
 		return -1;
+	/* MPI traffic since the last record goes first: its records' times then bound it */
+	if (pt_unlikely(pt_mpi_pending) && !pt_tls.busy && pt_mpi_flush_hook)
+		pt_mpi_flush_hook();
 	if (pt_tls.busy || max > PT_REC_MAX - 16) {
 		pt_count_drop();
 		return -1;
@@ -539,7 +547,7 @@ int pt_rec_begin(struct pt_rec *r, int type, uint32_t nfields, size_t max)
 	r->span = pad;
 	pt_mpw_init(&r->w, r->ring + pos + 4, max);
 	r->ts = pt_now();
-	atomic_store_explicit(&pt.hdr->clock_ns, r->ts, memory_order_relaxed);
+	pt_tls.clock = r->ts;
 	pt_mpw_array(&r->w, nfields + 2);
 	pt_mpw_uint(&r->w, (uint64_t)type);
 	pt_mpw_uint(&r->w, r->ts);
@@ -608,6 +616,9 @@ static void atfork_prepare(void)
 
 static void atfork_child(void)
 {
+	/* the parent's MPI traffic is not the child's */
+	pt_mpi_pending = 0;
+	pt_mpi_flush_hook = NULL;
 	pt_tls.slot = 0;
 	pt_tls.busy = 0;
 	pt_tls.tid = 0;

@@ -89,6 +89,7 @@ enum pt_real_index {
 /* ---- per-thread state */
 
 struct pt_tls {
+	uint64_t clock;    /* time of this thread's latest event: a cheap lower bound of now */
 	uint32_t slot;     /* claimed slot + 1, 0 = none */
 	uint32_t gen;      /* pt.gen the slot belongs to (a fork child starts a new one) */
 	int32_t tid;
@@ -137,6 +138,7 @@ struct pt_state {
 	char *exclude[PT_EXCLUDE_MAX];
 	size_t exclude_len[PT_EXCLUDE_MAX];
 	int nexclude;
+	uint64_t exclude_first[4];   /* the characters after the leading '/' of each prefix */
 
 	/* saved PROVTRACE_* settings that an exec into a cleared environment gets back */
 	char *env_saved[16];
@@ -184,6 +186,10 @@ struct pt_rec {
 };
 
 int pt_rec_begin(struct pt_rec *r, int type, uint32_t nfields, size_t max);
+/* Set by the MPI wrappers (mpi.c) when traffic awaits its records: pt_rec_begin() calls
+ * the hook first, so that the MPI records precede the file event that follows them. */
+extern int pt_mpi_pending;
+extern void (*pt_mpi_flush_hook)(void);
 void pt_rec_end(struct pt_rec *r);
 void pt_count_drop(void);
 
@@ -199,24 +205,25 @@ static inline struct pt_sess *pt_sess_at(int fd)
 struct pt_sess *pt_sess_adopt(int fd, int how);
 
 /* Count one successful data operation of n bytes on fd; end is offset+n for positioned
- * I/O (0 otherwise).  No lock, no allocation, no system call once fd is known. */
+ * I/O (0 otherwise).  The inline part is the steady state of a session that has already
+ * seen an operation in that direction: a few loads and stores, no call, no lock, no
+ * allocation.  Everything else (a descriptor to adopt, the first operation, which takes
+ * the time, an excluded file) goes out of line, to the cold pt_io_first(). */
+void pt_io_first(int fd, ssize_t n, uint64_t end, int write);
+
 static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 {
 	struct pt_sess *s;
 
 	if (n <= 0 || !(s = pt_sess_at(fd)))
 		return;
-	if (pt_unlikely(atomic_load_explicit(&s->sid, memory_order_relaxed) == 0))
-		if (!(s = pt_sess_adopt(fd, 1)))
-			return;
-	if (s->kind == PT_KIND_IGNORED)
+	if (pt_unlikely(s->rops == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0)) {
+		pt_io_first(fd, n, end, 0);
 		return;
+	}
 	s->rbytes += (uint64_t)n;
-	s->rlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
-	if (pt_unlikely(s->rops++ == 0))
-		s->rfirst = pt_now();
-	if (pt_unlikely(s->rlast < s->rfirst))
-		s->rlast = s->rfirst;   /* hdr.clock_ns lags: never before the first op */
+	s->rops++;
+	s->rlast = pt_tls.clock;
 	if (end > s->rmax)
 		s->rmax = end;
 }
@@ -227,17 +234,13 @@ static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
 
 	if (n <= 0 || !(s = pt_sess_at(fd)))
 		return;
-	if (pt_unlikely(atomic_load_explicit(&s->sid, memory_order_relaxed) == 0))
-		if (!(s = pt_sess_adopt(fd, 1)))
-			return;
-	if (s->kind == PT_KIND_IGNORED)
+	if (pt_unlikely(s->wops == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0)) {
+		pt_io_first(fd, n, end, 1);
 		return;
+	}
 	s->wbytes += (uint64_t)n;
-	s->wlast = atomic_load_explicit(&pt.hdr->clock_ns, memory_order_relaxed);
-	if (pt_unlikely(s->wops++ == 0))
-		s->wfirst = pt_now();
-	if (pt_unlikely(s->wlast < s->wfirst))
-		s->wlast = s->wfirst;   /* hdr.clock_ns lags: never before the first op */
+	s->wops++;
+	s->wlast = pt_tls.clock;
 	if (end > s->wmax)
 		s->wmax = end;
 }

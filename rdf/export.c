@@ -371,7 +371,8 @@ int main(int argc, char **argv)
 
 	if ((r = pt_prov_open(argv[optind], &po, &pv))) {
 		fprintf(stderr, "provtrace export: %s: %s\n", argv[optind],
-			r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
+			r == ENOENT && access(argv[optind], F_OK) == 0 ?
+			"no node store in this run directory" : pt_strerror(r));
 		goto out;
 	}
 

@@ -151,7 +151,8 @@ static void walk_obj(const struct item *it)
 	memcpy(copy, name, len);
 	if (kind == PT_KIND_FILE && it->show && !pt_strset_has(&L.start, copy, len) && shown(copy, len))
 		pt_strset_add(&L.out, copy, len);
-	pt_store_each_use(L.rs.st[s], obj, obj_use, &w);
+	/* back: only the writers of the object matter; forward: only its readers */
+	pt_store_each_use_dir(L.rs.st[s], obj, L.back ? PT_USE_WRITE : PT_USE_READ, obj_use, &w);
 	pt_store_each_flow(L.rs.st[s], obj, L.back, obj_flow, &w);
 	/* a path is one file on every node that shares the file system */
 	if (kind == PT_KIND_FILE) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "iri.h"
 #include "prov.h"
@@ -378,7 +379,8 @@ int main(int argc, char **argv)
 		po.rules = rules;
 		if ((r = pt_prov_open(data, &po, &pv)) || (r = pt_prov_emit(pv, add_triple, NULL))) {
 			fprintf(stderr, "provtrace query: %s: %s\n", data,
-				r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
+				r == ENOENT && access(data, F_OK) == 0 ?
+				"no node store in this run directory" : pt_strerror(r));
 			goto out;
 		}
 	} else if (load_file(data)) {

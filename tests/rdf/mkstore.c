@@ -298,7 +298,7 @@ static uint32_t proc_add(const char *host, int32_t pid, int32_t ppid, uint64_t s
 
 static void proc_end(uint32_t proc, uint32_t state, uint64_t ts)
 {
-	int r = pt_store_proc_end(st, proc, state, ts, 0, 0, 0);
+	int r = pt_store_proc_end(st, proc, state, -1, ts, 0, 0, 0);
 
 	if (r && !full(r))
 		die("proc_end", r);
@@ -478,7 +478,7 @@ static void small(const char *rundir)
 	/* one that was still running when the collector stopped */
 	uint32_t z = proc_add("n2", 201, 1, t + 550 * MS, 0);
 	CHECK(ev_start(z, t + 550 * MS + 1000, "/usr/bin/python3.11", ev_argv, "/job", NULL, 1, 0));
-	CHECK(pt_store_proc_end(st, z, PT_END_RUNNING, t + 560 * MS, 3, 1, 0));
+	CHECK(pt_store_proc_end(st, z, PT_END_RUNNING, -1, t + 560 * MS, 3, 1, 0));
 	CHECK(pt_store_commit(st));
 	node_close();
 }

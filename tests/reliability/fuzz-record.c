@@ -62,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pt_store_begin(st))
 		abort();
 	pt_rmap_drain(&m, 0, &pos, UINT64_MAX, on_record, NULL, &corrupt);
+	int done;
+	pt_store_index(st, UINT64_MAX, &done);   /* the indexer's parse and apply too */
 	pt_store_abort(st);   /* every input starts from the same store */
 	memset(pt_region_ring(base, &geo, 0), 0, size);
 	return 0;
