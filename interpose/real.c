@@ -120,18 +120,16 @@ void *pt_real_resolve(unsigned idx)
 	return f;
 }
 
-/* Resolved at start-up: the functions a signal handler or a vfork child may call (where
- * dlsym, which takes the loader's lock and may allocate, must not run) and the ones
- * nearly every process calls.  The other ~120 resolve on first use: a dlsym each costs
- * some 700 instructions, which a short process should not pay for functions it never
- * calls. */
+/* Resolved at start-up: the functions a vfork child (Python's, dash's: close, dup2,
+ * chdir, exec, _exit) or a signal handler (read, write) may call first, where dlsym,
+ * which takes the loader's lock and may allocate, must not run.  The other ~120 resolve
+ * on first use: a dlsym costs some 900 instructions, which a short process should not pay
+ * for functions it never calls.  (A wrapper reached while a lookup is running falls back
+ * to the raw system call: see raw_fallback.) */
 static const unsigned early[] = {
-	PT_REAL_open, PT_REAL_open64, PT_REAL_openat, PT_REAL_read, PT_REAL_write,
-	PT_REAL_close, PT_REAL_pread, PT_REAL_pread64, PT_REAL_pwrite, PT_REAL_pwrite64,
-	PT_REAL_dup2, PT_REAL_dup3, PT_REAL_fcntl, PT_REAL_execve, PT_REAL_execvpe,
-	PT_REAL_execv, PT_REAL_execvp, PT_REAL__exit, PT_REAL_exit, PT_REAL_chdir,
-	PT_REAL_close_range, PT_REAL_waitpid, PT_REAL_wait4, PT_REAL_fork,
-	PT_REAL___libc_start_main, PT_REAL_fopen, PT_REAL_fclose, PT_REAL_mmap,
+	PT_REAL_read, PT_REAL_write, PT_REAL_close, PT_REAL_dup2, PT_REAL_execve,
+	PT_REAL_execvpe, PT_REAL__exit, PT_REAL_chdir, PT_REAL_close_range,
+	PT_REAL___libc_start_main,
 };
 
 void pt_real_resolve_all(void)

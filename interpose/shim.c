@@ -70,9 +70,8 @@ void pt_disable(const char *why)
 
 /* ---- configuration */
 
-static uint32_t env_u32(const char *name, uint32_t def, uint32_t lo, uint32_t hi)
+static uint32_t num_u32(const char *s, uint32_t def, uint32_t lo, uint32_t hi)
 {
-	const char *s = getenv(name);
 	char *end;
 	unsigned long v;
 
@@ -99,6 +98,11 @@ static uint32_t pow2_floor(uint32_t v)
 	return p;
 }
 
+static int flag_on(const char *s)
+{
+	return s && *s && strcmp(s, "0") != 0;
+}
+
 /* Default exclusions: pseudo file systems and devices carry no data lineage; /dev/shm
  * does (DataLoader workers hand tensors over through it), so it is kept. */
 static const char *const default_exclude = "/proc/:/sys/:/dev/pts/:/dev/null:/dev/tty:"
@@ -106,13 +110,12 @@ static const char *const default_exclude = "/proc/:/sys/:/dev/pts/:/dev/null:/de
 
 static void parse_exclude(const char *list)
 {
-	char *copy, *tok, *save = NULL;
+	static char copy[PATH_MAX * 2];   /* no malloc at start-up */
+	char *tok, *save = NULL;
 
-	if (!list)
+	if (!list || strlen(list) >= sizeof copy)
 		return;
-	copy = strdup(list);
-	if (!copy)
-		return;
+	strcpy(copy, list);
 	for (tok = strtok_r(copy, ":", &save); tok && pt.nexclude < PT_EXCLUDE_MAX;
 	     tok = strtok_r(NULL, ":", &save)) {
 		if (*tok != '/')
@@ -126,7 +129,7 @@ static void parse_exclude(const char *list)
 	}
 }
 
-/* PROVTRACE_* settings an exec into an emptied environment must get back. */
+/* Settings an exec into an emptied environment must get back (see proc.c). */
 static const char *const kept_vars[] = {
 	"PROVTRACE_SPOOL", "PROVTRACE_SOCKET", "PROVTRACE_RUN", "PROVTRACE_EXCLUDE",
 	"PROVTRACE_TRACE", "PROVTRACE_STACKS", "PROVTRACE_DEBUG", "PROVTRACE_BUFSIZE",
@@ -134,50 +137,87 @@ static const char *const kept_vars[] = {
 	"PROVTRACE_CUDA_PERIOD", "CUDA_INJECTION64_PATH", "PROVTRACE_ENV",
 };
 
+/* The value of env entry kv when its name is `name`, else NULL. */
+static const char *env_is(const char *kv, const char *name, size_t len)
+{
+	return strncmp(kv, name, len) == 0 && kv[len] == '=' ? kv + len + 1 : NULL;
+}
+
+/* The shim's own path, from LD_PRELOAD (the launcher puts it there, absolute). */
+static void self_from_preload(const char *list)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ": ");
+		const char *base = p + n;
+		while (base > p && base[-1] != '/')
+			base--;
+		if (p[0] == '/' && n < sizeof pt.self && strncmp(base, "libprovtrace", 12) == 0 &&
+		    strncmp(base, "libprovtrace-", 13) != 0) {
+			memcpy(pt.self, p, n);
+			pt.self[n] = 0;
+			return;
+		}
+		p += n;
+		p += strspn(p, ": ");
+	}
+}
+
+/* One pass over the environment (a getenv per setting would scan it once each). */
 static void read_config(void)
 {
-	const char *s;
+	extern char **environ;
+	const char *exclude = default_exclude, *v;
+	const char *slots = NULL, *bufsize = NULL, *wait = NULL, *stacks = NULL;
 	struct rlimit rl;
 	struct utsname u;
 	Dl_info info;
-	size_t i;
 
-	pt.debug = getenv("PROVTRACE_DEBUG") && *getenv("PROVTRACE_DEBUG") &&
-		   strcmp(getenv("PROVTRACE_DEBUG"), "0") != 0;
-	pt.trace = (s = getenv("PROVTRACE_TRACE")) && *s && strcmp(s, "0") != 0;
-	pt.stacks = (int)env_u32("PROVTRACE_STACKS", 0, 0, 64);
-	pt.nslots = env_u32("PROVTRACE_SLOTS", PT_DEFAULT_SLOTS, 2, 1024);
-	pt.slot_size = pow2_floor(env_u32("PROVTRACE_BUFSIZE", PT_DEFAULT_SLOT_SIZE,
-					  4 * PT_REC_MAX, 1u << 30));
-	pt.wait_ms = env_u32("PROVTRACE_WAIT_MS", PT_DEFAULT_WAIT_MS, 0, 60000);
+	for (char **e = environ; e && *e; e++) {
+		const char *kv = *e;
 
-	if ((s = getenv("PROVTRACE_SPOOL")) && strlen(s) < sizeof pt.spool)
-		strcpy(pt.spool, s);
-	if ((s = getenv("PROVTRACE_SOCKET")) && strlen(s) < sizeof pt.sock)
-		strcpy(pt.sock, s);
-	if ((s = getenv("PROVTRACE_HOST")) && *s) {
-		snprintf(pt.host, sizeof pt.host, "%s", s);
-	} else if (uname(&u) == 0) {
+		if (kv[0] == 'L' && (v = env_is(kv, "LD_PRELOAD", 10)))
+			self_from_preload(v);
+		for (size_t i = 0; i < sizeof kept_vars / sizeof kept_vars[0]; i++) {
+			if (kv[0] == kept_vars[i][0] && env_is(kv, kept_vars[i], strlen(kept_vars[i])) &&
+			    pt.nenv_saved < (int)(sizeof pt.env_saved / sizeof pt.env_saved[0]))
+				pt.env_saved[pt.nenv_saved++] = (char *)kv;   /* lives as long as we do */
+		}
+		if (strncmp(kv, "PROVTRACE_", 10) != 0)
+			continue;
+		const char *name = kv + 10;
+		if ((v = env_is(name, "DEBUG", 5)))
+			pt.debug = flag_on(v);
+		else if ((v = env_is(name, "TRACE", 5)))
+			pt.trace = flag_on(v);
+		else if ((v = env_is(name, "STACKS", 6)))
+			stacks = v;
+		else if ((v = env_is(name, "SLOTS", 5)))
+			slots = v;
+		else if ((v = env_is(name, "BUFSIZE", 7)))
+			bufsize = v;
+		else if ((v = env_is(name, "WAIT_MS", 7)))
+			wait = v;
+		else if ((v = env_is(name, "SPOOL", 5)) && strlen(v) < sizeof pt.spool)
+			strcpy(pt.spool, v);
+		else if ((v = env_is(name, "SOCKET", 6)) && strlen(v) < sizeof pt.sock)
+			strcpy(pt.sock, v);
+		else if ((v = env_is(name, "HOST", 4)) && *v)
+			snprintf(pt.host, sizeof pt.host, "%s", v);
+		else if ((v = env_is(name, "EXCLUDE", 7)))
+			exclude = v;
+	}
+	pt.stacks = (int)num_u32(stacks, 0, 0, 64);
+	pt.nslots = num_u32(slots, PT_DEFAULT_SLOTS, 2, 1024);
+	pt.slot_size = pow2_floor(num_u32(bufsize, PT_DEFAULT_SLOT_SIZE, 4 * PT_REC_MAX, 1u << 30));
+	pt.wait_ms = num_u32(wait, PT_DEFAULT_WAIT_MS, 0, 60000);
+	if (!pt.host[0] && uname(&u) == 0)
 		snprintf(pt.host, sizeof pt.host, "%.63s", u.nodename);
-	}
-	s = getenv("PROVTRACE_EXCLUDE");
-	parse_exclude(s ? s : default_exclude);
-
-	for (i = 0; i < sizeof kept_vars / sizeof kept_vars[0]; i++) {
-		const char *v = getenv(kept_vars[i]);
-		size_t n;
-		char *kv;
-
-		if (!v || pt.nenv_saved >= (int)(sizeof pt.env_saved / sizeof pt.env_saved[0]))
-			continue;
-		n = strlen(kept_vars[i]) + strlen(v) + 2;
-		if ((kv = malloc(n)) == NULL)
-			continue;
-		snprintf(kv, n, "%s=%s", kept_vars[i], v);
-		pt.env_saved[pt.nenv_saved++] = kv;
-	}
-
-	if (dladdr((void *)read_config, &info) && info.dli_fname && info.dli_fname[0] == '/')
+	parse_exclude(exclude);
+	/* not preloaded by name (an odd LD_PRELOAD): ask the loader where we are */
+	if (!pt.self[0] && dladdr((void *)read_config, &info) && info.dli_fname &&
+	    info.dli_fname[0] == '/')
 		snprintf(pt.self, sizeof pt.self, "%s", info.dli_fname);
 
 	/* one session entry per possible descriptor, up to a bound: the table is sparse */
@@ -645,10 +685,10 @@ __attribute__((constructor(101))) static void pt_init(int argc, char **argv, cha
 	pt.pid = pt_sys_getpid();
 	pt.argc = argc;
 	pt.argv = argv;
-	pt_real_resolve_all();
-	read_config();
 	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0)
 		goto out;
+	pt_real_resolve_all();
+	read_config();
 	if (!pt.spool[0]) {
 		pt_debug("PROVTRACE_SPOOL not set: not recording");
 		goto out;
