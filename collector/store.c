@@ -1442,7 +1442,6 @@ int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail,
 	uint8_t buf[1100];
 	struct pt_mpw w;
 	struct timespec ts;
-	int r;
 
 	if (n > 1024)
 		n = 1024;
@@ -1453,9 +1452,8 @@ int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail,
 	pt_mpw_uint(&w, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 	pt_mpw_uint(&w, kind);
 	pt_mpw_bin(&w, detail, n);
-	if ((r = log_append(st, proc, buf, (size_t)(w.p - buf))))
-		return r;
-	return gap_index(st, proc, kind, detail, n);
+	/* indexed, like every logged record, by pt_store_index() */
+	return log_append(st, proc, buf, (size_t)(w.p - buf));
 }
 
 int pt_store_proc_end(pt_store *st, uint32_t proc, uint32_t state, int32_t status,
