@@ -201,8 +201,8 @@ enum pt_cuda_drop {
  * (counts only grow), and the time of that record is when the traffic was last seen
  * (an upper bound: records are written before the image's next file event, at least
  * every second while traffic goes on, and at MPI_Finalize or exit).  first is the
- * CLOCK_REALTIME time the first message of the key completed (a receive) or was handed
- * to MPI (a send).  Keys: MPI_P2P (peer, op); MPI_COLL (comm, op, root).
+ * CLOCK_REALTIME time the first call of the key returned (for a send, possibly after
+ * the receiver had the data).  Keys: MPI_P2P (peer, op); MPI_COLL (comm, op, root).
  * MPI_P2P: peer is a world rank; op a pt_mpi_p2p; bytes as MPI counted them for a
  * receive (the status), count * type size for a send.
  * MPI_COLL: op a pt_mpi_coll; root the world rank of the root (-1: not a rooted
@@ -247,8 +247,10 @@ enum pt_mpi_coll {
 /* MPI_FIO.op */
 enum pt_mpi_fio { PT_MPI_FREAD = 0, PT_MPI_FWRITE = 1 };
 
-/* The session kind of an MPI-IO file (sessions only: its object is a PT_KIND_FILE). */
+/* The session kind of an MPI-IO file (sessions only: its object is a PT_KIND_FILE),
+ * and the session's `call`. */
 #define PT_KIND_MPI_FILE 7
+#define PT_CALL_MPI_FILE 32
 /* GAP.kind: the MPI library is not one the shim understands (it records nothing). */
 #define PT_GAP_MPI 8
 

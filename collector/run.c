@@ -1,9 +1,19 @@
 /* run.c — provtrace-run, behind `provtrace run`: starts the node's collector, runs the
  * command with the shim preloaded, reports how the command ended, stops the collector
  * (which drains every region and copies the store into the run directory) and exits
- * with the command's status, 128+N when a signal N killed it. */
+ * with the command's status, 128+N when a signal N killed it.
+ *
+ * A command that starts processes on other nodes (srun in a Slurm allocation, mpirun
+ * with a host list) gets a collector on each node first: an "agent" (provtrace-run
+ * --agent) per node, launched by the same launcher, which starts the node's collector
+ * in directories of the same name on every node, says so with a file in the run
+ * directory (shared by the nodes), and stops it when the launcher leaves a stop file
+ * there.  The shim's settings reach the other nodes through the launcher (mpirun -x,
+ * srun --export). */
 #include "config.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,8 +55,15 @@ static struct {
 	char shim[PATH_MAX];
 	char cuda[PATH_MAX];      /* the CUDA injection module, or "" */
 	char collectd[PATH_MAX];
+	char self[PATH_MAX];      /* this program, for the agents */
 	pid_t child, collector;
+	int kind;                 /* L_NONE, L_MPIRUN, L_SRUN */
+	int agents;               /* a collector per node, started by agents */
+	pid_t agent_launcher;
+	char nodes[4096];         /* the agents' hosts, as a JSON list's inside */
 } R;
+
+enum { L_NONE, L_MPIRUN, L_SRUN };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -392,8 +409,546 @@ static void write_run_json(char **cmd, uint64_t start, uint64_t end, int wstatus
 		fprintf(f, ",\n  \"slurm_job_id\": ");
 		json_str(f, job);
 	}
+	/* the job as its scheduler and launcher name it; the MPI job's own name (the PMIx
+	 * namespace) is in each rank's MPI_INIT record */
+	static const char *const slurm[][2] = {
+		{ "slurm_job_name", "SLURM_JOB_NAME" }, { "slurm_cluster", "SLURM_CLUSTER_NAME" },
+		{ "slurm_job_nodelist", "SLURM_JOB_NODELIST" }, { "slurm_array_job_id", "SLURM_ARRAY_JOB_ID" },
+		{ "slurm_array_task_id", "SLURM_ARRAY_TASK_ID" },
+	};
+	for (size_t i = 0; i < sizeof slurm / sizeof slurm[0]; i++) {
+		const char *v = getenv(slurm[i][1]);
+		if (!v)
+			continue;
+		fprintf(f, ",\n  \"%s\": ", slurm[i][0]);
+		json_str(f, v);
+	}
+	if (R.kind != L_NONE)
+		fprintf(f, ",\n  \"launcher\": \"%s\"", R.kind == L_SRUN ? "srun" : "mpirun");
+	if (R.agents)
+		fprintf(f, ",\n  \"nodes\": [%s]", R.nodes);
 	fprintf(f, "\n}\n");
 	fclose(f);
+}
+
+/* ---- launchers: commands that start the job's processes on other nodes */
+
+static int launcher_kind(const char *cmd)
+{
+	const char *b = strrchr(cmd, '/');
+
+	b = b ? b + 1 : cmd;
+	if (!strcmp(b, "mpirun") || !strcmp(b, "mpiexec") || !strcmp(b, "orterun") ||
+	    !strcmp(b, "oshrun") || !strncmp(b, "mpirun.", 7) || !strncmp(b, "mpiexec.", 8))
+		return L_MPIRUN;
+	if (!strcmp(b, "srun"))
+		return L_SRUN;
+	return L_NONE;
+}
+
+static int among(const char *a, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(a, *list))
+			return 1;
+	return 0;
+}
+
+/* mpirun's options that name hosts, that take one value, and that take two */
+static const char *const mpi_host_opts[] = {
+	"-H", "-host", "--host", "-hostfile", "--hostfile", "-machinefile", "--machinefile",
+	"-default-hostfile", "--default-hostfile", NULL
+};
+static const char *const mpi_one_value[] = {
+	"-np", "-n", "-c", "--np", "-N", "-npernode", "--npernode", "-npersocket",
+	"--npersocket", "-map-by", "--map-by", "-rank-by", "--rank-by", "-bind-to", "--bind-to",
+	"-x", "-wdir", "--wdir", "-wd", "-path", "--path", "-prefix", "--prefix",
+	"--preload-files", "-output-filename", "--output-filename", "-timeout", "--timeout",
+	"-tune", "--tune", "-launch-agent", "--launch-agent", "-am", "--am", "-stdin", "--stdin",
+	"-rf", "--rankfile", "-cpus-per-proc", "--cpus-per-proc", "-cpus-per-rank",
+	"--cpus-per-rank", "--personality", "--app", "-s", "--preload-binary", NULL
+};
+static const char *const mpi_two_values[] = { "-mca", "--mca", "-gmca", "--gmca", NULL };
+/* ...and of those, what the agents' mpirun must repeat to reach the same nodes */
+static const char *const mpi_agent_copy[] = {
+	"-mca", "--mca", "-gmca", "--gmca", "-prefix", "--prefix", "-launch-agent",
+	"--launch-agent", "--allow-run-as-root", "-allow-run-as-root", NULL
+};
+
+/* Walk mpirun's options; with `out` != NULL, append to it those the agents need (hosts,
+ * MCA parameters, prefix).  Returns whether a host list was given. */
+static int mpirun_scan(char **cmd, char **out, int *nout)
+{
+	int hosts = 0;
+
+	for (int i = 1; cmd[i] && cmd[i][0] == '-'; ) {
+		const char *a = cmd[i], *eq = strchr(a, '=');
+		char name[64];
+		int n = 1, copy;
+
+		snprintf(name, sizeof name, "%.*s", (int)(eq && a[1] == '-' ? eq - a : (long)strlen(a)), a);
+		if (among(name, mpi_host_opts)) {
+			hosts = 1;
+			n = eq ? 1 : 2;
+			copy = 1;
+		} else {
+			copy = among(name, mpi_agent_copy);
+			if (!eq && among(name, mpi_two_values))
+				n = 3;
+			else if (!eq && among(name, mpi_one_value))
+				n = 2;
+		}
+		for (int k = 0; k < n && cmd[i]; k++, i++)
+			if (copy && out)
+				out[(*nout)++] = cmd[i];
+	}
+	return hosts;
+}
+
+/* srun's options that take a value as the next argument */
+static const char *const srun_value_opts[] = {
+	"-A", "-b", "-c", "-d", "-D", "-e", "-G", "-i", "-J", "-L", "-m", "-n", "-N", "-o", "-p",
+	"-q", "-r", "-S", "-t", "-T", "-w", "-W", "-x", "--account", "--begin", "--chdir",
+	"--comment", "--constraint", "--cpu-bind", "--cpus-per-gpu", "--cpus-per-task",
+	"--dependency", "--distribution", "--error", "--exclude", "--export", "--gpus",
+	"--gpus-per-node", "--gpus-per-task", "--gres", "--input", "--job-name", "--jobid",
+	"--licenses", "--mem", "--mem-per-cpu", "--mem-per-gpu", "--mpi", "--nodefile",
+	"--nodelist", "--nodes", "--ntasks", "--ntasks-per-node", "--output", "--partition",
+	"--qos", "--reservation", "--time", "--prolog", "--epilog", "--task-prolog",
+	"--task-epilog", NULL
+};
+
+/* The variables the shim needs on every node, as names; a launcher forwards their values. */
+static size_t forwarded_names(const char **names, size_t max)
+{
+	extern char **environ;
+	static const char *const always[] = {
+		"LD_PRELOAD", "PROVTRACE_SPOOL", "PROVTRACE_SOCKET", "PROVTRACE_RUN",
+	};
+	static char buf[8192];
+	size_t n = 0, used = 0;
+
+	for (size_t i = 0; i < sizeof always / sizeof always[0] && n < max; i++)
+		names[n++] = always[i];
+	for (char **e = environ; *e && n < max; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : 0;
+		int dup = 0;
+
+		if (!len || used + len + 1 > sizeof buf ||
+		    (strncmp(*e, "PROVTRACE_", 10) && strncmp(*e, "CUDA_INJECTION64_PATH=", 22)))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			dup |= strlen(names[k]) == len && !memcmp(names[k], *e, len);
+		if (dup)
+			continue;
+		memcpy(buf + used, *e, len);
+		buf[used + len] = 0;
+		names[n++] = buf + used;
+		used += len + 1;
+	}
+	return n;
+}
+
+/* mpirun: "-x NAME" for each forwarded variable, first thing after the program name. */
+static char **mpirun_cmd(char **cmd)
+{
+	const char *names[128];
+	size_t n = forwarded_names(names, 128), argc = 0, k = 0;
+	char **out;
+
+	while (cmd[argc])
+		argc++;
+	if (!(out = calloc(argc + 2 * n + 1, sizeof *out)))
+		die("out of memory");
+	out[k++] = cmd[0];
+	for (size_t i = 0; i < n; i++) {
+		out[k++] = "-x";
+		out[k++] = (char *)names[i];
+	}
+	for (size_t i = 1; i < argc; i++)
+		out[k++] = cmd[i];
+	return out;
+}
+
+/* srun: keep --export=ALL semantics; a list of names (which would drop PATH and the rest)
+ * or NONE get the shim's variables added by name, never an environment of theirs only. */
+static char **srun_cmd(char **cmd)
+{
+	const char *names[128], *given = NULL;
+	size_t n = forwarded_names(names, 128), argc = 0, at = 0, len = 32;
+	int separate = 0;
+	char **out, *opt;
+
+	while (cmd[argc])
+		argc++;
+	for (size_t i = 1; i < argc && cmd[i][0] == '-'; i++) {
+		if (!strncmp(cmd[i], "--export=", 9)) {
+			given = cmd[i] + 9;
+			at = i;
+		} else if (!strcmp(cmd[i], "--export") && cmd[i + 1]) {
+			given = cmd[i + 1];
+			at = i;
+			separate = 1;
+			i++;
+		} else if (!strchr(cmd[i], '=') && among(cmd[i], srun_value_opts)) {
+			i++;
+		}
+	}
+	if (!given && (given = getenv("SLURM_EXPORT_ENV")) && !*given)
+		given = NULL;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(names[i]) + 1;
+	if (!(opt = malloc(len + (given ? strlen(given) : 0))) ||
+	    !(out = calloc(argc + 2, sizeof *out)))
+		die("out of memory");
+	if (!given || !strcmp(given, "ALL") || !strncmp(given, "ALL,", 4)) {
+		strcpy(opt, "--export=");
+		strcat(opt, given ? given : "ALL");
+	} else {
+		/* NONE takes no variable: the names alone mean "these and SLURM_*" */
+		strcpy(opt, "--export=");
+		if (strcmp(given, "NONE")) {
+			strcat(opt, given);
+			strcat(opt, ",");
+		}
+		for (size_t i = 0; i < n; i++) {
+			strcat(opt, names[i]);
+			if (i + 1 < n)
+				strcat(opt, ",");
+		}
+	}
+	/* the rewritten option takes the place of the user's, or comes first */
+	size_t k = 0;
+	out[k++] = cmd[0];
+	if (!at)
+		out[k++] = opt;
+	for (size_t i = 1; i < argc; i++) {
+		if (i == at) {
+			out[k++] = opt;
+			i += (size_t)separate;
+			continue;
+		}
+		out[k++] = cmd[i];
+	}
+	return out;
+}
+
+/* Whether the command runs on other nodes, so that each needs a collector. */
+static int wants_agents(char **cmd)
+{
+	const char *mode = getenv("PROVTRACE_LAUNCH"), *nn;
+
+	if (mode && !strcmp(mode, "local"))
+		return 0;
+	if (mode && !strcmp(mode, "agents") && R.kind != L_NONE)
+		return 1;
+	nn = getenv("SLURM_JOB_NUM_NODES");
+	if (R.kind == L_SRUN)
+		return getenv("SLURM_JOB_ID") != NULL;
+	if (R.kind == L_MPIRUN)
+		return mpirun_scan(cmd, NULL, NULL) || (nn && atoi(nn) > 1);
+	return 0;
+}
+
+static void agent_file(char *buf, size_t n, const char *what)
+{
+	pathf(buf, n, "%s/nodes/.agent.%s", R.run_abs, what);
+}
+
+/* Start one agent per node with the job's own launcher; its output goes to
+ * RUNDIR/nodes/agents.log. */
+static void start_agents(char **cmd)
+{
+	char *argv[256], nodes[32], ntasks[48], log[PATH_MAX];
+	int k = 0, fd;
+
+	if (R.kind == L_SRUN) {
+		const char *nn = getenv("SLURM_JOB_NUM_NODES");
+		if (!nn)
+			nn = getenv("SLURM_NNODES");
+		if (!nn || atoi(nn) < 1)
+			die("srun in an allocation, but SLURM_JOB_NUM_NODES is not set");
+		snprintf(nodes, sizeof nodes, "%d", atoi(nn));
+		snprintf(ntasks, sizeof ntasks, "--ntasks=%d", atoi(nn));
+		argv[k++] = cmd[0];
+		argv[k++] = "--overlap";
+		argv[k++] = "-N";
+		argv[k++] = nodes;
+		argv[k++] = ntasks;
+		argv[k++] = "--ntasks-per-node=1";
+		argv[k++] = "--export=ALL";
+		argv[k++] = "--kill-on-bad-exit=0";
+	} else {
+		argv[k++] = cmd[0];
+		argv[k++] = "--map-by";
+		argv[k++] = "ppr:1:node";
+		mpirun_scan(cmd, argv, &k);
+		if (k > 240)
+			die("too many mpirun options to repeat for the collectors");
+	}
+	argv[k++] = R.self;
+	argv[k++] = "--agent";
+	argv[k++] = R.run_abs;
+	argv[k++] = R.work;
+	argv[k++] = R.spool;
+	argv[k] = NULL;
+	pathf(log, sizeof log, "%s/nodes/agents.log", R.run_abs);
+	R.agent_launcher = fork();
+	if (R.agent_launcher < 0)
+		die("fork: %s", strerror(errno));
+	if (R.agent_launcher == 0) {
+		unsetenv("LD_PRELOAD");   /* the agents and their launcher run untraced */
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		setpgid(0, 0);
+		execvp(argv[0], argv);
+		fprintf(stderr, "provtrace run: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+}
+
+/* Wait until every agent's collector listens (each left .agent.INDEX: "HOST COUNT"). */
+static void wait_agents(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], host[128];
+	const char *t = getenv("PROVTRACE_AGENT_TIMEOUT");
+	uint64_t deadline = now_ns() + (uint64_t)(t && atoi(t) > 0 ? atoi(t) : 120) * 1000000000ull;
+	int st;
+
+	pathf(dir, sizeof dir, "%s/nodes", R.run_abs);
+	for (;;) {
+		int seen = 0, want = 0, mine = 0;
+		size_t used = 0;
+		struct dirent *e;
+		DIR *d = opendir(dir);
+
+		R.nodes[0] = 0;
+		while (d && (e = readdir(d))) {
+			FILE *f;
+			int n = 0;
+			if (strncmp(e->d_name, ".agent.", 7) || strchr(e->d_name + 7, '.') ||
+			    !isdigit((unsigned char)e->d_name[7]))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			if (!(f = fopen(path, "re")))
+				continue;
+			if (fscanf(f, "%127s %d", host, &n) == 2) {
+				seen++;
+				want = n;
+				mine |= !strcmp(host, R.host);
+				used += (size_t)snprintf(R.nodes + used, sizeof R.nodes - used,
+							 "%s\"%s\"", used ? ", " : "", host);
+				if (used >= sizeof R.nodes)
+					used = sizeof R.nodes - 1;
+			}
+			fclose(f);
+		}
+		if (d)
+			closedir(d);
+		if (want && seen >= want) {
+			R.collector = mine ? 0 : -1;   /* -1: this node needs one of its own */
+			return;
+		}
+		if (waitpid(R.agent_launcher, &st, WNOHANG) == R.agent_launcher) {
+			R.agent_launcher = 0;
+			die("the collectors of the nodes did not start (see %s/agents.log)", dir);
+		}
+		if (now_ns() > deadline) {
+			kill(-R.agent_launcher, SIGTERM);
+			die("the collectors of the nodes did not all start in time (see %s/agents.log; "
+			    "PROVTRACE_AGENT_TIMEOUT sets the wait)", dir);
+		}
+		usleep(50000);
+	}
+}
+
+/* Ask the agents to stop their collectors (each drains its node and copies its store
+ * into the run directory), and wait for them. */
+static int stop_agents(void)
+{
+	char stop[PATH_MAX];
+	int st = 0, fd;
+	uint64_t deadline = now_ns() + 3600ull * 1000000000ull;
+
+	agent_file(stop, sizeof stop, "stop");
+	if ((fd = open(stop, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	while (R.agent_launcher > 0) {
+		pid_t r = waitpid(R.agent_launcher, &st, WNOHANG);
+		if (r == R.agent_launcher || (r < 0 && errno != EINTR))
+			break;
+		if (now_ns() > deadline) {
+			kill(-R.agent_launcher, SIGTERM);
+			deadline = UINT64_MAX;
+		}
+		usleep(50000);
+	}
+	unlink(stop);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* ---- an agent: the collector of one node, for as long as the launcher says */
+
+static volatile sig_atomic_t agent_stop;
+
+static void agent_signal(int sig)
+{
+	(void)sig;
+	agent_stop = 1;
+}
+
+static int agent_main(char **argv)
+{
+	char ready[PATH_MAX], tmp[PATH_MAX + 8], stop[PATH_MAX], base[PATH_MAX];
+	const char *idx = getenv("SLURM_PROCID"), *cnt = getenv("SLURM_NTASKS");
+	struct sigaction sa = { 0 };
+	int cst = 0, ok;
+	FILE *f;
+
+	if (!argv[1] || !argv[2] || !argv[3])
+		die("--agent RUNDIR WORKDIR SPOOLDIR");
+	if (!idx || !cnt) {
+		idx = getenv("OMPI_COMM_WORLD_RANK");
+		cnt = getenv("OMPI_COMM_WORLD_SIZE");
+	}
+	if (!idx || !cnt) {
+		idx = "0";
+		cnt = "1";
+	}
+	/* each node is named by itself: PROVTRACE_HOST, if the user set it, would name them
+	 * all alike */
+	if (gethostname(R.host, sizeof R.host - 1) < 0)
+		strcpy(R.host, "localhost");
+	for (char *p = R.host; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	snprintf(R.run_abs, sizeof R.run_abs, "%s", argv[1]);
+	snprintf(R.work, sizeof R.work, "%s", argv[2]);
+	snprintf(R.spool, sizeof R.spool, "%s", argv[3]);
+	pathf(R.store, sizeof R.store, "%s/store.mdb", R.work);
+	pathf(R.sock, sizeof R.sock, "%s/collectd.sock", R.work);
+	locate();
+	pathf(tmp, sizeof tmp, "%s/nodes/%s.mdb", R.run_abs, R.host);
+	if (exists(tmp))
+		die("%s already holds a run of node %s", R.run_abs, R.host);
+	/* the work and spool directories: private, their parents too */
+	snprintf(base, sizeof base, "%s", R.work);
+	*strrchr(base, '/') = 0;
+	private_dir(base);
+	private_dir(R.work);
+	snprintf(base, sizeof base, "%s", R.spool);
+	*strrchr(base, '/') = 0;
+	if (strcmp(base, R.work))
+		private_dir(base);
+	private_dir(R.spool);
+
+	sa.sa_handler = agent_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	start_collector();
+
+	agent_file(ready, sizeof ready, idx);
+	pathf(tmp, sizeof tmp, "%s.tmp", ready);
+	if (!(f = fopen(tmp, "we")) || fprintf(f, "%s %s\n", R.host, cnt) < 0 || fclose(f) ||
+	    rename(tmp, ready) < 0)
+		die("cannot write %s: %s", ready, strerror(errno));
+	agent_file(stop, sizeof stop, "stop");
+	while (!agent_stop && !exists(stop)) {
+		int st;
+		if (waitpid(R.collector, &st, WNOHANG) == R.collector) {
+			R.collector = 0;
+			cst = st;
+			break;
+		}
+		usleep(100000);
+	}
+	if (R.collector > 0) {
+		kill(R.collector, SIGTERM);
+		while (waitpid(R.collector, &cst, 0) < 0 && errno == EINTR)
+			;
+	}
+	unlink(ready);
+	ok = WIFEXITED(cst) && WEXITSTATUS(cst) == 0;
+	if (ok) {
+		char lock[PATH_MAX + 8];
+		unlink(R.store);
+		snprintf(lock, sizeof lock, "%s-lock", R.store);
+		unlink(lock);
+		rmdir(R.spool);
+		rmdir(R.work);
+	} else {
+		fprintf(stderr, "provtrace run: the collector of %s failed (see %s/nodes/%s.log); "
+			"the store is kept in %s\n", R.host, R.run_abs, R.host, R.store);
+	}
+	return ok ? 0 : 1;
+}
+
+/* Directories of the same names on every node: the agents create them on theirs. */
+static void setup_multi(void)
+{
+	char name[PATH_MAX], base[PATH_MAX], id[64];
+	const char *tmp = getenv("PROVTRACE_TMPDIR");
+	struct statfs sf;
+	int e;
+
+	if (!tmp || !*tmp)
+		tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	expand(R.rundir ? R.rundir : "provtrace-%j-%p", name, sizeof name);
+	if (name[0] == '/') {
+		snprintf(R.run_abs, sizeof R.run_abs, "%s", name);
+	} else {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof cwd))
+			die("getcwd: %s", strerror(errno));
+		if ((size_t)snprintf(R.run_abs, sizeof R.run_abs, "%s/%s", cwd, name) >= sizeof R.run_abs)
+			die("run directory path too long");
+	}
+	pathf(name, sizeof name, "%s/nodes", R.run_abs);
+	if ((e = mkdirs(name, 0700)))
+		die("cannot create %s: %s", name, strerror(e));
+	snprintf(id, sizeof id, "m%llx-%d", (unsigned long long)(now_ns() / 1000), (int)getpid());
+	pathf(R.work, sizeof R.work, "%s/provtrace-%u/%s", tmp, (unsigned)geteuid(), id);
+	pathf(R.store, sizeof R.store, "%s/store.mdb", R.work);
+	if ((size_t)snprintf(R.sock, sizeof R.sock, "%s/collectd.sock", R.work) >= sizeof R.sock)
+		die("socket path %s/collectd.sock is longer than a Unix socket allows; set "
+		    "PROVTRACE_TMPDIR to a shorter directory", R.work);
+	if ((tmp = getenv("PROVTRACE_SPOOL_DIR")) && *tmp)
+		pathf(base, sizeof base, "%s", tmp);
+	else if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC_)
+		snprintf(base, sizeof base, "/dev/shm/provtrace-%u", (unsigned)geteuid());
+	else
+		pathf(base, sizeof base, "%s", R.work);
+	pathf(R.spool, sizeof R.spool, "%s/%s%s", base, id, strcmp(base, R.work) ? "" : "/spool");
+	if (!strcmp(base, R.work))
+		pathf(R.spool, sizeof R.spool, "%s/spool", R.work);
+}
+
+/* This node runs no agent (mpirun from outside its host list): a collector of its own,
+ * in the same directories. */
+static void local_collector(void)
+{
+	char base[PATH_MAX];
+
+	snprintf(base, sizeof base, "%s", R.work);
+	*strrchr(base, '/') = 0;
+	private_dir(base);
+	private_dir(R.work);
+	snprintf(base, sizeof base, "%s", R.spool);
+	*strrchr(base, '/') = 0;
+	if (strcmp(base, R.work))
+		private_dir(base);
+	private_dir(R.spool);
+	start_collector();
 }
 
 static void usage(FILE *f)
@@ -408,10 +963,13 @@ int main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	struct sigaction sa = { 0 };
-	int c, wstatus = 0, cst;
+	int c, wstatus = 0, cst = 0, ok;
 	uint64_t start, end;
 	const char *h;
+	char **cmd;
 
+	if (argc > 1 && !strcmp(argv[1], "--agent"))
+		return agent_main(argv + 1);
 	while ((c = getopt_long(argc, argv, "+o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': R.rundir = optarg; break;
@@ -424,7 +982,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
-	if ((h = getenv("PROVTRACE_HOST")) && *h)
+	cmd = argv + optind;
+	R.kind = launcher_kind(cmd[0]);
+	R.agents = wants_agents(cmd);
+	/* with agents each node is named by its host name, this one too */
+	if (!R.agents && (h = getenv("PROVTRACE_HOST")) && *h)
 		snprintf(R.host, sizeof R.host, "%s", h);
 	else if (gethostname(R.host, sizeof R.host - 1) < 0)
 		strcpy(R.host, "localhost");
@@ -432,9 +994,23 @@ int main(int argc, char **argv)
 		if (*p == '/')
 			*p = '_';
 	locate();
-	setup_dirs();
-	start_collector();
-
+	if (R.agents) {
+		ssize_t k = readlink("/proc/self/exe", R.self, sizeof R.self - 1);
+		if (k <= 0)
+			die("cannot find this program's path (for the other nodes)");
+		R.self[k] = 0;
+		setup_multi();
+		start_agents(cmd);
+		wait_agents();
+		if (R.collector < 0)
+			local_collector();
+	} else {
+		if (R.kind == L_SRUN)
+			fprintf(stderr, "provtrace run: srun outside an allocation: only this node's "
+				"processes are traced (run it inside salloc or sbatch)\n");
+		setup_dirs();
+		start_collector();
+	}
 	sa.sa_sigaction = forward;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
@@ -458,36 +1034,54 @@ int main(int argc, char **argv)
 		setenv("PROVTRACE_SPOOL", R.spool, 1);
 		setenv("PROVTRACE_SOCKET", R.sock, 1);
 		setenv("PROVTRACE_RUN", R.run_abs, 1);
-		setenv("PROVTRACE_HOST", R.host, 1);
+		if (R.agents)
+			unsetenv("PROVTRACE_HOST");   /* every node names itself */
+		else
+			setenv("PROVTRACE_HOST", R.host, 1);
 		/* the driver loads it at cuInit; a tool the user injected keeps its place */
 		if (R.cuda[0] && !getenv("CUDA_INJECTION64_PATH"))
 			setenv("CUDA_INJECTION64_PATH", R.cuda, 1);
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
-		execvp(argv[optind], argv + optind);
+		/* the launcher forwards the shim's settings to the other nodes */
+		if (R.kind == L_MPIRUN)
+			cmd = mpirun_cmd(cmd);
+		else if (R.kind == L_SRUN)
+			cmd = srun_cmd(cmd);
+		execvp(cmd[0], cmd);
 		int e = errno;
-		fprintf(stderr, "provtrace run: %s: %s\n", argv[optind], strerror(e));
+		fprintf(stderr, "provtrace run: %s: %s\n", cmd[0], strerror(e));
 		_exit(e == ENOENT ? 127 : 126);
 	}
 	while (waitpid(R.child, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	end = now_ns();
 	send_status(wstatus, end);
-	kill(R.collector, SIGTERM);
-	while (waitpid(R.collector, &cst, 0) < 0 && errno == EINTR)
-		;
+	if (R.collector > 0) {
+		kill(R.collector, SIGTERM);
+		while (waitpid(R.collector, &cst, 0) < 0 && errno == EINTR)
+			;
+	}
+	ok = !R.collector || (WIFEXITED(cst) && WEXITSTATUS(cst) == 0);
+	if (R.agents && !stop_agents()) {
+		fprintf(stderr, "provtrace run: a node's collector failed (see %s/nodes/agents.log "
+			"and the nodes' logs there)\n", R.run_abs);
+		ok = 0;
+	}
 	write_run_json(argv + optind, start, end, wstatus);
 
-	if (WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
+	if (ok && R.collector > 0) {
 		unlink(R.store);
 		char lock[PATH_MAX + 8];
 		snprintf(lock, sizeof lock, "%s-lock", R.store);
 		unlink(lock);
 		rmdir(R.spool);
 		rmdir(R.work);
+	}
+	if (ok) {
 		if (!R.quiet)
 			fprintf(stderr, "provtrace: run recorded in %s\n", R.run_abs);
-	} else {
+	} else if (R.collector > 0) {
 		fprintf(stderr, "provtrace run: the collector failed (see %s/nodes/%s.log); the "
 			"events not stored wait in %s and the store is kept in %s; once the cause "
 			"is fixed, finish it with:\n  %s --once -S %s -d %s -o %s/nodes/%s.mdb\n",

@@ -22,12 +22,12 @@
 
 enum {
 	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
-	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_COUNT
+	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
 	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
-	"flow", "flowr", "libs", "gap", "region", "meta", "vfork",
+	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi",
 };
 
 struct pt_store {
@@ -37,6 +37,7 @@ struct pt_store {
 	int rdonly;
 	int full;                 /* MDB_MAP_FULL seen in this batch */
 	int defer_index;          /* commits leave indexing to pt_store_index() calls */
+	int no_mpi;               /* a store written before the mpi table: it has none */
 	size_t mapsize;
 	uint64_t next_seq;
 	uint32_t next_proc, next_obj;
@@ -110,6 +111,10 @@ static int open_dbis(pt_store *st, MDB_txn *txn, unsigned flags)
 {
 	for (int i = 0; i < DB_COUNT; i++) {
 		int r = mdb_dbi_open(txn, db_names[i], flags, &st->dbi[i]);
+		if (r == MDB_NOTFOUND && i == DB_MPI && !(flags & MDB_CREATE)) {
+			st->no_mpi = 1;   /* older stores: read as holding no MPI data */
+			continue;
+		}
 		if (r)
 			return r;
 	}
@@ -153,9 +158,20 @@ int pt_store_open(const char *path, unsigned flags, pt_store **out)
 	if ((r = mdb_env_open(st->env, path, envflags, 0600)))
 		goto fail;
 	if (st->rdonly) {
+		uint32_t schema = 0;
+		MDB_val k = val("schema", 6), v;
+
 		if ((r = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
 			goto fail;
-		if ((r = open_dbis(st, txn, 0)))
+		/* the schema first: another version's store may lack tables this one has */
+		r = mdb_dbi_open(txn, db_names[DB_META], 0, &st->dbi[DB_META]);
+		if (r == 0)
+			r = mdb_get(txn, st->dbi[DB_META], &k, &v);
+		if (r == 0 && v.mv_size == sizeof schema)
+			memcpy(&schema, v.mv_data, sizeof schema);
+		if (r == MDB_NOTFOUND || (r == 0 && schema != PT_STORE_SCHEMA))
+			r = PT_ESCHEMA;
+		if (r || (r = open_dbis(st, txn, 0)))
 			goto fail;
 		st->txn = txn;   /* readers keep one snapshot for their lifetime */
 		txn = NULL;
@@ -178,15 +194,6 @@ int pt_store_open(const char *path, unsigned flags, pt_store **out)
 			goto fail;
 		}
 		txn = NULL;
-	}
-	if (st->rdonly) {
-		uint32_t schema;
-		size_t n = sizeof schema;
-		if (pt_store_meta_get(st, "schema", &schema, &n) || n != 4 ||
-		    schema != PT_STORE_SCHEMA) {
-			r = PT_ESCHEMA;
-			goto fail;
-		}
 	}
 	*out = st;
 	return 0;
@@ -1097,6 +1104,7 @@ static int endpoint(pt_store *st, const char *fmt, uint64_t ino, uint32_t *obj)
 /* ---- applying records */
 
 static int gap_index(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n);
+static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev);
 
 static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint8_t *rec,
 		 uint32_t len)
@@ -1277,6 +1285,10 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	case PT_EV_GAP:
 		b = pt_ev_b(ev, 1);
 		return gap_index(st, proc, (uint32_t)pt_ev_u(ev, 0), b.p, b.len);
+
+	case PT_EV_MPI_INIT: case PT_EV_MPI_FINI: case PT_EV_MPI_COMM: case PT_EV_MPI_P2P:
+	case PT_EV_MPI_COLL: case PT_EV_MPI_FOPEN: case PT_EV_MPI_FCLOSE:
+		return apply_mpi(st, proc, ev);
 
 	default:
 		/* EXEC, EXEC_FAIL, FORK, SPAWN, MMAP, UNLINK, TRUNCATE, MKDIR, IO, and types
@@ -1824,4 +1836,358 @@ int pt_store_drop_pages(pt_store *st)
 	}
 	fclose(f);
 	return r;
+}
+
+/* ---- MPI (records 128-191): ranks, communicators, traffic.  One table, "mpi", whose
+ * keys begin with a letter saying what they hold (store.h lists them).  A store written
+ * before the table existed opens without it and answers as one without MPI traffic. */
+
+#define MPI_KEY_MAX 16
+
+static int mpi_get(pt_store *st, const uint8_t *k, size_t kn, void *out, size_t outn)
+{
+	MDB_val key = val(k, kn), v;
+	MDB_txn *txn;
+	int temp, r;
+
+	if (st->no_mpi)
+		return PT_ENOTFOUND;
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	r = mdb_get(txn, st->dbi[DB_MPI], &key, &v);
+	if (r == 0) {
+		memset(out, 0, outn);
+		memcpy(out, v.mv_data, v.mv_size < outn ? v.mv_size : outn);
+	}
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
+}
+
+static size_t mpi_key(uint8_t *k, char what, uint32_t proc)
+{
+	k[0] = (uint8_t)what;
+	be32(k + 1, proc);
+	return 5;
+}
+
+/* The latest record of a cumulative key wins: counts only grow, and its time is when
+ * the traffic was last seen (the records of one image may arrive out of order when
+ * several of its threads wrote them). */
+static void mpi_merge(uint64_t *count, uint64_t *first, uint64_t *last, uint64_t ncount,
+		      uint64_t nfirst, uint64_t ts)
+{
+	if (ncount >= *count)
+		*count = ncount;
+	if (nfirst && (!*first || nfirst < *first))
+		*first = nfirst;
+	if (ts > *last)
+		*last = ts;
+}
+
+static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
+{
+	uint8_t k[MPI_KEY_MAX];
+	struct pt_bytes b;
+	size_t kn;
+	uint32_t obj;
+	int r;
+
+	switch (ev->type) {
+	case PT_EV_MPI_INIT: {
+		struct pt_mpi_rank m = { 0 };
+		b = pt_ev_b(ev, 2);
+		m.job = fnv64(b.p, b.len);
+		m.rank = (int32_t)pt_ev_i(ev, 0);
+		m.size = (int32_t)pt_ev_i(ev, 1);
+		m.thread = (uint32_t)pt_ev_u(ev, 3);
+		m.how = (uint32_t)pt_ev_u(ev, 6);
+		m.init_ns = ev->ts;
+		kn = mpi_key(k, 'r', proc);
+		if ((r = put(st, DB_MPI, k, kn, &m, sizeof m, 0)))
+			return r;
+		k[0] = 'J';
+		be64(k + 1, m.job);
+		if ((r = put(st, DB_MPI, k, 9, b.p, b.len, 0)))
+			return r;
+		k[0] = 'j';
+		be32(k + 9, (uint32_t)m.rank);
+		return put(st, DB_MPI, k, 13, &proc, 4, 0);
+	}
+
+	case PT_EV_MPI_FINI: {
+		struct pt_mpi_rank m;
+		kn = mpi_key(k, 'r', proc);
+		if ((r = mpi_get(st, k, kn, &m, sizeof m)))
+			return r == PT_ENOTFOUND ? 0 : r;
+		m.fini_ns = ev->ts;
+		m.dropped = pt_ev_u(ev, 0);
+		return put(st, DB_MPI, k, kn, &m, sizeof m, 0);
+	}
+
+	case PT_EV_MPI_COMM: {
+		uint32_t flags = (uint32_t)pt_ev_u(ev, 3), remote = !!(flags & PT_MPI_COMM_REMOTE);
+		struct pt_mpi_comm c = { 0 };
+		struct pt_mpr m;
+		uint32_t n;
+		int32_t *ranks;
+		kn = mpi_key(k, 'C', proc);
+		be32(k + kn, (uint32_t)pt_ev_u(ev, 0));
+		kn += 4;
+		if ((r = mpi_get(st, k, kn, &c, sizeof c)) && r != PT_ENOTFOUND)
+			return r;
+		if (remote) {
+			c.rsize = (int32_t)pt_ev_u(ev, 1);
+			c.flags |= flags & PT_MPI_COMM_IDENTITY ? PT_MPI_COMM_RIDENTITY : 0;
+		} else {
+			c.size = (int32_t)pt_ev_u(ev, 1);
+			c.rank = (int32_t)pt_ev_i(ev, 2);
+			c.flags |= flags & (PT_MPI_COMM_INTER | PT_MPI_COMM_IDENTITY);
+		}
+		if ((r = put(st, DB_MPI, k, kn, &c, sizeof c, 0)))
+			return r;
+		if (ev->n < 6 || ev->v[5].kind != PT_MP_ARRAY || !ev->v[5].count)
+			return 0;
+		/* the members, as 32-bit world ranks in native order, per chunk */
+		pt_mpr_init(&m, ev->v[5].b.p, ev->v[5].b.len);
+		if (pt_mpr_array(&m, &n) || !(ranks = malloc((size_t)n * 4)))
+			return n ? ENOMEM : PT_EWIRE;
+		for (uint32_t i = 0; i < n; i++) {
+			int64_t v;
+			if (pt_mpr_int(&m, &v)) {
+				free(ranks);
+				return PT_EWIRE;
+			}
+			ranks[i] = (int32_t)v;
+		}
+		k[0] = 'm';
+		k[kn] = (uint8_t)remote;
+		be32(k + kn + 1, (uint32_t)pt_ev_u(ev, 4));
+		r = put(st, DB_MPI, k, kn + 5, ranks, (size_t)n * 4, 0);
+		free(ranks);
+		return r;
+	}
+
+	case PT_EV_MPI_P2P: {
+		struct pt_mpi_traffic t = { 0 };
+		uint64_t bytes = pt_ev_u(ev, 3), msgs = pt_ev_u(ev, 2);
+		kn = mpi_key(k, 'p', proc);
+		be32(k + kn, (uint32_t)pt_ev_i(ev, 0));
+		k[kn + 4] = (uint8_t)pt_ev_u(ev, 1);
+		kn += 5;
+		if ((r = mpi_get(st, k, kn, &t, sizeof t)) && r != PT_ENOTFOUND)
+			return r;
+		if (msgs >= t.msgs)
+			t.bytes = bytes;
+		mpi_merge(&t.msgs, &t.first, &t.last, msgs, pt_ev_u(ev, 4), ev->ts);
+		return put(st, DB_MPI, k, kn, &t, sizeof t, 0);
+	}
+
+	case PT_EV_MPI_COLL: {
+		struct pt_mpi_calls c = { 0 };
+		uint64_t calls = pt_ev_u(ev, 3);
+		kn = mpi_key(k, 'c', proc);
+		be32(k + kn, (uint32_t)pt_ev_u(ev, 0));
+		k[kn + 4] = (uint8_t)pt_ev_u(ev, 1);
+		be32(k + kn + 5, (uint32_t)(pt_ev_i(ev, 2) + 1));
+		kn += 9;
+		if ((r = mpi_get(st, k, kn, &c, sizeof c)) && r != PT_ENOTFOUND)
+			return r;
+		if (calls >= c.calls) {
+			c.sent = pt_ev_u(ev, 4);
+			c.recvd = pt_ev_u(ev, 5);
+		}
+		mpi_merge(&c.calls, &c.first, &c.last, calls, pt_ev_u(ev, 6), ev->ts);
+		return put(st, DB_MPI, k, kn, &c, sizeof c, 0);
+	}
+
+	case PT_EV_MPI_FOPEN:
+		/* a session of the file's object, so that lineage and export see who read and
+		 * wrote it through MPI-IO (the POSIX I/O underneath may be another rank's) */
+		b = pt_ev_b(ev, 1);
+		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
+			return r;
+		return sess_begin(st, proc, pt_ev_u(ev, 0), obj, PT_KIND_MPI_FILE, -1,
+				  (uint32_t)pt_ev_u(ev, 2), PT_CALL_MPI_FILE, ev->ts);
+
+	case PT_EV_MPI_FCLOSE:
+		/* C_SESS_END's first twelve fields: ended like a session the table held */
+		return sess_end(st, proc, ev, 1);
+	}
+	return 0;
+}
+
+int pt_store_mpi_rank(pt_store *st, uint32_t proc, struct pt_mpi_rank *m)
+{
+	uint8_t k[MPI_KEY_MAX];
+
+	return mpi_get(st, k, mpi_key(k, 'r', proc), m, sizeof *m);
+}
+
+int pt_store_mpi_find(pt_store *st, uint64_t job, int32_t rank, uint32_t *proc)
+{
+	uint8_t k[13];
+
+	k[0] = 'j';
+	be64(k + 1, job);
+	be32(k + 9, (uint32_t)rank);
+	return mpi_get(st, k, sizeof k, proc, sizeof *proc);
+}
+
+int pt_store_mpi_job(pt_store *st, uint64_t job, char *name, size_t *len)
+{
+	MDB_val key, v;
+	MDB_txn *txn;
+	uint8_t k[9];
+	int temp, r;
+
+	if (st->no_mpi)
+		return PT_ENOTFOUND;
+	k[0] = 'J';
+	be64(k + 1, job);
+	key = val(k, sizeof k);
+	if ((r = txn_get(st, &txn, &temp)))
+		return r;
+	r = mdb_get(txn, st->dbi[DB_MPI], &key, &v);
+	if (r == 0) {
+		size_t n = v.mv_size < *len ? v.mv_size : *len;
+		memcpy(name, v.mv_data, n);
+		*len = v.mv_size;
+	}
+	txn_put(txn, temp);
+	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
+}
+
+struct mpi_walk {
+	void *fn, *ctx;
+};
+
+static int mpi_rank_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_walk *w = ctx;
+	struct pt_mpi_rank m = { 0 };
+
+	if (k->mv_size != 5)
+		return 0;
+	memcpy(&m, v->mv_data, v->mv_size < sizeof m ? v->mv_size : sizeof m);
+	return ((pt_mpi_rank_fn)w->fn)(w->ctx, rd32((uint8_t *)k->mv_data + 1), &m);
+}
+
+int pt_store_each_mpi_rank(pt_store *st, pt_mpi_rank_fn fn, void *ctx)
+{
+	struct mpi_walk w = { (void *)fn, ctx };
+
+	return st->no_mpi ? 0 : walk(st, DB_MPI, "r", 1, mpi_rank_cb, &w);
+}
+
+static int mpi_p2p_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_walk *w = ctx;
+	struct pt_mpi_traffic t = { 0 };
+	const uint8_t *p = k->mv_data;
+
+	if (k->mv_size != 10)
+		return 0;
+	memcpy(&t, v->mv_data, v->mv_size < sizeof t ? v->mv_size : sizeof t);
+	return ((pt_mpi_p2p_fn)w->fn)(w->ctx, rd32(p + 1), (int32_t)rd32(p + 5), p[9], &t);
+}
+
+int pt_store_each_mpi_p2p(pt_store *st, uint32_t proc, pt_mpi_p2p_fn fn, void *ctx)
+{
+	struct mpi_walk w = { (void *)fn, ctx };
+	uint8_t k[5];
+
+	if (st->no_mpi)
+		return 0;
+	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'p', proc) : (k[0] = 'p', 1), mpi_p2p_cb, &w);
+}
+
+static int mpi_coll_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_walk *w = ctx;
+	struct pt_mpi_calls c = { 0 };
+	const uint8_t *p = k->mv_data;
+
+	if (k->mv_size != 14)
+		return 0;
+	memcpy(&c, v->mv_data, v->mv_size < sizeof c ? v->mv_size : sizeof c);
+	return ((pt_mpi_coll_fn)w->fn)(w->ctx, rd32(p + 1), rd32(p + 5), p[9],
+				       (int32_t)rd32(p + 10) - 1, &c);
+}
+
+int pt_store_each_mpi_coll(pt_store *st, uint32_t proc, pt_mpi_coll_fn fn, void *ctx)
+{
+	struct mpi_walk w = { (void *)fn, ctx };
+	uint8_t k[5];
+
+	if (st->no_mpi)
+		return 0;
+	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'c', proc) : (k[0] = 'c', 1), mpi_coll_cb, &w);
+}
+
+struct mpi_members {
+	int32_t *out;
+	size_t max, n;
+};
+
+static int mpi_member_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_members *m = ctx;
+	uint32_t off = rd32((uint8_t *)k->mv_data + 10);
+	size_t n = v->mv_size / 4;
+
+	if (off >= m->max)
+		return 0;
+	if (n > m->max - off)
+		n = m->max - off;
+	memcpy(m->out + off, v->mv_data, n * 4);
+	if (off + n > m->n)
+		m->n = off + n;
+	return 0;
+}
+
+int pt_store_mpi_comm(pt_store *st, uint32_t proc, uint32_t comm, int remote,
+		      struct pt_mpi_comm *c, int32_t *ranks, size_t max)
+{
+	uint8_t k[MPI_KEY_MAX];
+	size_t kn = mpi_key(k, 'C', proc), size;
+	struct mpi_members m = { ranks, max, 0 };
+	int r;
+
+	be32(k + kn, comm);
+	kn += 4;
+	if ((r = mpi_get(st, k, kn, c, sizeof *c)))
+		return r;
+	if (!ranks)
+		return 0;
+	size = (size_t)(remote ? c->rsize : c->size);
+	if (size > max)
+		size = max;
+	if (c->flags & (remote ? PT_MPI_COMM_RIDENTITY : PT_MPI_COMM_IDENTITY)) {
+		for (size_t i = 0; i < size; i++)
+			ranks[i] = (int32_t)i;
+		return 0;
+	}
+	for (size_t i = 0; i < size; i++)
+		ranks[i] = -1;
+	k[0] = 'm';
+	k[kn] = (uint8_t)!!remote;
+	return walk(st, DB_MPI, k, kn + 1, mpi_member_cb, &m);
+}
+
+int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root)
+{
+	if (from == to)
+		return 0;
+	switch (op & ~(uint32_t)PT_MPI_NB) {
+	case PT_MPI_BARRIER:
+		return 0;
+	case PT_MPI_BCAST: case PT_MPI_SCATTER: case PT_MPI_SCATTERV:
+		return root < 0 || from == root;
+	case PT_MPI_REDUCE: case PT_MPI_GATHER: case PT_MPI_GATHERV:
+		return root < 0 || to == root;
+	case PT_MPI_SCAN: case PT_MPI_EXSCAN:
+		return from < to;
+	default:
+		return 1;   /* the all-to-all kinds, and kinds newer than this reader */
+	}
 }

@@ -31,6 +31,14 @@
  *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
  *   region   name                         → struct pt_region_rec + u64 offset per slot
  *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet)
+ *   mpi      'r' proc:u32                  → struct pt_mpi_rank (an image's MPI rank)
+ *            'j' job:u64 | rank:u32         → proc:u32 (the image of a rank)
+ *            'J' job:u64                    → the job's name (MPI_INIT.job)
+ *            'C' proc:u32 | comm:u32         → struct pt_mpi_comm
+ *            'm' proc:u32 | comm:u32 | remote:u8 | offset:u32 → members, int32 world ranks
+ *            'p' proc:u32 | peer:u32 | op:u8  → struct pt_mpi_traffic
+ *            'c' proc:u32 | comm:u32 | op:u8 | root+1:u32 → struct pt_mpi_calls
+ *            (the table is absent from stores written before it: read as empty)
  *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
 #ifndef PT_STORE_H
@@ -41,7 +49,8 @@
 
 #include "event.h"
 
-#define PT_STORE_SCHEMA 1
+/* 2: packed sess/use values, use keyed by direction, the vfork table, the indexed mark */
+#define PT_STORE_SCHEMA 2
 
 /* Errors of our own, below LMDB's reserved block (-30800 .. -30781) and PT_EWIRE. */
 #define PT_EFULL   (-30950)   /* map full: grown, replay the batch */
@@ -257,6 +266,61 @@ int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx);
 typedef int (*pt_obj_fn)(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name,
 			 size_t len);
 int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx);
+
+/* ---- MPI: ranks, communicators and traffic (records 128-191, see protocol.h).  A job
+ * is named by a 64-bit hash of MPI_INIT.job, the same in every rank of every node. */
+
+struct pt_mpi_rank {
+	uint64_t job;
+	int32_t rank, size;
+	uint32_t thread, how;       /* MPI_INIT.thread, .how */
+	uint64_t init_ns, fini_ns;  /* fini_ns 0: MPI_Finalize not seen */
+	uint64_t dropped;           /* MPI_FINI.dropped */
+};
+
+#define PT_MPI_COMM_RIDENTITY 0x100u   /* pt_mpi_comm.flags: the remote group is ranks 0.. */
+
+struct pt_mpi_comm {
+	int32_t size, rank, rsize;  /* rank: the image's own in the communicator */
+	uint32_t flags;             /* PT_MPI_COMM_INTER, _IDENTITY, PT_MPI_COMM_RIDENTITY */
+};
+
+/* Point-to-point traffic of an image with one peer in one operation kind; last is the
+ * time of the latest record (an upper bound of the latest message). */
+struct pt_mpi_traffic {
+	uint64_t msgs, bytes, first, last;
+};
+
+/* A collective of an image in one communicator, per operation and root. */
+struct pt_mpi_calls {
+	uint64_t calls, sent, recvd, first, last;
+};
+
+int pt_store_mpi_rank(pt_store *st, uint32_t proc, struct pt_mpi_rank *m);
+/* The image that was `rank` of `job` in this store (PT_ENOTFOUND: another node's). */
+int pt_store_mpi_find(pt_store *st, uint64_t job, int32_t rank, uint32_t *proc);
+/* The job's name, copied (not terminated) into name[*len]; *len becomes its length. */
+int pt_store_mpi_job(pt_store *st, uint64_t job, char *name, size_t *len);
+/* A communicator of an image, and (ranks != NULL) the world ranks of its local group, or
+ * with remote != 0 of an intercommunicator's remote group, up to max of them (-1 where
+ * a member is unknown). */
+int pt_store_mpi_comm(pt_store *st, uint32_t proc, uint32_t comm, int remote,
+		      struct pt_mpi_comm *c, int32_t *ranks, size_t max);
+
+typedef int (*pt_mpi_rank_fn)(void *ctx, uint32_t proc, const struct pt_mpi_rank *m);
+typedef int (*pt_mpi_p2p_fn)(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+			     const struct pt_mpi_traffic *t);
+typedef int (*pt_mpi_coll_fn)(void *ctx, uint32_t proc, uint32_t comm, uint32_t op,
+			      int32_t root, const struct pt_mpi_calls *c);
+int pt_store_each_mpi_rank(pt_store *st, pt_mpi_rank_fn fn, void *ctx);
+/* Of one image (proc != 0) or of all, in (image, peer, op) order. */
+int pt_store_each_mpi_p2p(pt_store *st, uint32_t proc, pt_mpi_p2p_fn fn, void *ctx);
+/* Of one image (proc != 0) or of all; root is a world rank, -1 for none or several. */
+int pt_store_each_mpi_coll(pt_store *st, uint32_t proc, pt_mpi_coll_fn fn, void *ctx);
+
+/* Does one call of collective `op` carry data from the member of rank `from` to the one
+ * of rank `to` (ranks in the communicator; root likewise, -1 unknown: then it may)? */
+int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root);
 
 /* Readers: give back to the kernel the pages of the map this process has touched, so
  * that a tool walking a store larger than memory keeps a small resident size (added for

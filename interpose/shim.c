@@ -129,6 +129,19 @@ static void parse_exclude(const char *list)
 	}
 }
 
+/* One more excluded prefix, kept as given (the MPI module excludes the MPI library's own
+ * transport files, whose data it records as messages).  Start-up only. */
+void pt_exclude_add(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (prefix[0] != '/' || n < 2 || pt.nexclude >= PT_EXCLUDE_MAX)
+		return;
+	pt.exclude[pt.nexclude] = (char *)prefix;
+	pt.exclude_len[pt.nexclude++] = n;
+	pt.exclude_first[(uint8_t)prefix[1] >> 6] |= 1ull << ((uint8_t)prefix[1] & 63);
+}
+
 /* Settings an exec into an emptied environment must get back (see proc.c). */
 static const char *const kept_vars[] = {
 	"PROVTRACE_SPOOL", "PROVTRACE_SOCKET", "PROVTRACE_RUN", "PROVTRACE_EXCLUDE",

@@ -262,6 +262,7 @@ void pt_sess_dup(int oldfd, int newfd);
  * "//", "/./" and "/../" lexically.  Returns the length written to out (< outsz), or 0. */
 size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz);
 int pt_path_excluded(const char *path, size_t len);
+void pt_exclude_add(const char *prefix);   /* the string must outlive the process */
 void pt_cwd_refresh(void);
 int pt_fd_path(int fd, char *out, size_t outsz);   /* readlink /proc/self/fd/FD */
 int pt_fd_kind(int fd, uint64_t *ino);

@@ -6,7 +6,13 @@
  * a time bound: going back, a file as it was before t came from writes that began before
  * t, by processes as they were before the end of those writes, which had read what they
  * read before that; going forward, the mirror image.  A node is walked again only with a
- * wider bound, so the walk ends; chains of any length work. */
+ * wider bound, so the walk ends; chains of any length work.
+ *
+ * MPI ranks are process images too: what a rank received from a peer (a message, or a
+ * collective whose data flows from the peer to it) came from what the peer had when it
+ * last sent, so going back from a rank at t reaches each peer it received from before
+ * t, bounded by the earlier of the receiver's last receipt and the peer's last send;
+ * going forward, the mirror image.  Peers are found on any node by (job, rank). */
 #include "config.h"
 
 #include <errno.h>
@@ -43,6 +49,7 @@ static struct {
 	struct pt_strset out;
 	uint64_t start_obj_names;   /* number of start objects (to skip printing them) */
 	struct pt_strset start;
+	struct pt_u64map ranks;     /* (job, rank) -> its graph node | 1 << 63, or 0: none */
 } L = { .max_depth = ~0u, .sep = '\n' };
 
 static const char *const system_prefixes[] = {
@@ -205,6 +212,200 @@ static int proc_child(void *ctx, uint32_t parent, uint32_t child, uint64_t ts, u
 	return 0;
 }
 
+/* ---- MPI */
+
+static uint64_t rank_key(uint64_t job, int32_t rank)
+{
+	uint64_t k[2] = { job, (uint64_t)(uint32_t)rank };
+
+	return pt_hash_bytes(k, sizeof k);
+}
+
+/* The graph node of rank `rank` of `job`, on whichever node ran it; 0 if none did. */
+static uint64_t rank_node(uint64_t job, int32_t rank)
+{
+	int fresh;
+	uint64_t *v = pt_u64map_get(&L.ranks, rank_key(job, rank), 0, &fresh);
+
+	if (fresh) {
+		for (size_t o = 0; o < L.rs.n; o++) {
+			uint32_t proc;
+			if (pt_store_mpi_find(L.rs.st[o], job, rank, &proc) == 0) {
+				*v = NODE(o, NODE_PROC, proc) | 1ull << 63;
+				break;
+			}
+		}
+	}
+	return *v & ~(1ull << 63);
+}
+
+struct mpi_walk {
+	size_t s;
+	struct item it;
+	struct pt_mpi_rank me;
+	/* the question asked of a peer: when did it last send to us */
+	int32_t to_rank;            /* our world rank */
+	uint32_t op;                /* the collective, or 0: point to point */
+	uint64_t last;
+};
+
+static int peer_p2p_last(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+			 const struct pt_mpi_traffic *t)
+{
+	struct mpi_walk *w = ctx;
+
+	(void)proc;
+	if (!w->op && peer == w->to_rank && PT_MPI_P2P_SENDS(op) && t->last > w->last)
+		w->last = t->last;
+	return 0;
+}
+
+static int peer_coll_last(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+			  const struct pt_mpi_calls *c)
+{
+	struct mpi_walk *w = ctx;
+
+	(void)proc;
+	(void)comm;
+	(void)root;
+	if (w->op && op == w->op && c->last > w->last)
+		w->last = c->last;
+	return 0;
+}
+
+/* When the image at `node` last sent to world rank `to` (op 0: point to point; else in
+ * that collective, in any communicator); 0 when its store does not say. */
+static uint64_t peer_last(uint64_t node, int32_t to, uint32_t op)
+{
+	struct mpi_walk q = { 0 };
+
+	q.to_rank = to;
+	q.op = op;
+	if (op)
+		pt_store_each_mpi_coll(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_coll_last, &q);
+	else
+		pt_store_each_mpi_p2p(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_p2p_last, &q);
+	return q.last;
+}
+
+static int peer_p2p_first(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+			  const struct pt_mpi_traffic *t)
+{
+	struct mpi_walk *w = ctx;
+
+	(void)proc;
+	if (!w->op && peer == w->to_rank && !PT_MPI_P2P_SENDS(op) && t->first &&
+	    (!w->last || t->first < w->last))
+		w->last = t->first;
+	return 0;
+}
+
+static int peer_coll_first(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+			   const struct pt_mpi_calls *c)
+{
+	struct mpi_walk *w = ctx;
+
+	(void)proc;
+	(void)comm;
+	(void)root;
+	if (w->op && op == w->op && c->first && (!w->last || c->first < w->last))
+		w->last = c->first;
+	return 0;
+}
+
+/* When the image at `node` first completed a receipt from world rank `from` (op as for
+ * peer_last()): before that it held none of the sender's data; 0 when unknown. */
+static uint64_t peer_first(uint64_t node, int32_t from, uint32_t op)
+{
+	struct mpi_walk q = { 0 };
+
+	q.to_rank = from;
+	q.op = op;
+	if (op)
+		pt_store_each_mpi_coll(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_coll_first, &q);
+	else
+		pt_store_each_mpi_p2p(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_p2p_first, &q);
+	return q.last;
+}
+
+/* Traffic between the walked rank and the peer at `node`: first and last as this rank
+ * saw them; `op` as for peer_last(). */
+static void mpi_edge(struct mpi_walk *w, uint64_t node, uint64_t first, uint64_t last, uint32_t op)
+{
+	uint64_t t = w->it.t, bound;
+
+	if (!node)
+		return;
+	if (L.back) {
+		/* the peer as it was when it last sent: no later than our last receipt */
+		uint64_t sent = peer_last(node, w->me.rank, op);
+		bound = last < t ? last : t;
+		if (sent && sent < bound)
+			bound = sent;
+	} else {
+		/* the peer from its first receipt: a send returns after the data may have
+		 * arrived, so the receiver's own time is the one to trust */
+		uint64_t got = peer_first(node, w->me.rank, op);
+		if (got && got < first)
+			first = got;
+		bound = first > t ? first : t;
+	}
+	push(node, bound, w->it.depth, 0);
+}
+
+static int mpi_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+		   const struct pt_mpi_traffic *t)
+{
+	struct mpi_walk *w = ctx;
+
+	(void)proc;
+	if (L.back ? !PT_MPI_P2P_SENDS(op) && t->first < w->it.t
+		   : PT_MPI_P2P_SENDS(op) && t->last > w->it.t)
+		mpi_edge(w, rank_node(w->me.job, peer), t->first, t->last, 0);
+	return 0;
+}
+
+static int mpi_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+		    const struct pt_mpi_calls *c)
+{
+	struct mpi_walk *w = ctx;
+	struct pt_mpi_comm cm;
+	int32_t *members, rootc = -1;
+
+	if (L.back ? c->first >= w->it.t : c->last <= w->it.t)
+		return 0;
+	if (pt_store_mpi_comm(L.rs.st[w->s], proc, comm, 0, &cm, NULL, 0) || cm.size <= 0 ||
+	    (cm.flags & PT_MPI_COMM_INTER))
+		return 0;   /* intercommunicator collectives are not followed */
+	if (!(members = malloc((size_t)cm.size * sizeof *members))) {
+		fputs("provtrace lineage: out of memory\n", stderr);
+		exit(1);
+	}
+	pt_store_mpi_comm(L.rs.st[w->s], proc, comm, 0, &cm, members, (size_t)cm.size);
+	for (int32_t i = 0; root >= 0 && i < cm.size; i++)
+		if (members[i] == root)
+			rootc = i;
+	for (int32_t i = 0; i < cm.size; i++) {
+		if (i == cm.rank || members[i] < 0)
+			continue;
+		if (L.back ? pt_mpi_coll_flows(op, i, cm.rank, rootc)
+			   : pt_mpi_coll_flows(op, cm.rank, i, rootc))
+			mpi_edge(w, rank_node(w->me.job, members[i]), c->first, c->last, op);
+	}
+	free(members);
+	return 0;
+}
+
+static void walk_mpi(size_t s, const struct item *it, uint32_t proc)
+{
+	struct mpi_walk w = { s, *it, { 0 }, 0, 0, 0 };
+
+	if (pt_store_mpi_rank(L.rs.st[s], proc, &w.me))
+		return;
+	pt_store_each_mpi_p2p(L.rs.st[s], proc, mpi_p2p, &w);
+	pt_store_each_mpi_coll(L.rs.st[s], proc, mpi_coll, &w);
+}
+
 static void walk_proc(const struct item *it)
 {
 	size_t s = NODE_STORE(it->node);
@@ -214,6 +415,7 @@ static void walk_proc(const struct item *it)
 	if (pt_store_proc(L.rs.st[s], NODE_ID(it->node), &p))
 		return;
 	pt_store_each_sess(L.rs.st[s], p.id, proc_sess, &w);
+	walk_mpi(s, it, p.id);
 	if (L.back) {
 		if (p.parent)
 			push(NODE(s, NODE_PROC, p.parent), p.start_ns, it->depth, 0);
@@ -295,6 +497,7 @@ int main(int argc, char **argv)
 	pt_strset_free(&L.out);
 	pt_strset_free(&L.start);
 	pt_u64map_free(&L.seen);
+	pt_u64map_free(&L.ranks);
 	free(L.q);
 	pt_runset_close(&L.rs);
 	return 0;

@@ -360,7 +360,7 @@ static void drop_pages(pt_prov *pv)
 
 static void filled(pt_prov *pv)
 {
-	if ((++pv->fills & 0x3ff) == 0)
+	if ((++pv->fills & 0x3f) == 0)
 		drop_pages(pv);
 }
 

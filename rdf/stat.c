@@ -265,6 +265,249 @@ static void gpu_free(struct gpu *g)
 	free(g->e);
 }
 
+/* ---- MPI: ranks and nodes, point-to-point traffic per peer, collectives per operation */
+
+struct mpi_pair {
+	uint64_t job;
+	int32_t rank, peer;
+	uint64_t smsgs, sbytes, rmsgs, rbytes;
+};
+
+struct mpi_sum {
+	struct pt_u64map ranks, jobs, pairs;   /* pairs: -> index + 1 into p */
+	struct pt_strset nodes;                /* nodes where a rank ran */
+	struct mpi_pair *p;
+	size_t np, cap;
+	uint64_t op_msgs[PT_MPI_P2P_OPS], op_bytes[PT_MPI_P2P_OPS];
+	uint64_t calls[PT_MPI_COLL_OPS], csent, crecvd, ncalls, dropped;
+	pt_store *st;
+	const char *node;
+	char **jobname;                        /* by job hash, through jobs' values */
+	size_t njobname;
+};
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t k[2] = { a, b };
+	return pt_hash_bytes(k, sizeof k);
+}
+
+static int mpi_rank_count(void *ctx, uint32_t proc, const struct pt_mpi_rank *m)
+{
+	struct mpi_sum *s = ctx;
+	int fresh;
+
+	(void)proc;
+	pt_u64map_get(&s->ranks, mix(m->job, (uint64_t)(uint32_t)m->rank), 0, &fresh);
+	pt_strset_add(&s->nodes, s->node, strlen(s->node));
+	s->dropped += m->dropped;
+	uint64_t *j = pt_u64map_get(&s->jobs, m->job, 0, &fresh);
+	if (fresh) {
+		char name[512];
+		size_t n = sizeof name - 1;
+		if (pt_store_mpi_job(s->st, m->job, name, &n))
+			n = 0;
+		name[n < sizeof name - 1 ? n : sizeof name - 1] = 0;
+		if (!(s->jobname = realloc(s->jobname, (s->njobname + 1) * sizeof *s->jobname)) ||
+		    !(s->jobname[s->njobname] = strdup(name)))
+			abort();
+		*j = ++s->njobname;
+	}
+	return 0;
+}
+
+static int mpi_p2p_count(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+			 const struct pt_mpi_traffic *t)
+{
+	struct mpi_sum *s = ctx;
+	struct pt_mpi_rank m;
+	struct mpi_pair *x;
+	uint64_t *slot;
+	int fresh;
+
+	if (pt_store_mpi_rank(s->st, proc, &m) || op >= PT_MPI_P2P_OPS)
+		return 0;
+	s->op_msgs[op] += t->msgs;
+	s->op_bytes[op] += t->bytes;
+	slot = pt_u64map_get(&s->pairs, mix(mix(m.job, (uint64_t)(uint32_t)m.rank),
+					    (uint64_t)(uint32_t)peer), 0, &fresh);
+	if (fresh) {
+		if (s->np == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 64;
+			if (!(s->p = realloc(s->p, s->cap * sizeof *s->p)))
+				abort();
+		}
+		s->p[s->np] = (struct mpi_pair){ m.job, m.rank, peer, 0, 0, 0, 0 };
+		*slot = ++s->np;
+	}
+	x = &s->p[*slot - 1];
+	if (PT_MPI_P2P_SENDS(op)) {
+		x->smsgs += t->msgs;
+		x->sbytes += t->bytes;
+	} else {
+		x->rmsgs += t->msgs;
+		x->rbytes += t->bytes;
+	}
+	return 0;
+}
+
+static int mpi_coll_count(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+			  const struct pt_mpi_calls *c)
+{
+	struct mpi_sum *s = ctx;
+
+	(void)proc;
+	(void)comm;
+	(void)root;
+	if (op >= PT_MPI_COLL_OPS)
+		return 0;
+	s->calls[op] += c->calls;
+	s->ncalls += c->calls;
+	s->csent += c->sent;
+	s->crecvd += c->recvd;
+	return 0;
+}
+
+static const char *mpi_job(const struct mpi_sum *s, uint64_t job)
+{
+	int fresh;
+	uint64_t *j = pt_u64map_get((struct pt_u64map *)&s->jobs, job, 0, &fresh);
+
+	return !fresh && *j ? s->jobname[*j - 1] : "?";
+}
+
+static const struct mpi_sum *mpi_sorting;
+
+static int mpi_pair_cmp(const void *a, const void *b)
+{
+	const struct mpi_pair *x = a, *y = b;
+	int c = x->job == y->job ? 0 : strcmp(mpi_job(mpi_sorting, x->job), mpi_job(mpi_sorting, y->job));
+
+	if (c)
+		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->peer < y->peer ? -1 : x->peer > y->peer;
+}
+
+static void json_text(const char *p)
+{
+	putchar('"');
+	for (; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+#define MPI_PEER_LINES 64   /* text output: more pairs are left to --json */
+
+static void mpi_print(struct mpi_sum *s, int json)
+{
+	uint64_t sm = 0, sb = 0, rm = 0, rb = 0;
+	int first = 1;
+
+	for (unsigned op = 1; op < PT_MPI_P2P_OPS; op++) {
+		if (PT_MPI_P2P_SENDS(op)) {
+			sm += s->op_msgs[op];
+			sb += s->op_bytes[op];
+		} else {
+			rm += s->op_msgs[op];
+			rb += s->op_bytes[op];
+		}
+	}
+	mpi_sorting = s;
+	qsort(s->p, s->np, sizeof *s->p, mpi_pair_cmp);
+	if (json) {
+		printf(",\"mpi_jobs\":%zu,\"mpi_ranks\":%zu,\"mpi_nodes\":%zu,"
+		       "\"mpi_messages_sent\":%llu,\"mpi_bytes_sent\":%llu,"
+		       "\"mpi_messages_received\":%llu,\"mpi_bytes_received\":%llu,"
+		       "\"mpi_collective_calls\":%llu,\"mpi_collective_bytes_sent\":%llu,"
+		       "\"mpi_collective_bytes_received\":%llu,\"mpi_dropped\":%llu,\"mpi_p2p\":{",
+		       s->jobs.n, s->ranks.n, s->nodes.n, (unsigned long long)sm,
+		       (unsigned long long)sb, (unsigned long long)rm, (unsigned long long)rb,
+		       (unsigned long long)s->ncalls, (unsigned long long)s->csent,
+		       (unsigned long long)s->crecvd, (unsigned long long)s->dropped);
+		for (unsigned op = 1; op < PT_MPI_P2P_OPS; op++) {
+			if (!s->op_msgs[op])
+				continue;
+			printf("%s\"%s\":{\"messages\":%llu,\"bytes\":%llu}", first ? "" : ",",
+			       pt_mpi_p2p_name(op), (unsigned long long)s->op_msgs[op],
+			       (unsigned long long)s->op_bytes[op]);
+			first = 0;
+		}
+		printf("},\"mpi_collectives\":{");
+		first = 1;
+		for (unsigned op = 1; op < PT_MPI_COLL_OPS; op++) {
+			if (!s->calls[op])
+				continue;
+			printf("%s\"%s\":%llu", first ? "" : ",", pt_mpi_coll_name(op),
+			       (unsigned long long)s->calls[op]);
+			first = 0;
+		}
+		printf("},\"mpi_peers\":[");
+		for (size_t i = 0; i < s->np; i++) {
+			const struct mpi_pair *x = &s->p[i];
+			printf("%s{\"job\":", i ? "," : "");
+			json_text(mpi_job(s, x->job));
+			printf(",\"rank\":%d,\"peer\":%d,\"sent_messages\":%llu,\"sent_bytes\":%llu,"
+			       "\"received_messages\":%llu,\"received_bytes\":%llu}",
+			       (int)x->rank, (int)x->peer, (unsigned long long)x->smsgs,
+			       (unsigned long long)x->sbytes, (unsigned long long)x->rmsgs,
+			       (unsigned long long)x->rbytes);
+		}
+		printf("]");
+		return;
+	}
+	printf("mpi        %zu job%s, %zu rank%s on %zu node%s%s\n", s->jobs.n,
+	       s->jobs.n == 1 ? "" : "s", s->ranks.n, s->ranks.n == 1 ? "" : "s", s->nodes.n,
+	       s->nodes.n == 1 ? "" : "s", s->dropped ? " (some traffic not followed: see dump)" : "");
+	printf("messages   %llu sent (%llu bytes), %llu received (%llu bytes), point to point\n",
+	       (unsigned long long)sm, (unsigned long long)sb, (unsigned long long)rm,
+	       (unsigned long long)rb);
+	printf("collective %llu calls", (unsigned long long)s->ncalls);
+	for (unsigned op = 1; op < PT_MPI_COLL_OPS; op++) {
+		if (!s->calls[op])
+			continue;
+		printf("%s%llu %s", first ? " (" : ", ", (unsigned long long)s->calls[op],
+		       pt_mpi_coll_name(op));
+		first = 0;
+	}
+	printf("%s: %llu bytes sent, %llu received\n", first ? "" : ")",
+	       (unsigned long long)s->csent, (unsigned long long)s->crecvd);
+	for (size_t i = 0; i < s->np && i < MPI_PEER_LINES; i++) {
+		const struct mpi_pair *x = &s->p[i];
+		if (!x->smsgs && !x->rmsgs)
+			continue;
+		printf("peer       %s%s%srank %d -> %d: %llu messages, %llu bytes; from %d: %llu "
+		       "messages, %llu bytes\n", s->jobs.n > 1 ? "job " : "",
+		       s->jobs.n > 1 ? mpi_job(s, x->job) : "", s->jobs.n > 1 ? " " : "",
+		       (int)x->rank, (int)x->peer, (unsigned long long)x->smsgs,
+		       (unsigned long long)x->sbytes, (int)x->peer, (unsigned long long)x->rmsgs,
+		       (unsigned long long)x->rbytes);
+	}
+	if (s->np > MPI_PEER_LINES)
+		printf("peer       ... %zu more pairs (provtrace stat --json lists them all)\n",
+		       s->np - MPI_PEER_LINES);
+}
+
+static void mpi_free(struct mpi_sum *s)
+{
+	pt_u64map_free(&s->ranks);
+	pt_u64map_free(&s->jobs);
+	pt_u64map_free(&s->pairs);
+	pt_strset_free(&s->nodes);
+	for (size_t i = 0; i < s->njobname; i++)
+		free(s->jobname[i]);
+	free(s->jobname);
+	free(s->p);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace stat [--json] RUNDIR\n");
@@ -278,6 +521,7 @@ int main(int argc, char **argv)
 	static struct pt_runset rs;
 	struct totals t = { 0 };
 	struct gpu g = { 0 };
+	struct mpi_sum mpi = { 0 };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -307,6 +551,14 @@ int main(int argc, char **argv)
 		    (r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
 		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
+			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
+			return 1;
+		}
+		mpi.st = rs.st[i];
+		mpi.node = rs.name[i];
+		if ((r = pt_store_each_mpi_rank(rs.st[i], mpi_rank_count, &mpi)) ||
+		    (r = pt_store_each_mpi_p2p(rs.st[i], 0, mpi_p2p_count, &mpi)) ||
+		    (r = pt_store_each_mpi_coll(rs.st[i], 0, mpi_coll_count, &mpi))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
@@ -340,6 +592,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.running, rs.n);
 		if (g.procs.n)
 			gpu_print(&g, 1);
+		if (mpi.ranks.n)
+			mpi_print(&mpi, 1);
 		printf("}\n");
 	} else {
 		printf("run        %s (%zu node%s)\n", argv[optind], rs.n, rs.n == 1 ? "" : "s");
@@ -370,8 +624,11 @@ int main(int argc, char **argv)
 		       t.gaps ? " (what the shim could not see: provtrace export lists them)" : "");
 		if (g.procs.n)
 			gpu_print(&g, 0);
+		if (mpi.ranks.n)
+			mpi_print(&mpi, 0);
 	}
 	gpu_free(&g);
+	mpi_free(&mpi);
 	pt_strset_free(&t.files);
 	pt_strset_free(&t.files_read);
 	pt_strset_free(&t.files_written);
