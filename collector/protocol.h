@@ -38,7 +38,7 @@
 	/* 32-63: files and descriptors */                                                \
 	X(OPEN,       32, "sid, fd, path, flags, mode, kind, call, stack[]")               \
 	X(CLOSE,      33, "sid, fd, rbytes, rops, wbytes, wops, rfirst, rlast, wfirst, wlast, rmax, wmax, dev, ino, size, mtime, how") \
-	X(DUP,        34, "sid, oldfd, newfd")                                            \
+	X(DUP,        34, "sid, oldsid, newfd")                                            \
 	X(INHERIT,    35, "sid, fd, parent_sid, kind")                                    \
 	X(ADOPT,      36, "sid, fd, path, kind, how")                                     \
 	X(MMAP,       37, "sid, len, off, prot, flags")                                   \

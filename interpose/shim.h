@@ -223,7 +223,8 @@ static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 	}
 	s->rbytes += (uint64_t)n;
 	s->rops++;
-	s->rlast = pt_tls.clock;
+	/* this thread's clock may lag the thread that did the first read */
+	s->rlast = pt_likely(pt_tls.clock >= s->rfirst) ? pt_tls.clock : s->rfirst;
 	if (end > s->rmax)
 		s->rmax = end;
 }
@@ -240,7 +241,7 @@ static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
 	}
 	s->wbytes += (uint64_t)n;
 	s->wops++;
-	s->wlast = pt_tls.clock;
+	s->wlast = pt_likely(pt_tls.clock >= s->wfirst) ? pt_tls.clock : s->wfirst;
 	if (end > s->wmax)
 		s->wmax = end;
 }

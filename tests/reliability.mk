@@ -17,7 +17,12 @@ RELIABILITY_TESTS = \
 	tests/reliability/exec-gaps.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
+# programs run traced are built as tests/local.mk's PT_PROG_* say: never ASan, whose
+# runtime would have to come first in LD_PRELOAD
 check_PROGRAMS += tests/reliability/loadgen tests/reliability/mkregion
+tests_reliability_loadgen_SOURCES = tests/reliability/loadgen.c
+tests_reliability_loadgen_CFLAGS = $(PT_PROG_COMPILE) -pthread
+tests_reliability_loadgen_LDFLAGS = $(PT_PROG_LINK) -pthread
 tests_reliability_mkregion_SOURCES = tests/reliability/mkregion.c
 check_PROGRAMS += tests/reliability/staticprog tests/reliability/forkexec
 tests_reliability_staticprog_SOURCES = tests/reliability/staticprog.c
@@ -37,8 +42,6 @@ tests_reliability_othertool_la_LDFLAGS = -module -avoid-version -shared -rpath /
 tests_reliability_othertool_la_LIBADD = -ldl
 # a tool exports the functions it wraps
 tests_reliability_othertool_la_CFLAGS = $(PT_PROG_COMPILE) -fvisibility=default
-tests_reliability_loadgen_SOURCES = tests/reliability/loadgen.c
-tests_reliability_loadgen_LDADD = -lpthread
 
 # libFuzzer needs clang; built by `make check` when configure found it
 FUZZ_SRC = tests/reliability/fuzz-record.c collector/wire.c collector/event.c \

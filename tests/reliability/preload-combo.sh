@@ -27,7 +27,9 @@ print(r, w)' "$1"
 
 check() {   # check NAME PRELOAD: traced with this LD_PRELOAD beside the shim's
 	rm -rf "$T/run" "$T/out" "$T/other"
-	got=$(LD_PRELOAD="$2" OTHERTOOL_OUT="$T/other" provtrace-run -q -o "$T/run" -- "$prog" "$T/in" "$T/out")
+	# the other preload goes to the traced program only (the launcher may be an ASan
+	# build); its exec wrapper puts the shim in front
+	got=$(OTHERTOOL_OUT="$T/other" provtrace-run -q -o "$T/run" -- env LD_PRELOAD="$2" "$prog" "$T/in" "$T/out")
 	assert_eq "$want" "$got" "$1: program output"
 	cmp -s "$T/ref" "$T/out" || fail "$1: copy differs"
 	assert_eq "51200 0" "$(file_bytes "$T/in")" "$1: bytes of the input recorded by the shim"
@@ -46,8 +48,8 @@ check "other tracer" "$other"
 [ -s "$T/other" ] || fail "the other tracer saw nothing"
 assert_eq "copyfile 2 101 100" "$(grep ^copyfile "$T/other")" "calls the other tracer saw (2 opens, 101 reads, 100 writes)"
 rm -rf "$T/run2"
-got=$(LD_PRELOAD="$other:$SHIM" OTHERTOOL_OUT="$T/other2" PROVTRACE_LIB="$SHIM" \
-	provtrace-run -q -o "$T/run2" -- "$prog" "$T/in" "$T/out2")
+got=$(OTHERTOOL_OUT="$T/other2" provtrace-run -q -o "$T/run2" -- \
+	env LD_PRELOAD="$other:$SHIM" "$prog" "$T/in" "$T/out2")
 assert_eq "$want" "$got" "other tracer first: program output"
 assert_eq "copyfile 2 101 100" "$(grep ^copyfile "$T/other2")" "other tracer first: its calls"
 # and the shim, second in the chain, still saw every byte
