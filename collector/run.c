@@ -790,6 +790,12 @@ static int stop_agents(void)
 		usleep(50000);
 	}
 	unlink(stop);
+	/* the agents' launcher said nothing: no log to keep */
+	char log[PATH_MAX];
+	struct stat sb;
+	pathf(log, sizeof log, "%s/nodes/agents.log", R.run_abs);
+	if (stat(log, &sb) == 0 && sb.st_size == 0)
+		unlink(log);
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 

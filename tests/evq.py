@@ -106,9 +106,9 @@ def sessions(recs, path):
                  "kind": r.get("kind"), "end": None}
             by_key[(proc, r["sid"])] = s
             out.append(s)
-        elif t == "DUP" and (proc, r.get("oldfd")) in by_key:
-            # DUP's second field is the old session's id (named oldfd in protocol.h)
-            old = by_key[(proc, r["oldfd"])]
+        elif t == "DUP" and (proc, r.get("oldsid")) in by_key:
+            # DUP continues the old session: its second field is that session's id
+            old = by_key[(proc, r["oldsid"])]
             s = dict(old, sid=r["sid"], fd=r.get("newfd"), via="DUP", end=None)
             by_key[(proc, r["sid"])] = s
             out.append(s)

@@ -115,6 +115,25 @@ int main(int argc, char **argv)
 	}
 	if (rank == 1)
 		MPI_Send(buf, 48, MPI_BYTE, 0, 12, MPI_COMM_WORLD);
+	/* two receives from any source, completed by Waitany, then Testsome: 1 -> 2, 8 bytes
+	 * each */
+	if (rank == 1) {
+		MPI_Send(buf, 2, MPI_INT, 2, 15, MPI_COMM_WORLD);
+		MPI_Send(buf, 2, MPI_INT, 2, 15, MPI_COMM_WORLD);
+	}
+	if (rank == 2) {
+		int idx, outn = 0, idxs[2], left = 1, tries = 0;
+		MPI_Status sts[2];
+		static int two[2][2];
+		MPI_Irecv(two[0], 2, MPI_INT, MPI_ANY_SOURCE, 15, MPI_COMM_WORLD, &rq[0]);
+		MPI_Irecv(two[1], 2, MPI_INT, MPI_ANY_SOURCE, 15, MPI_COMM_WORLD, &rq[1]);
+		MPI_Waitany(2, rq, &idx, &st);
+		while (left) {
+			MPI_Testsome(2, rq, &outn, idxs, sts);
+			if (outn == MPI_UNDEFINED || (left -= outn) < 0 || ++tries > 100000000)
+				die("Testsome");
+		}
+	}
 	MPI_Barrier(MPI_COMM_WORLD);
 
 	/* ---- a ring of Sendrecv, 16 bytes to the next rank */

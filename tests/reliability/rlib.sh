@@ -2,6 +2,15 @@
 # restarts itself, and the environment that preloads the shim against it.
 . "$top_srcdir/tests/lib.sh"
 
+# a test that fails midway must not leave its collector running
+rcleanup() {
+	rc=$?
+	[ -n "${CPID:-}" ] && kill -KILL "$CPID" 2>/dev/null
+	[ -n "${PT_KEEP:-}" ] || rm -rf "$T"
+	exit $rc
+}
+trap rcleanup EXIT
+
 SPOOL="$T/sp"
 WORK="$T/wk"
 SOCK="$WORK/c.sock"
