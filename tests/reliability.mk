@@ -14,7 +14,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/preload-combo.sh \
 	tests/reliability/absent-collector.sh \
 	tests/reliability/mapfull.sh \
-	tests/reliability/exec-gaps.sh
+	tests/reliability/exec-gaps.sh \
+	tests/reliability/crash.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
 # programs run traced are built as tests/local.mk's PT_PROG_* say: never ASan, whose
@@ -24,6 +25,10 @@ tests_reliability_loadgen_SOURCES = tests/reliability/loadgen.c
 tests_reliability_loadgen_CFLAGS = $(PT_PROG_COMPILE) -pthread
 tests_reliability_loadgen_LDFLAGS = $(PT_PROG_LINK) -pthread
 tests_reliability_mkregion_SOURCES = tests/reliability/mkregion.c
+check_PROGRAMS += tests/reliability/crash
+tests_reliability_crash_SOURCES = tests/reliability/crash.c
+tests_reliability_crash_CFLAGS = $(PT_PROG_COMPILE) -pthread
+tests_reliability_crash_LDFLAGS = $(PT_PROG_LINK) -pthread
 check_PROGRAMS += tests/reliability/staticprog tests/reliability/forkexec
 tests_reliability_staticprog_SOURCES = tests/reliability/staticprog.c
 tests_reliability_staticprog_CFLAGS = $(PT_CFLAGS)
