@@ -137,6 +137,23 @@ static void private_dir(const char *path)
 		    "for the collector's socket and spool)", path, (unsigned)geteuid());
 }
 
+/* The node's work and spool directories (names already chosen): private, and so are
+ * their parents. */
+static void node_dirs(void)
+{
+	char base[PATH_MAX];
+
+	snprintf(base, sizeof base, "%s", R.work);
+	*strrchr(base, '/') = 0;
+	private_dir(base);
+	private_dir(R.work);
+	snprintf(base, sizeof base, "%s", R.spool);
+	*strrchr(base, '/') = 0;
+	if (strcmp(base, R.work))
+		private_dir(base);
+	private_dir(R.spool);
+}
+
 static void exe_dir(char *out, size_t n)
 {
 	ssize_t k = readlink("/proc/self/exe", out, n - 1);
@@ -811,7 +828,7 @@ static void agent_signal(int sig)
 
 static int agent_main(char **argv)
 {
-	char ready[PATH_MAX], tmp[PATH_MAX + 8], stop[PATH_MAX], base[PATH_MAX];
+	char ready[PATH_MAX], tmp[PATH_MAX + 8], stop[PATH_MAX];
 	const char *idx = getenv("SLURM_PROCID"), *cnt = getenv("SLURM_NTASKS");
 	struct sigaction sa = { 0 };
 	int cst = 0, ok;
@@ -843,16 +860,7 @@ static int agent_main(char **argv)
 	pathf(tmp, sizeof tmp, "%s/nodes/%s.mdb", R.run_abs, R.host);
 	if (exists(tmp))
 		die("%s already holds a run of node %s", R.run_abs, R.host);
-	/* the work and spool directories: private, their parents too */
-	snprintf(base, sizeof base, "%s", R.work);
-	*strrchr(base, '/') = 0;
-	private_dir(base);
-	private_dir(R.work);
-	snprintf(base, sizeof base, "%s", R.spool);
-	*strrchr(base, '/') = 0;
-	if (strcmp(base, R.work))
-		private_dir(base);
-	private_dir(R.spool);
+	node_dirs();
 
 	sa.sa_handler = agent_signal;
 	sigemptyset(&sa.sa_mask);
@@ -943,17 +951,7 @@ static void setup_multi(void)
  * in the same directories. */
 static void local_collector(void)
 {
-	char base[PATH_MAX];
-
-	snprintf(base, sizeof base, "%s", R.work);
-	*strrchr(base, '/') = 0;
-	private_dir(base);
-	private_dir(R.work);
-	snprintf(base, sizeof base, "%s", R.spool);
-	*strrchr(base, '/') = 0;
-	if (strcmp(base, R.work))
-		private_dir(base);
-	private_dir(R.spool);
+	node_dirs();
 	start_collector();
 }
 
