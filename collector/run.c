@@ -94,6 +94,20 @@ static void pathf(char *buf, size_t n, const char *fmt, ...)
 		die("path too long: %s...", buf);
 }
 
+/* R.run_abs: the run directory `name`, absolute (relative to the working directory). */
+static void run_dir_abs(const char *name)
+{
+	char cwd[PATH_MAX];
+
+	if (name[0] == '/') {
+		pathf(R.run_abs, sizeof R.run_abs, "%s", name);
+		return;
+	}
+	if (!getcwd(cwd, sizeof cwd))
+		die("getcwd: %s", strerror(errno));
+	pathf(R.run_abs, sizeof R.run_abs, "%s/%s", cwd, name);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -266,15 +280,7 @@ static void setup_dirs(void)
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec, (int)getpid());
 	}
-	if (name[0] == '/') {
-		snprintf(R.run_abs, sizeof R.run_abs, "%s", name);
-	} else {
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof cwd))
-			die("getcwd: %s", strerror(errno));
-		if ((size_t)snprintf(R.run_abs, sizeof R.run_abs, "%s/%s", cwd, name) >= sizeof R.run_abs)
-			die("run directory path too long");
-	}
+	run_dir_abs(name);
 	if ((e = mkdirs(R.run_abs, 0700)))
 		die("cannot create the run directory %s: %s", R.run_abs, strerror(e));
 	pathf(name, sizeof name, "%s/nodes", R.run_abs);
@@ -918,15 +924,7 @@ static void setup_multi(void)
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
 	expand(R.rundir ? R.rundir : "provtrace-%j-%p", name, sizeof name);
-	if (name[0] == '/') {
-		snprintf(R.run_abs, sizeof R.run_abs, "%s", name);
-	} else {
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof cwd))
-			die("getcwd: %s", strerror(errno));
-		if ((size_t)snprintf(R.run_abs, sizeof R.run_abs, "%s/%s", cwd, name) >= sizeof R.run_abs)
-			die("run directory path too long");
-	}
+	run_dir_abs(name);
 	pathf(name, sizeof name, "%s/nodes", R.run_abs);
 	if ((e = mkdirs(name, 0700)))
 		die("cannot create %s: %s", name, strerror(e));

@@ -5,6 +5,7 @@
 # a test that fails midway must not leave its collector running
 rcleanup() {
 	rc=$?
+	set +e   # a collector already stopped makes kill fail: not the test's result
 	[ -n "${CPID:-}" ] && kill -KILL "$CPID" 2>/dev/null
 	[ -n "${PT_KEEP:-}" ] || rm -rf "$T"
 	exit $rc
