@@ -10,9 +10,15 @@
  *
  * Derivations.  A version written by P derives from what P read before the write ended,
  * from what the processes P received data from over pipes and sockets had read before
- * they wrote it, and from what P's parent (or pre-exec image) had read before P began:
- * the same temporal walk as provtrace lineage, done per write with a memo of the widest
- * bound per process, and capped (max_sources) with the cut made visible. */
+ * they wrote it, from what the MPI ranks P received from (on any node) had read before
+ * they last sent to it, and from what P's parent (or pre-exec image) had read before P
+ * began: the same temporal walk as provtrace lineage, done per write with a memo of the
+ * widest bound per process, and capped (max_sources) with the cut made visible.
+ *
+ * MPI.  Traffic is described from the receiving side, the side whose counts say what
+ * arrived: per point-to-point record (peer, kind) one communication, per collective
+ * record (communicator, kind, root) one per member whose data flows to the rank.  A
+ * collective of N ranks thus gives each rank up to N - 1 communications per record. */
 #include "config.h"
 
 #include <errno.h>
@@ -80,12 +86,25 @@ struct ie {                     /* data heard from another process over IPC */
 	uint32_t q;
 };
 
+/* Data heard from an MPI peer, on any node: from its first receipt (t) on, the peer as
+ * it was up to `reach`, the earlier of the latest receipt and the peer's latest send to
+ * this rank.  Sorted by peer and t, with reach the furthest of the peer's entries so far,
+ * and only the entries that reach further kept: the last entry of a peer that began
+ * before a bound says how far the peer is walked, however many kinds of messages and
+ * collectives carried its data. */
+struct mpe {
+	uint64_t t, reach;
+	uint32_t qs, q;
+};
+
 struct plist {
 	struct pt_proc_rec rec;
 	struct rd *r;
 	size_t nr;
 	struct ie *e;
 	size_t ne;
+	struct mpe *m;
+	size_t nm;
 };
 
 struct cw {                     /* a write session into an IPC channel */
@@ -122,7 +141,7 @@ struct runinfo {
 };
 
 struct stack_item {
-	uint32_t proc;
+	uint32_t store, proc;
 	uint64_t t;
 };
 
@@ -164,6 +183,7 @@ struct pt_prov {
 	struct pt_strset exes, hosts;
 	struct pt_u64map uids;
 	struct kset vset, memo;
+	struct kset ranks;           /* (MPI job, rank) -> store << 32 | image, found once */
 	struct stack_item *stack;
 	size_t nstack, capstack;
 	struct ver *srcs;
@@ -339,6 +359,7 @@ static void pl_free(void *p)
 	struct plist *l = p;
 	free(l->r);
 	free(l->e);
+	free(l->m);
 	free(l);
 }
 
@@ -598,6 +619,13 @@ static int system_path(const char *p, size_t n)
 	return 0;
 }
 
+/* A session that moved a file's data: POSIX I/O, or MPI-IO as the rank asked for it (the
+ * POSIX I/O underneath, maybe another rank's, is a session of its own). */
+static int file_session(uint32_t kind)
+{
+	return kind == PT_KIND_FILE || kind == PT_KIND_MPI_FILE;
+}
+
 /* ---- timelines */
 
 struct tl_fill {
@@ -619,7 +647,7 @@ static int tl_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid, const st
 	struct tl_fill *f = ctx;
 
 	(void)obj;
-	if (u->kind != PT_KIND_FILE)
+	if (!file_session(u->kind))
 		return 0;
 	if (u->dirs & PT_USE_WRITE) {
 		struct tl_ent e = { u->wfirst, sid, proc, 0, (uint16_t)f->store, E_WRITE, 0 };
@@ -883,13 +911,181 @@ static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 	return c;
 }
 
+/* ---- MPI: who a rank received data from, as provtrace lineage reads it
+ *
+ * A rank heard from a peer when it completed a receive from it, or took part in a
+ * collective whose data flows from the peer's member to its own (pt_mpi_coll_flows()).
+ * Peers are named by (job, world rank) and found on whichever node ran them. */
+
+static int rank_find(pt_prov *pv, uint64_t job, int32_t rank, uint32_t *store, uint32_t *proc)
+{
+	int fresh;
+	uint64_t *v = kset_get(&pv->ranks, job, (uint32_t)rank, UINT64_MAX, &fresh);
+
+	if (fresh) {
+		/* the first store in name order that ran it: every tool picks the same one */
+		for (size_t o = 0; o < pv->rs.n; o++) {
+			uint32_t p;
+			if (pt_store_mpi_find(pv->rs.st[o], job, rank, &p) == 0) {
+				*v = (uint64_t)o << 32 | p;
+				break;
+			}
+		}
+	}
+	if (*v == UINT64_MAX)
+		return PT_ENOTFOUND;
+	*store = (uint32_t)(*v >> 32);
+	*proc = (uint32_t)*v;
+	return 0;
+}
+
+/* One flow of data into the rank: a point-to-point record of a receiving kind, or one
+ * sending member of a collective record. */
+struct mpi_flow {
+	int found;                   /* the sender is in a store of the run (else: qs, q 0) */
+	uint32_t qs, q;              /* the sender's store and image */
+	int32_t from, to;            /* its world rank, and the receiver's */
+	uint32_t op;
+	int coll;
+	uint32_t comm;               /* collectives: the receiver's number for it */
+	int32_t root;                /* a world rank, -1: none or several */
+	struct pt_mpi_comm cm;
+	const struct pt_mpi_traffic *t;
+	const struct pt_mpi_calls *c;
+};
+
+typedef void (*mpi_flow_fn)(pt_prov *pv, void *ctx, const struct mpi_flow *f);
+
+struct mpi_walk {
+	pt_prov *pv;
+	size_t store;
+	uint32_t proc;
+	struct pt_mpi_rank me;
+	mpi_flow_fn fn;
+	void *ctx;
+};
+
+static int mw_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+		  const struct pt_mpi_traffic *t)
+{
+	struct mpi_walk *w = ctx;
+	struct mpi_flow f = { 0 };
+
+	if (PT_MPI_P2P_SENDS(op) || !t->msgs)
+		return 0;
+	f.found = rank_find(w->pv, w->me.job, peer, &f.qs, &f.q) == 0;
+	if (f.found && f.qs == w->store && f.q == proc)
+		return 0;
+	f.from = peer;
+	f.to = w->me.rank;
+	f.op = op;
+	f.root = -1;
+	f.t = t;
+	w->fn(w->pv, w->ctx, &f);
+	return w->pv->err;
+}
+
+static int mw_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+		   const struct pt_mpi_calls *c)
+{
+	struct mpi_walk *w = ctx;
+	pt_store *st = w->pv->rs.st[w->store];
+	struct mpi_flow f = { 0 };
+	int32_t *members, rootc = -1;
+
+	/* intercommunicator collectives are not followed, as in provtrace lineage */
+	if (!c->calls || pt_store_mpi_comm(st, proc, comm, 0, &f.cm, NULL, 0) ||
+	    f.cm.size <= 0 || (f.cm.flags & PT_MPI_COMM_INTER))
+		return 0;
+	members = xmalloc((size_t)f.cm.size * sizeof *members);
+	pt_store_mpi_comm(st, proc, comm, 0, &f.cm, members, (size_t)f.cm.size);
+	for (int32_t i = 0; root >= 0 && i < f.cm.size; i++)
+		if (members[i] == root)
+			rootc = i;
+	f.coll = 1;
+	f.to = w->me.rank;
+	f.comm = comm;
+	f.op = op;
+	f.root = root;
+	f.c = c;
+	for (int32_t i = 0; i < f.cm.size && !w->pv->err; i++) {
+		if (i == f.cm.rank || members[i] < 0 || !pt_mpi_coll_flows(op, i, f.cm.rank, rootc))
+			continue;
+		f.qs = f.q = 0;
+		f.found = rank_find(w->pv, w->me.job, members[i], &f.qs, &f.q) == 0;
+		if (f.found && f.qs == w->store && f.q == proc)
+			continue;
+		f.from = members[i];
+		w->fn(w->pv, w->ctx, &f);
+	}
+	free(members);
+	return w->pv->err;
+}
+
+/* Every flow into image `proc` of store s, in the store's order (point to point by peer
+ * and kind, then collectives by communicator, kind, root, and member), senders that no
+ * store holds included; 0 when it is not a rank. */
+static int mpi_flows(pt_prov *pv, size_t s, uint32_t proc, mpi_flow_fn fn, void *ctx)
+{
+	struct mpi_walk w = { pv, s, proc, { 0 }, fn, ctx };
+
+	if (pt_store_mpi_rank(pv->rs.st[s], proc, &w.me))
+		return 0;
+	pt_store_each_mpi_p2p(pv->rs.st[s], proc, mw_p2p, &w);
+	pt_store_each_mpi_coll(pv->rs.st[s], proc, mw_coll, &w);
+	return 1;
+}
+
+struct peer_q {
+	int32_t to;                  /* point to point: sends to this world rank */
+	uint32_t op;                 /* collectives: calls of this kind */
+	uint64_t last;
+};
+
+static int pq_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+		  const struct pt_mpi_traffic *t)
+{
+	struct peer_q *q = ctx;
+
+	(void)proc;
+	if (peer == q->to && PT_MPI_P2P_SENDS(op) && t->last > q->last)
+		q->last = t->last;
+	return 0;
+}
+
+static int pq_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+		   const struct pt_mpi_calls *c)
+{
+	struct peer_q *q = ctx;
+
+	(void)proc;
+	(void)comm;
+	(void)root;
+	if (op == q->op && c->last > q->last)
+		q->last = c->last;
+	return 0;
+}
+
+/* When the sender of f last sent what f received (its latest send to the receiver, or
+ * its latest call of the collective in any communicator); 0 when its store does not say. */
+static uint64_t peer_last(pt_prov *pv, const struct mpi_flow *f)
+{
+	struct peer_q q = { f->to, f->op, 0 };
+
+	if (f->coll)
+		pt_store_each_mpi_coll(pv->rs.st[f->qs], f->q, pq_coll, &q);
+	else
+		pt_store_each_mpi_p2p(pv->rs.st[f->qs], f->q, pq_p2p, &q);
+	return q.last;
+}
+
 /* ---- per process: what it read (with versions) and whom it heard from */
 
 struct pl_fill {
 	pt_prov *pv;
 	size_t store;
 	struct plist *l;
-	size_t capr, cape;
+	size_t capr, cape, capm;
 };
 
 static int pl_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
@@ -902,7 +1098,7 @@ static int pl_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_
 	if (!x->obj || !end || !x->rops)
 		return 0;
 	uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
-	if (x->kind == PT_KIND_FILE) {
+	if (file_session(x->kind)) {
 		struct ver v = resolve(pv, f->store, x->obj, first, 0, 0);
 		if (v.kind == V_NONE)
 			return 0;
@@ -931,6 +1127,55 @@ static int pl_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_
 		}
 	}
 	return 0;
+}
+
+/* An MPI peer's data, as it was when it last sent to this rank: no later than this
+ * rank's latest receipt (from the peer's first send on, nothing bounds it below). */
+static void pl_flow(pt_prov *pv, void *ctx, const struct mpi_flow *fl)
+{
+	struct pl_fill *f = ctx;
+	uint64_t first = fl->coll ? fl->c->first : fl->t->first;
+	uint64_t last = fl->coll ? fl->c->last : fl->t->last;
+	uint64_t sent;
+
+	if (!fl->found)
+		return;
+	sent = peer_last(pv, fl);
+	if (sent && sent < last)
+		last = sent;
+	GROW(f->l->m, f->l->nm, f->capm);
+	f->l->m[f->l->nm++] = (struct mpe){ first, last, fl->qs, fl->q };
+}
+
+static int mpe_cmp(const void *a, const void *b)
+{
+	const struct mpe *x = a, *y = b;
+
+	if (x->qs != y->qs)
+		return x->qs < y->qs ? -1 : 1;
+	if (x->q != y->q)
+		return x->q < y->q ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->reach < y->reach) - (x->reach > y->reach);   /* furthest first */
+}
+
+/* Sort by peer and time, and keep the entries that reach further than the peer's
+ * earlier ones (see struct mpe). */
+static void mpe_steps(struct plist *l)
+{
+	size_t k = 0;
+
+	if (l->nm > 1)
+		qsort(l->m, l->nm, sizeof *l->m, mpe_cmp);
+	for (size_t i = 0; i < l->nm; i++) {
+		const struct mpe *e = &l->m[i];
+		if (k && l->m[k - 1].qs == e->qs && l->m[k - 1].q == e->q &&
+		    l->m[k - 1].reach >= e->reach)
+			continue;
+		l->m[k++] = *e;
+	}
+	l->nm = k;
 }
 
 static int rd_cmp(const void *a, const void *b)
@@ -970,14 +1215,16 @@ static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 	l = xmalloc(sizeof *l);
 	memset(l, 0, sizeof *l);
 	if (pt_store_proc(pv->rs.st[s], proc, &l->rec) == 0) {
-		struct pl_fill f = { pv, s, l, 0, 0 };
+		struct pl_fill f = { pv, s, l, 0, 0, 0 };
 		pt_store_each_sess(pv->rs.st[s], proc, pl_sess, &f);
+		mpi_flows(pv, s, proc, pl_flow, &f);
+		mpe_steps(l);
 		if (l->nr > 1)
 			qsort(l->r, l->nr, sizeof *l->r, rd_cmp);
 		if (l->ne > 1)
 			qsort(l->e, l->ne, sizeof *l->e, ie_cmp);
 	}
-	pv->weight += l->nr + l->ne + 1;
+	pv->weight += l->nr + l->ne + l->nm + 1;
 	cache_put(&pv->pl, key, l);
 	filled(pv);
 	return l;
@@ -985,10 +1232,10 @@ static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 
 /* ---- derivations: the sources of a version written by `proc` until `t` */
 
-static void push(pt_prov *pv, uint32_t proc, uint64_t t)
+static void push(pt_prov *pv, uint32_t store, uint32_t proc, uint64_t t)
 {
 	int fresh;
-	uint64_t *best = kset_get(&pv->memo, proc, 0, t, &fresh);
+	uint64_t *best = kset_get(&pv->memo, proc, store, t, &fresh);
 
 	if (!fresh) {
 		if (t <= *best)
@@ -996,7 +1243,7 @@ static void push(pt_prov *pv, uint32_t proc, uint64_t t)
 		*best = t;
 	}
 	GROW(pv->stack, pv->nstack, pv->capstack);
-	pv->stack[pv->nstack++] = (struct stack_item){ proc, t };
+	pv->stack[pv->nstack++] = (struct stack_item){ store, proc, t };
 }
 
 static int ver_cmp(const void *a, const void *b)
@@ -1019,10 +1266,10 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 	kset_reset(&pv->vset);
 	pv->nsrcs = 0;
 	pv->nstack = 0;
-	push(pv, proc, t);
+	push(pv, (uint32_t)s, proc, t);
 	while (pv->nstack && !cut) {
 		struct stack_item it = pv->stack[--pv->nstack];
-		struct plist *l = get_plist(pv, s, it.proc);
+		struct plist *l = get_plist(pv, it.store, it.proc);
 		size_t lo = 0, hi = l->nr;
 
 		/* its own reads before the bound, latest first */
@@ -1053,13 +1300,32 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 			uint64_t bound = e->rend < it.t ? e->rend : it.t;
 			if (e->t >= it.t || e->wfirst >= bound)
 				continue;
-			push(pv, e->q, e->wend < bound ? e->wend : bound);
+			push(pv, it.store, e->q, e->wend < bound ? e->wend : bound);
+		}
+		/* the MPI peers it heard from before the bound, on any node, each as far as
+		 * its last entry that began before it reaches */
+		for (size_t j = 0, k; j < l->nm; j = k) {
+			size_t a = j, b;
+			for (k = j + 1; k < l->nm && l->m[k].qs == l->m[j].qs && l->m[k].q == l->m[j].q;)
+				k++;
+			for (b = k; a < b;) {
+				size_t mid = (a + b) / 2;
+				if (l->m[mid].t < it.t)
+					a = mid + 1;
+				else
+					b = mid;
+			}
+			if (a == j)
+				continue;
+			uint64_t bound = l->m[a - 1].reach < it.t ? l->m[a - 1].reach : it.t;
+			if (bound)
+				push(pv, l->m[j].qs, l->m[j].q, bound);
 		}
 		/* a child began with what its parent (or the image it replaced) had */
 		if (l->rec.parent)
-			push(pv, l->rec.parent, l->rec.start_ns);
+			push(pv, it.store, l->rec.parent, l->rec.start_ns);
 		if (l->rec.exec_from)
-			push(pv, l->rec.exec_from, l->rec.start_ns);
+			push(pv, it.store, l->rec.exec_from, l->rec.start_ns);
 	}
 	if (pv->nsrcs > 1)
 		qsort(pv->srcs, pv->nsrcs, sizeof *pv->srcs, ver_cmp);
@@ -1377,7 +1643,8 @@ static int run_json(pt_prov *pv, const char *dir)
 	return 0;
 }
 
-/* ---- CUDA summaries (libprovtrace-cuda.so): in the log only, so one pass over it */
+/* ---- CUDA summaries (libprovtrace-cuda.so), and MPI_INIT for the MPI library's version:
+ * in the log only, so one pass over it */
 
 struct cuda_fill {
 	pt_prov *pv;
@@ -1392,7 +1659,7 @@ static int cuda_log(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 	const uint8_t *p = rec, *end = rec + len;
 	struct pt_ev ev;
 
-	/* most records are not CUDA's: look at the type without parsing */
+	/* most records are neither CUDA's nor MPI_INIT: look at the type without parsing */
 	if ((++f->seen & 0x1ffff) == 0)
 		pt_store_drop_pages(f->pv->rs.st[f->store]);
 	if (p < end && *p >= 0x90 && *p <= 0x9f)
@@ -1401,7 +1668,8 @@ static int cuda_log(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 		p += 3;
 	else
 		return 0;
-	if (p + 1 >= end || p[0] != 0xcc || p[1] < PT_EV_CUDA_DEVICE || p[1] > PT_EV_CUDA_DROPS)
+	if (p + 1 >= end || p[0] != 0xcc ||
+	    ((p[1] < PT_EV_CUDA_DEVICE || p[1] > PT_EV_CUDA_DROPS) && p[1] != PT_EV_MPI_INIT))
 		return 0;
 	if (pt_ev_parse(rec, len, &ev))
 		return 0;
@@ -1410,6 +1678,8 @@ static int cuda_log(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 	struct pt_bytes b;
 	uint64_t k;
 	switch (ev.type) {
+	case PT_EV_MPI_INIT:
+		break;      /* one per image: no key, no round; the first in the log */
 	case PT_EV_CUDA_DEVICE:
 		b = pt_ev_b(&ev, 2);
 		c.klen = b.len < 16 ? b.len : 16;
@@ -1807,6 +2077,7 @@ void pt_prov_close(pt_prov *pv)
 	pt_u64map_free(&pv->uids);
 	kset_free(&pv->vset);
 	kset_free(&pv->memo);
+	kset_free(&pv->ranks);
 	free(pv->stack);
 	free(pv->srcs);
 	pt_buf_free(&pv->s);
@@ -2048,10 +2319,14 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 	struct proc_emit *pe = ctx;
 	pt_prov *pv = pe->pv;
 	struct pt_buf *S = &pv->s, *O = &pv->o;
+	int mpiio;
 
 	(void)proc;
-	if (!x->obj || !x->close_ns || x->kind != PT_KIND_FILE || (!x->rops && !x->wops))
+	if (!x->obj || !x->close_ns || !file_session(x->kind) || (!x->rops && !x->wops))
 		return 0;
+	/* what a rank asked of MPI-IO: its bytes under names of their own, for the POSIX
+	 * sessions underneath already count what reached the file system */
+	mpiio = x->kind == PT_KIND_MPI_FILE;
 	if (!get_tl(pv, pe->store, x->obj)->is_file)
 		return 0;
 	if (x->rops) {
@@ -2065,11 +2340,13 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		} else {
 			struct ver v = resolve(pv, pe->store, x->obj, first, 0, 0);
 			e_type(pv, S, PROV("Usage"));
+			if (mpiio)
+				e_type(pv, S, PT("MPIIOAccess"));
 			iri_ver(pv, O, &v);
 			e_buf(pv, S, PROV("entity"), O);
 			e_time(pv, S, PROV("atTime"), first);
-			e_uint(pv, S, PT("bytes"), x->rbytes);
-			e_uint(pv, S, PT("operations"), x->rops);
+			e_uint(pv, S, mpiio ? PT("mpiioBytes") : PT("bytes"), x->rbytes);
+			e_uint(pv, S, mpiio ? PT("mpiioOperations") : PT("operations"), x->rops);
 			if (pt_rules_any(pv->rules, PT_RULE_USED)) {
 				obj_name(pv, pe->store, x->obj, &pe->path);
 				e_rules(pv, S, PT_RULE_USED, pe->path.p, PROV("hadRole"));
@@ -2114,11 +2391,13 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 			e_bool(pv, S, PT("sourcesTruncated"), 1);
 
 		e_type(pv, G, PROV("Generation"));
+		if (mpiio)
+			e_type(pv, G, PT("MPIIOAccess"));
 		e_buf(pv, G, PROV("activity"), &pe->piri);
 		e_time(pv, G, PROV("atTime"), end);
 		e_time(pv, G, PT("firstWriteAtTime"), first);
-		e_uint(pv, G, PT("bytes"), x->wbytes);
-		e_uint(pv, G, PT("operations"), x->wops);
+		e_uint(pv, G, mpiio ? PT("mpiioBytes") : PT("bytes"), x->wbytes);
+		e_uint(pv, G, mpiio ? PT("mpiioOperations") : PT("operations"), x->wops);
 		e_rules(pv, G, PT_RULE_GENERATED, pe->path.p, PROV("hadRole"));
 	}
 	return pv->err;
@@ -2128,6 +2407,188 @@ static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
+}
+
+/* ---- MPI: the rank, and what it received, from the receiving side */
+
+static void mpi_op_name(struct pt_buf *b, const struct mpi_flow *f)
+{
+	const char *n = f->coll ? pt_mpi_coll_name(f->op) : pt_mpi_p2p_name(f->op);
+
+	/* a kind newer than this reader: still one name, and a safe IRI segment */
+	if (strcmp(n, "?") == 0) {
+		pt_buf_puts(b, "op");
+		pt_buf_u64(b, f->op);
+		return;
+	}
+	pt_buf_puts(b, n);
+}
+
+/* RANK/mpi/OP/FROM, or RANK/mpi/commC/OP[/rootR]/FROM: one per record and sender */
+static void iri_comm(struct pt_buf *b, const struct pt_buf *P, const struct mpi_flow *f)
+{
+	b->len = 0;
+	pt_buf_put(b, P->p, P->len);
+	pt_buf_puts(b, "/mpi/");
+	if (f->coll) {
+		pt_buf_puts(b, "comm");
+		pt_buf_u64(b, f->comm);
+		pt_buf_putc(b, '/');
+	}
+	mpi_op_name(b, f);
+	if (f->coll && f->root >= 0) {
+		pt_buf_puts(b, "/root");
+		pt_buf_i64(b, f->root);
+	}
+	pt_buf_putc(b, '/');
+	pt_buf_i64(b, f->from);
+}
+
+/* Pass 1: prov:qualifiedCommunication in the rank's block.  Pass 2: the communication. */
+static void emit_flow(pt_prov *pv, void *ctx, const struct mpi_flow *f)
+{
+	struct proc_emit *pe = ctx;
+	struct pt_buf *S = &pv->s, *O = &pv->o;
+	uint64_t first = f->coll ? f->c->first : f->t->first;
+	uint64_t last = f->coll ? f->c->last : f->t->last;
+
+	if (!f->found)
+		return;     /* no activity to name: said once by pt:mpiUntracedPeer */
+	iri_comm(S, &pe->piri, f);
+	if (pe->pass == 1) {
+		e_buf(pv, &pe->piri, PROV("qualifiedCommunication"), S);
+		return;
+	}
+	e_type(pv, S, PROV("Communication"));
+	e_type(pv, S, f->coll ? PT("MPICollective") : PT("MPIPointToPoint"));
+	iri_proc(pv, O, f->qs, f->q);
+	e_buf(pv, S, PROV("activity"), O);
+	O->len = 0;
+	mpi_op_name(O, f);
+	e_lit(pv, S, PT("mpiOperation"), O->p, O->len, NULL);
+	if (f->coll) {
+		e_uint(pv, S, PT("mpiCommunicator"), f->comm);
+		e_int(pv, S, PT("mpiCommunicatorSize"), f->cm.size);
+		if (f->root >= 0)
+			e_int(pv, S, PT("mpiRoot"), f->root);
+		e_uint(pv, S, PT("calls"), f->c->calls);
+		/* the receiver's own buffers over all its calls: MPI says no more per pair */
+		e_uint(pv, S, PT("bufferBytesSent"), f->c->sent);
+		e_uint(pv, S, PT("bufferBytesReceived"), f->c->recvd);
+	} else {
+		e_uint(pv, S, PT("messages"), f->t->msgs);
+		e_uint(pv, S, PT("bytes"), f->t->bytes);
+	}
+	if (first)
+		e_time(pv, S, PT("firstAtTime"), first);
+	if (last)
+		e_time(pv, S, PT("lastAtTime"), last < first ? first : last);
+}
+
+struct unseen {
+	int32_t *r;
+	size_t n, cap;
+};
+
+static void unseen_flow(pt_prov *pv, void *ctx, const struct mpi_flow *f)
+{
+	struct unseen *u = ctx;
+
+	(void)pv;
+	if (f->found)
+		return;
+	GROW(u->r, u->n, u->cap);
+	u->r[u->n++] = f->from;
+}
+
+static int i32_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The MPI_Get_library_version string from the image's MPI_INIT record, if logged. */
+static int mpi_library(pt_prov *pv, size_t s, uint32_t proc, struct pt_bytes *lib)
+{
+	size_t lo, hi;
+	struct pt_ev ev;
+
+	if (!pv->cuda || !pv->cuda[s].n)
+		return 0;
+	cuda_range(pv, s, proc, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		const struct cuda_rec *c = &pv->cuda[s].r[i];
+		if (c->type != PT_EV_MPI_INIT || pt_ev_parse(c->rec, c->len, &ev))
+			continue;
+		*lib = pt_ev_b(&ev, 5);
+		/* the C string's terminator and a final newline are not part of the name */
+		while (lib->len && (lib->p[lib->len - 1] == 0 || lib->p[lib->len - 1] == '\n' ||
+				    lib->p[lib->len - 1] == ' '))
+			lib->len--;
+		return lib->len > 0;
+	}
+	return 0;
+}
+
+/* Pass 1, in the process's block: rank, world size, job, library; prov:wasInformedBy
+ * each rank it received data from (once, and not again when a parent or IPC peer above
+ * already said it); the qualified communications.  Pass 2: their blocks. */
+static void emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
+		     const uint32_t *inf, size_t ninf, int pass)
+{
+	pt_store *st = pv->rs.st[pe->store];
+	struct pt_buf *P = &pe->piri, *O = &pv->o;
+	struct pt_mpi_rank m;
+	int save = pe->pass;
+
+	if (pt_store_mpi_rank(st, pe->rec->id, &m))
+		return;
+	if (pass == 1) {
+		struct pt_bytes lib;
+		size_t len = 256;
+		e_int(pv, P, PT("mpiRank"), m.rank);
+		e_int(pv, P, PT("mpiWorldSize"), m.size);
+		/* the job's name, in a second look when longer than the first allowed */
+		for (int tries = 0; tries < 2; tries++) {
+			size_t cap = len;
+			pe->path.len = 0;
+			pt_buf_grow(&pe->path, cap);
+			if (pt_store_mpi_job(st, m.job, pe->path.p, &len))
+				break;
+			if (len <= cap) {
+				e_text(pv, P, PT("mpiJob"), pe->path.p, len);
+				break;
+			}
+		}
+		if (mpi_library(pv, pe->store, pe->rec->id, &lib))
+			e_text(pv, P, PT("mpiLibrary"), lib.p, lib.len);
+		if (m.dropped)
+			e_uint(pv, P, PT("mpiDroppedRecords"), m.dropped);
+
+		/* l->m is sorted by peer */
+		for (size_t i = 0; i < l->nm && !pv->err; i++) {
+			const struct mpe *e = &l->m[i];
+			if (i && e->qs == e[-1].qs && e->q == e[-1].q)
+				continue;
+			if (e->qs == pe->store && bsearch(&e->q, inf, ninf, sizeof *inf, u32_cmp))
+				continue;
+			iri_proc(pv, O, e->qs, e->q);
+			e_buf(pv, P, PROV("wasInformedBy"), O);
+		}
+
+		/* data from ranks no store of the run holds: said, not hidden */
+		struct unseen u = { 0 };
+		mpi_flows(pv, pe->store, pe->rec->id, unseen_flow, &u);
+		if (u.n > 1)
+			qsort(u.r, u.n, sizeof *u.r, i32_cmp);
+		for (size_t i = 0; i < u.n; i++)
+			if (!i || u.r[i] != u.r[i - 1])
+				e_int(pv, P, PT("mpiUntracedPeer"), u.r[i]);
+		free(u.r);
+	}
+	pe->pass = pass;
+	mpi_flows(pv, pe->store, pe->rec->id, emit_flow, pe);
+	pe->pass = save;
 }
 
 static void emit_proc_info(pt_prov *pv, struct proc_emit *pe, const struct pt_ev *ev, int have_ev)
@@ -2291,6 +2752,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 		pt_buf_u64(O, peers[i]);
 		e_buf(pv, P, PROV("qualifiedCommunication"), O);
 	}
+	emit_mpi(pv, pe, l, inf, ninf, 1);
 
 	e_int(pv, P, PT("pid"), r->pid);
 	e_int(pv, P, PT("ppid"), r->ppid);
@@ -2363,6 +2825,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 		iri_proc(pv, O, pe->store, peers[i]);
 		e_buf(pv, S, PROV("activity"), O);
 	}
+	emit_mpi(pv, pe, l, inf, ninf, 2);
 	emit_cuda(pv, pe->store, P, 2);
 	free(inf);
 	free(peers);

@@ -29,6 +29,14 @@
  *                             processes it heard from, or its parent before the fork)
  *                             read before the write ended
  *   read session            → prov:used + prov:qualifiedUsage
+ *   MPI rank                → pt:mpiRank, pt:mpiWorldSize, pt:mpiJob, pt:mpiLibrary on its
+ *                             process; wasInformedBy each rank it received data from (found
+ *                             on any node), with a qualified pt:MPIPointToPoint (messages,
+ *                             bytes) or pt:MPICollective (calls, per sending member) per
+ *                             record; versions derive from what those peers read before
+ *                             they last sent, as provtrace lineage walks it
+ *   MPI-IO session          → a read or write session like POSIX ones, pt:MPIIOAccess with
+ *                             pt:mpiioBytes (the POSIX I/O underneath keeps pt:bytes)
  *   coverage gap            → pt:CoverageGap; losses as counts on processes and nodes
  */
 #ifndef PT_PROV_H

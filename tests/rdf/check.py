@@ -24,6 +24,7 @@ from rdflib import Literal, URIRef
 PROV = "http://www.w3.org/ns/prov#"
 PT = "https://w3id.org/provtrace/ns#"
 PREFIXES = ("PREFIX prov: <%s> PREFIX pt: <%s> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
             "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> " % (PROV, PT))
 RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads"}
 
@@ -65,6 +66,14 @@ def cmd_graph(path, fmt):
         ("described subjects without a PROV type",
          "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER NOT EXISTS { ?s a ?t "
          "FILTER (STRSTARTS(STR(?t), STR(prov:))) } }"),
+        ("qualified communications whose prov:activity did not inform the activity",
+         "SELECT ?a ?c WHERE { ?a prov:qualifiedCommunication ?c . ?c prov:activity ?s "
+         "FILTER NOT EXISTS { ?a prov:wasInformedBy ?s } }"),
+        ("qualified communications that are not a prov:Communication with a prov:activity",
+         "SELECT ?c WHERE { ?a prov:qualifiedCommunication ?c FILTER (NOT EXISTS "
+         "{ ?c a prov:Communication } || NOT EXISTS { ?c prov:activity ?s }) }"),
+        ("communications with more than one prov:activity",
+         "SELECT ?c WHERE { ?c prov:activity ?s, ?t FILTER (?s != ?t) }"),
         ("versions that are not a specialization of a pt:File",
          "SELECT ?v WHERE { ?v a pt:FileVersion FILTER NOT EXISTS "
          "{ ?v prov:specializationOf ?f . ?f a pt:File } }"),

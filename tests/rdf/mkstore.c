@@ -4,6 +4,8 @@
  *
  *   mkstore small RUNDIR        two nodes: a Pool-like training job, hostile file names,
  *                               a rename, a rewrite, an exec, a gap, a cross-node read
+ *   mkstore mpi RUNDIR          two nodes: MPI ranks that send, receive, broadcast and
+ *                               reduce across them, one rank never traced, and MPI-IO
  *   mkstore bench N RUNDIR      about N events: groups of a driver and 8 forked workers
  *                               that read shards, talk over pipes and write outputs
  */
@@ -483,6 +485,208 @@ static void small(const char *rundir)
 	node_close();
 }
 
+/* ---- the MPI run */
+
+static const char mpi_job[] = "prterun-m1-4242@1";
+
+static void mpi_init(uint32_t proc, uint64_t ts, int32_t rank, int32_t size)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_INIT, ts, 7);
+	pt_mpw_int(&r.w, rank);
+	pt_mpw_int(&r.w, size);
+	pt_mpw_cstr(&r.w, mpi_job);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_cstr(&r.w, "m1");
+	/* as Open MPI gives it: the terminating NUL counted */
+	pt_mpw_bin(&r.w, "Open MPI v4.1.4, package: Debian OpenMPI\n", 42);
+	pt_mpw_uint(&r.w, 0);
+	CHECK(rec_put(&r, proc));
+	/* MPI_COMM_WORLD: rank i is world rank i */
+	rec_begin(&r, PT_EV_MPI_COMM, ts + 1000, 6);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_int(&r.w, size);
+	pt_mpw_int(&r.w, rank);
+	pt_mpw_uint(&r.w, PT_MPI_COMM_IDENTITY);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_array(&r.w, 0);
+	CHECK(rec_put(&r, proc));
+}
+
+/* A communicator of the image other than the world: its members as world ranks. */
+static void mpi_comm(uint32_t proc, uint64_t ts, uint32_t comm, int32_t rank,
+		     const int32_t *members, uint32_t n)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_COMM, ts, 6);
+	pt_mpw_uint(&r.w, comm);
+	pt_mpw_int(&r.w, (int32_t)n);
+	pt_mpw_int(&r.w, rank);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_array(&r.w, n);
+	for (uint32_t i = 0; i < n; i++)
+		pt_mpw_int(&r.w, members[i]);
+	CHECK(rec_put(&r, proc));
+}
+
+/* Cumulative point-to-point traffic with one peer, as of ts (the record's time). */
+static void mpi_p2p(uint32_t proc, uint64_t ts, int32_t peer, uint32_t op, uint64_t msgs,
+		    uint64_t bytes, uint64_t first)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_P2P, ts, 5);
+	pt_mpw_int(&r.w, peer);
+	pt_mpw_uint(&r.w, op);
+	pt_mpw_uint(&r.w, msgs);
+	pt_mpw_uint(&r.w, bytes);
+	pt_mpw_uint(&r.w, first);
+	CHECK(rec_put(&r, proc));
+}
+
+static void mpi_coll(uint32_t proc, uint64_t ts, uint32_t comm, uint32_t op, int32_t root,
+		     uint64_t calls, uint64_t sent, uint64_t recvd, uint64_t first)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_COLL, ts, 7);
+	pt_mpw_uint(&r.w, comm);
+	pt_mpw_uint(&r.w, op);
+	pt_mpw_int(&r.w, root);
+	pt_mpw_uint(&r.w, calls);
+	pt_mpw_uint(&r.w, sent);
+	pt_mpw_uint(&r.w, recvd);
+	pt_mpw_uint(&r.w, first);
+	CHECK(rec_put(&r, proc));
+}
+
+/* An MPI-IO session: open at t, data from t + 100us, close at t + 2 ms. */
+static void mpi_file(uint32_t proc, uint64_t t, uint64_t sid, const char *path, uint64_t rb,
+		     uint64_t wb)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_FOPEN, t, 4);
+	pt_mpw_uint(&r.w, sid);
+	pt_mpw_cstr(&r.w, path);
+	pt_mpw_uint(&r.w, wb ? 5 : 2);
+	pt_mpw_uint(&r.w, 0);
+	CHECK(rec_put(&r, proc));
+	rec_begin(&r, PT_EV_MPI_FCLOSE, t + 2 * MS, 13);
+	pt_mpw_uint(&r.w, sid);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, rb);
+	pt_mpw_uint(&r.w, rb ? 1 : 0);
+	pt_mpw_uint(&r.w, wb);
+	pt_mpw_uint(&r.w, wb ? 1 : 0);
+	pt_mpw_uint(&r.w, rb ? t + 100000 : 0);
+	pt_mpw_uint(&r.w, rb ? t + 100000 : 0);
+	pt_mpw_uint(&r.w, wb ? t + 100000 : 0);
+	pt_mpw_uint(&r.w, wb ? t + 100000 : 0);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, 0);
+	CHECK(rec_put(&r, proc));
+}
+
+static void mpi_fini(uint32_t proc, uint64_t ts, uint64_t dropped)
+{
+	struct rec r;
+
+	rec_begin(&r, PT_EV_MPI_FINI, ts, 1);
+	pt_mpw_uint(&r.w, dropped);
+	CHECK(rec_put(&r, proc));
+}
+
+/* Ranks 0 and 1 on m1, 2 on m2, 3 never traced (world size 4).  Times in ms:
+ *   0: reads a.dat (10); sends 4096 bytes to 1 (20); bcast root 0 (30); barrier (35);
+ *      allreduce with 2 on their split (45); hears 2 twice (54-56); reads late.dat (60);
+ *      writes e.dat (65): not from f.dat, which 1 sent it later (74)
+ *   1: receives from 0 (20.5, recorded at 62) and from the untraced 3 (22); bcast,
+ *      barrier; writes b.dat (70): from a.dat only — late.dat came after 0's last send
+ *      though before 1's receive record, c.dat from a rank that never sent to 1, and 0
+ *      heard c.dat's reader only after; reads f.dat (72), sends it to 0 (74)
+ *   2: reads c.dat (5); bcast, barrier, allreduce; writes d.dat (50); sends to 0 (54)
+ *   1 and 2 write io.dat through MPI-IO (80), 1 aggregating the POSIX write of both
+ *   halves; 2 reads it back (90) through MPI-IO and the POSIX read underneath */
+static void mpi_run(const char *rundir)
+{
+	static const char *const argv[] = { "/job/solver", "--in", "/job/in", NULL };
+	static const char *const libs[] = { "/lib/x86_64-linux-gnu/libc.so.6",
+					    "/lib/x86_64-linux-gnu/libmpi.so.40", NULL };
+	static const int32_t even[] = { 0, 2 };
+	uint64_t t = T0;
+	uint32_t r0, r1, r2;
+
+	run_json(rundir, "m1", T0 - MS, T0 + 200 * MS, "\"mpirun\", \"-np\", \"4\", \"/job/solver\"");
+
+	node_open(rundir, "m1");
+	CHECK(pt_store_begin(st));
+	r0 = proc_add("m1", 300, 299, t, 0);
+	r1 = proc_add("m1", 301, 299, t + 100000, 0);
+	CHECK(ev_start(r0, t + 10000, "/job/solver", argv, "/job", NULL, 299, 0));
+	CHECK(ev_start(r1, t + 110000, "/job/solver", argv, "/job", NULL, 299, 0));
+	CHECK(ev_libs(r0, t + 20000, libs));
+	CHECK(ev_libs(r1, t + 120000, libs));
+	mpi_init(r0, t + 1 * MS, 0, 4);
+	mpi_init(r1, t + 1 * MS + 100000, 1, 4);
+	mpi_comm(r0, t + 2 * MS, 1, 0, even, 2);
+
+	file_read(r0, t + 10 * MS, 1, "/job/in/a.dat", 4096);
+	mpi_p2p(r0, t + 20 * MS + 100000, 1, PT_MPI_SEND, 1, 4096, t + 20 * MS + 100000);
+	mpi_p2p(r1, t + 22 * MS + 500000, 3, PT_MPI_RECV, 1, 8, t + 22 * MS);
+	mpi_coll(r0, t + 30 * MS + 500000, 0, PT_MPI_BCAST, 0, 1, 256, 256, t + 30 * MS);
+	mpi_coll(r1, t + 31 * MS, 0, PT_MPI_BCAST, 0, 1, 256, 256, t + 30 * MS + 200000);
+	mpi_coll(r0, t + 35 * MS + 500000, 0, PT_MPI_BARRIER, -1, 1, 0, 0, t + 35 * MS);
+	mpi_coll(r1, t + 35 * MS + 500000, 0, PT_MPI_BARRIER, -1, 1, 0, 0, t + 35 * MS);
+	mpi_coll(r0, t + 46 * MS, 1, PT_MPI_ALLREDUCE, -1, 3, 24, 24, t + 45 * MS);
+	mpi_p2p(r0, t + 56 * MS, 2, PT_MPI_IRECV, 2, 64, t + 54 * MS + 200000);
+	/* 1's receive from 0 recorded late: the record's time bounds the last receipt */
+	mpi_p2p(r1, t + 62 * MS, 0, PT_MPI_RECV, 1, 4096, t + 20 * MS + 500000);
+	file_read(r0, t + 60 * MS, 2, "/job/in/late.dat", 100);
+	file_write(r0, t + 65 * MS, 3, "/job/out/e.dat", 14, 300);
+	file_write(r1, t + 70 * MS, 1, "/job/out/b.dat", 14, 4096);
+	file_read(r1, t + 72 * MS, 2, "/job/in/f.dat", 16);
+	mpi_p2p(r1, t + 74 * MS + 100000, 0, PT_MPI_SEND, 1, 16, t + 74 * MS);
+	mpi_p2p(r0, t + 75 * MS, 1, PT_MPI_RECV, 1, 16, t + 74 * MS + 500000);
+	mpi_file(r1, t + 80 * MS, 20, "/job/out/io.dat", 0, 500);
+	CHECK(ev_open(r1, t + 80 * MS, 21, 9, "/job/out/io.dat", 15, 02, PT_KIND_FILE));
+	CHECK(ev_close(r1, t + 82 * MS, 21, 9, 0, 0, 1000, t + 81 * MS));
+	mpi_fini(r0, t + 95 * MS, 0);
+	mpi_fini(r1, t + 95 * MS, 2);
+	CHECK(ev_exit(r0, t + 96 * MS, 0));
+	CHECK(ev_exit(r1, t + 96 * MS, 0));
+	proc_end(r0, PT_END_EXITED, 0);
+	proc_end(r1, PT_END_EXITED, 0);
+	CHECK(pt_store_commit(st));
+	node_close();
+
+	node_open(rundir, "m2");
+	CHECK(pt_store_begin(st));
+	r2 = proc_add("m2", 400, 399, t + 200000, 0);
+	CHECK(ev_start(r2, t + 210000, "/job/solver", argv, "/job", NULL, 399, 0));
+	CHECK(ev_libs(r2, t + 220000, libs));
+	mpi_init(r2, t + 1 * MS + 200000, 2, 4);
+	mpi_comm(r2, t + 2 * MS, 1, 1, even, 2);
+	file_read(r2, t + 5 * MS, 1, "/job/in/c.dat", 1024);
+	mpi_coll(r2, t + 31 * MS, 0, PT_MPI_BCAST, 0, 1, 256, 256, t + 30 * MS + 300000);
+	mpi_coll(r2, t + 35 * MS + 500000, 0, PT_MPI_BARRIER, -1, 1, 0, 0, t + 35 * MS);
+	mpi_coll(r2, t + 46 * MS, 1, PT_MPI_ALLREDUCE, -1, 3, 24, 24, t + 45 * MS);
+	file_write(r2, t + 50 * MS, 2, "/job/out/d.dat", 14, 1024);
+	mpi_p2p(r2, t + 54 * MS + 500000, 0, PT_MPI_SEND, 2, 64, t + 54 * MS);
+	mpi_file(r2, t + 80 * MS, 20, "/job/out/io.dat", 0, 500);
+	mpi_file(r2, t + 90 * MS, 22, "/job/out/io.dat", 500, 0);
+	file_read(r2, t + 90 * MS, 23, "/job/out/io.dat", 500);
+	mpi_fini(r2, t + 95 * MS, 0);
+	CHECK(ev_exit(r2, t + 96 * MS, 0));
+	proc_end(r2, PT_END_EXITED, 0);
+	CHECK(pt_store_commit(st));
+	node_close();
+}
+
 /* ---- the benchmark run */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -599,10 +803,15 @@ int main(int argc, char **argv)
 		small(argv[2]);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "mpi") == 0) {
+		mpi_run(argv[2]);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "bench") == 0) {
 		bench(argv[3], strtoull(argv[2], NULL, 10));
 		return 0;
 	}
-	fprintf(stderr, "usage: mkstore small RUNDIR | mkstore bench EVENTS RUNDIR\n");
+	fprintf(stderr, "usage: mkstore small RUNDIR | mkstore mpi RUNDIR | "
+			"mkstore bench EVENTS RUNDIR\n");
 	return 2;
 }
