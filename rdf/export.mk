@@ -8,7 +8,7 @@ PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/iri.c rdf/rules.h rdf/rules
 PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
 	tests/rdf/export-hostile.sh tests/rdf/query.sh tests/rdf/export-mpi.sh \
 	tests/rdf/export-mpirun.sh
-EXTRA_DIST += $(pkgdata_DATA) $(PT_RDF_TESTS) tests/rdf/check.py \
+EXTRA_DIST += $(pkgdata_DATA) $(PT_RDF_TESTS) tests/rdf/check.py tests/rdf/rdflib.sh \
 	tests/rdf/golden/small.nt tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl \
 	tests/rdf/golden/mpi.nt tests/rdf/golden/mpi.ttl \
 	bench/export/bench.sh bench/export/rdflib_serialize.py

@@ -8,31 +8,9 @@
 # broadcast, bounded by the receiver's last receipt and the sender's last send, and none
 # from a rank that never sent.  The output equals tests/rdf/golden/mpi.nt and mpi.ttl
 # (PT_UPDATE_GOLDEN=1 rewrites them).
-. "$top_srcdir/tests/lib.sh"
-
-command -v rapper >/dev/null || skip "rapper not found (apt-get install raptor2-utils)"
-"$PY" -c 'import rdflib, prov' 2>/dev/null ||
-	skip "$PY cannot import rdflib and prov (apt-get install python3-rdflib python3-prov)"
-G="$top_srcdir/tests/rdf/golden"
-CHECK="$PY $top_srcdir/tests/rdf/check.py"
-export PROVTRACE_RULES=
+. "$top_srcdir/tests/rdf/rdflib.sh"
 
 "$top_builddir/tests/rdf/mkstore" mpi "$T/run"
-
-count() {
-	rapper -i "$2" -c "$1" 2>&1 | sed -n 's/.*returned \([0-9]*\) triple.*/\1/p'
-}
-
-golden() {
-	if [ -n "${PT_UPDATE_GOLDEN:-}" ]; then
-		cp "$T/$1" "$G/$1"
-		return
-	fi
-	if ! cmp -s "$G/$1" "$T/$1"; then
-		diff "$G/$1" "$T/$1" | head -20 >&2
-		fail "$1 differs from tests/rdf/golden/$1 (PT_UPDATE_GOLDEN=1 after checking the change)"
-	fi
-}
 
 provtrace-export -q -f ntriples -o "$T/mpi.nt" "$T/run"
 provtrace-export -q -o "$T/mpi.ttl" "$T/run"
