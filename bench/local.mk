@@ -11,8 +11,7 @@ bench_ptb_store_SOURCES = bench/ptb-store.c
 bench_ptb_store_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
 bench_ptb_store_LDADD = rdf/libptrun.la
 
-EXTRA_DIST += bench/README.md bench/ptbench.py bench/dft.py bench/rdflib_lineage.py \
-	bench/mpi/run.sh bench/mpi/pingpong.c
+EXTRA_DIST += bench/README.md bench/ptbench.py bench/dft.py bench/rdflib_lineage.py
 
 # BENCH_FLAGS passes options to the driver, e.g. BENCH_FLAGS='--only percall,openclose'
 # or DARSHAN_LIB=/path/libdarshan.so in the environment to add Darshan to each measure.
