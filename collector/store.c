@@ -2191,3 +2191,67 @@ int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root)
 		return 1;   /* the all-to-all kinds, and kinds newer than this reader */
 	}
 }
+
+/* ---- the MPI times that bound data flow (lineage and export share them) */
+
+struct mpi_when {
+	int32_t peer;
+	uint32_t op;            /* collective, or 0: point to point */
+	int first;              /* first receipt, else last send */
+	uint64_t t;
+};
+
+static void when_take(struct mpi_when *w, uint64_t first, uint64_t last)
+{
+	if (w->first) {
+		if (first && (!w->t || first < w->t))
+			w->t = first;
+	} else if (last > w->t) {
+		w->t = last;
+	}
+}
+
+static int when_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
+		    const struct pt_mpi_traffic *t)
+{
+	struct mpi_when *w = ctx;
+
+	(void)proc;
+	if (peer == w->peer && (w->first ? !PT_MPI_P2P_SENDS(op) : PT_MPI_P2P_SENDS(op)))
+		when_take(w, t->first, t->last);
+	return 0;
+}
+
+static int when_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
+		     const struct pt_mpi_calls *c)
+{
+	struct mpi_when *w = ctx;
+
+	(void)proc;
+	(void)comm;
+	(void)root;
+	if (op == w->op)
+		when_take(w, c->first, c->last);
+	return 0;
+}
+
+static uint64_t mpi_when(pt_store *st, uint32_t proc, int32_t peer, uint32_t op, int first)
+{
+	struct mpi_when w = { peer, op, first, 0 };
+
+	if (op)
+		pt_store_each_mpi_coll(st, proc, when_coll, &w);
+	else
+		pt_store_each_mpi_p2p(st, proc, when_p2p, &w);
+	return w.t;
+}
+
+uint64_t pt_store_mpi_last_send(pt_store *st, uint32_t proc, int32_t peer, uint32_t coll_op)
+{
+	return mpi_when(st, proc, peer, coll_op, 0);
+}
+
+uint64_t pt_store_mpi_first_recv(pt_store *st, uint32_t proc, int32_t peer, uint32_t coll_op)
+{
+	return mpi_when(st, proc, peer, coll_op, 1);
+}

@@ -318,6 +318,13 @@ int pt_store_each_mpi_p2p(pt_store *st, uint32_t proc, pt_mpi_p2p_fn fn, void *c
 /* Of one image (proc != 0) or of all; root is a world rank, -1 for none or several. */
 int pt_store_each_mpi_coll(pt_store *st, uint32_t proc, pt_mpi_coll_fn fn, void *ctx);
 
+/* The times lineage and the PROV export bound MPI data flow by, one rule for both:
+ * when image `proc` last sent to world rank `peer` (coll_op 0: point to point) or last
+ * called collective `coll_op` (any communicator); and when it first received from
+ * `peer` (or first completed `coll_op`).  0 when its store does not say. */
+uint64_t pt_store_mpi_last_send(pt_store *st, uint32_t proc, int32_t peer, uint32_t coll_op);
+uint64_t pt_store_mpi_first_recv(pt_store *st, uint32_t proc, int32_t peer, uint32_t coll_op);
+
 /* Does one call of collective `op` carry data from the member of rank `from` to the one
  * of rank `to` (ranks in the communicator; root likewise, -1 unknown: then it may)? */
 int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root);

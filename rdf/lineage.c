@@ -243,89 +243,20 @@ struct mpi_walk {
 	size_t s;
 	struct item it;
 	struct pt_mpi_rank me;
-	/* the question asked of a peer: when did it last send to us */
-	int32_t to_rank;            /* our world rank */
-	uint32_t op;                /* the collective, or 0: point to point */
-	uint64_t last;
 };
-
-static int peer_p2p_last(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
-			 const struct pt_mpi_traffic *t)
-{
-	struct mpi_walk *w = ctx;
-
-	(void)proc;
-	if (!w->op && peer == w->to_rank && PT_MPI_P2P_SENDS(op) && t->last > w->last)
-		w->last = t->last;
-	return 0;
-}
-
-static int peer_coll_last(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
-			  const struct pt_mpi_calls *c)
-{
-	struct mpi_walk *w = ctx;
-
-	(void)proc;
-	(void)comm;
-	(void)root;
-	if (w->op && op == w->op && c->last > w->last)
-		w->last = c->last;
-	return 0;
-}
 
 /* When the image at `node` last sent to world rank `to` (op 0: point to point; else in
  * that collective, in any communicator); 0 when its store does not say. */
 static uint64_t peer_last(uint64_t node, int32_t to, uint32_t op)
 {
-	struct mpi_walk q = { 0 };
-
-	q.to_rank = to;
-	q.op = op;
-	if (op)
-		pt_store_each_mpi_coll(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_coll_last, &q);
-	else
-		pt_store_each_mpi_p2p(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_p2p_last, &q);
-	return q.last;
-}
-
-static int peer_p2p_first(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
-			  const struct pt_mpi_traffic *t)
-{
-	struct mpi_walk *w = ctx;
-
-	(void)proc;
-	if (!w->op && peer == w->to_rank && !PT_MPI_P2P_SENDS(op) && t->first &&
-	    (!w->last || t->first < w->last))
-		w->last = t->first;
-	return 0;
-}
-
-static int peer_coll_first(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
-			   const struct pt_mpi_calls *c)
-{
-	struct mpi_walk *w = ctx;
-
-	(void)proc;
-	(void)comm;
-	(void)root;
-	if (w->op && op == w->op && c->first && (!w->last || c->first < w->last))
-		w->last = c->first;
-	return 0;
+	return pt_store_mpi_last_send(L.rs.st[NODE_STORE(node)], NODE_ID(node), to, op);
 }
 
 /* When the image at `node` first completed a receipt from world rank `from` (op as for
  * peer_last()): before that it held none of the sender's data; 0 when unknown. */
 static uint64_t peer_first(uint64_t node, int32_t from, uint32_t op)
 {
-	struct mpi_walk q = { 0 };
-
-	q.to_rank = from;
-	q.op = op;
-	if (op)
-		pt_store_each_mpi_coll(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_coll_first, &q);
-	else
-		pt_store_each_mpi_p2p(L.rs.st[NODE_STORE(node)], NODE_ID(node), peer_p2p_first, &q);
-	return q.last;
+	return pt_store_mpi_first_recv(L.rs.st[NODE_STORE(node)], NODE_ID(node), from, op);
 }
 
 /* Traffic between the walked rank and the peer at `node`: first and last as this rank
@@ -398,7 +329,7 @@ static int mpi_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_
 
 static void walk_mpi(size_t s, const struct item *it, uint32_t proc)
 {
-	struct mpi_walk w = { s, *it, { 0 }, 0, 0, 0 };
+	struct mpi_walk w = { s, *it, { 0 } };
 
 	if (pt_store_mpi_rank(L.rs.st[s], proc, &w.me))
 		return;

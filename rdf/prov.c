@@ -1036,47 +1036,11 @@ static int mpi_flows(pt_prov *pv, size_t s, uint32_t proc, mpi_flow_fn fn, void 
 	return 1;
 }
 
-struct peer_q {
-	int32_t to;                  /* point to point: sends to this world rank */
-	uint32_t op;                 /* collectives: calls of this kind */
-	uint64_t last;
-};
-
-static int pq_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
-		  const struct pt_mpi_traffic *t)
-{
-	struct peer_q *q = ctx;
-
-	(void)proc;
-	if (peer == q->to && PT_MPI_P2P_SENDS(op) && t->last > q->last)
-		q->last = t->last;
-	return 0;
-}
-
-static int pq_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
-		   const struct pt_mpi_calls *c)
-{
-	struct peer_q *q = ctx;
-
-	(void)proc;
-	(void)comm;
-	(void)root;
-	if (op == q->op && c->last > q->last)
-		q->last = c->last;
-	return 0;
-}
-
 /* When the sender of f last sent what f received (its latest send to the receiver, or
  * its latest call of the collective in any communicator); 0 when its store does not say. */
 static uint64_t peer_last(pt_prov *pv, const struct mpi_flow *f)
 {
-	struct peer_q q = { f->to, f->op, 0 };
-
-	if (f->coll)
-		pt_store_each_mpi_coll(pv->rs.st[f->qs], f->q, pq_coll, &q);
-	else
-		pt_store_each_mpi_p2p(pv->rs.st[f->qs], f->q, pq_p2p, &q);
-	return q.last;
+	return pt_store_mpi_last_send(pv->rs.st[f->qs], f->q, f->to, f->coll ? f->op : 0);
 }
 
 /* ---- per process: what it read (with versions) and whom it heard from */
@@ -2203,17 +2167,7 @@ static void emit_run(pt_prov *pv)
 		e_text(pv, S, PT("slurmJobId"), ri->slurm.p, ri->slurm.len);
 	if (ri->have_version)
 		e_text(pv, S, PT("provtraceVersion"), ri->version.p, ri->version.len);
-	for (size_t i = 0; i < pv->rs.n; i++) {
-		struct pt_counters c;
-		if (pt_store_counters(pv->rs.st[i], &c))
-			continue;
-		tot.events += c.events;
-		tot.procs += c.procs;
-		tot.dropped += c.dropped;
-		tot.torn += c.torn;
-		tot.corrupt += c.corrupt;
-		tot.gaps += c.gaps;
-	}
+	pt_runset_counters(&pv->rs, &tot);   /* a store that cannot say adds nothing */
 	e_uint(pv, S, PT("processes"), tot.procs);
 	e_uint(pv, S, PT("events"), tot.events);
 	e_uint(pv, S, PT("droppedEvents"), tot.dropped);

@@ -103,3 +103,32 @@ size_t pt_path_normalise(const char *in, char *out, size_t outsz)
 	memcpy(out + n, in, len + 1);
 	return pt_path_lexical(out, n + len);
 }
+
+int pt_runset_counters(const struct pt_runset *rs, struct pt_counters *sum)
+{
+	int err = 0;
+
+	memset(sum, 0, sizeof *sum);
+	for (size_t i = 0; i < rs->n; i++) {
+		struct pt_counters c;
+		int r = pt_store_counters(rs->st[i], &c);
+
+		if (r) {              /* the others still add up; the first error is returned */
+			if (!err)
+				err = r;
+			continue;
+		}
+		sum->events += c.events;
+		sum->procs += c.procs;
+		sum->files += c.files;
+		sum->sessions += c.sessions;
+		sum->bytes_read += c.bytes_read;
+		sum->bytes_written += c.bytes_written;
+		sum->dropped += c.dropped;
+		sum->torn += c.torn;
+		sum->corrupt += c.corrupt;
+		sum->gaps += c.gaps;
+		sum->ipc_bytes += c.ipc_bytes;
+	}
+	return err;
+}

@@ -21,6 +21,10 @@ struct pt_runset {
 int pt_runset_open(const char *path, struct pt_runset *rs);
 void pt_runset_close(struct pt_runset *rs);
 
+/* The counters of every node store of the run, added up (a store that cannot say adds
+ * nothing; the first such error is returned). */
+int pt_runset_counters(const struct pt_runset *rs, struct pt_counters *sum);
+
 /* Lexically normalise an absolute or relative path (relative to the working directory),
  * the way the shim records paths.  Returns the length, 0 if it does not fit. */
 size_t pt_path_normalise(const char *in, char *out, size_t outsz);

@@ -14,8 +14,7 @@
 
 struct totals {
 	uint64_t procs, exited, died, execed, running;
-	uint64_t events, dropped, torn, corrupt, gaps;
-	uint64_t bytes_read, bytes_written, ipc_bytes;
+	struct pt_counters c;       /* every node store's, added up */
 	struct pt_strset files, files_read, files_written;
 	int have_top;
 	int32_t top_status;
@@ -540,15 +539,17 @@ int main(int argc, char **argv)
 			r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
 		return 1;
 	}
+	if ((r = pt_runset_counters(&rs, &t.c))) {
+		fprintf(stderr, "provtrace stat: %s: %s\n", argv[optind], pt_strerror(r));
+		return 1;
+	}
 	for (size_t i = 0; i < rs.n; i++) {
-		struct pt_counters k;
 		struct use_ctx uc = { &t, rs.st[i] };
 		int32_t top[2];
 		size_t n = sizeof top;
 
 		g.node = (uint32_t)i;
-		if ((r = pt_store_counters(rs.st[i], &k)) ||
-		    (r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
+		if ((r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
 		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
@@ -562,32 +563,24 @@ int main(int argc, char **argv)
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
-		t.events += k.events;
-		t.dropped += k.dropped;
-		t.torn += k.torn;
-		t.corrupt += k.corrupt;
-		t.gaps += k.gaps;
-		t.bytes_read += k.bytes_read;
-		t.bytes_written += k.bytes_written;
-		t.ipc_bytes += k.ipc_bytes;
 		if (pt_store_meta_get(rs.st[i], "top", top, &n) == 0 && n == sizeof top) {
 			t.have_top = 1;
 			t.top_status = top[1];
 		}
 	}
-	uint64_t lost = t.dropped + t.torn + t.corrupt;
+	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt;
 	if (json) {
 		printf("{\"processes\":%llu,\"files\":%zu,\"bytes_read\":%llu,\"bytes_written\":%llu,"
 		       "\"events\":%llu,\"dropped\":%llu,\"gaps\":%llu,"
 		       "\"files_read\":%zu,\"files_written\":%zu,\"ipc_bytes\":%llu,"
 		       "\"dropped_in_process\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
 		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu",
-		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.bytes_read,
-		       (unsigned long long)t.bytes_written, (unsigned long long)t.events,
-		       (unsigned long long)lost, (unsigned long long)t.gaps, t.files_read.n,
-		       t.files_written.n, (unsigned long long)t.ipc_bytes,
-		       (unsigned long long)t.dropped, (unsigned long long)t.torn,
-		       (unsigned long long)t.corrupt, (unsigned long long)t.exited,
+		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.c.bytes_read,
+		       (unsigned long long)t.c.bytes_written, (unsigned long long)t.c.events,
+		       (unsigned long long)lost, (unsigned long long)t.c.gaps, t.files_read.n,
+		       t.files_written.n, (unsigned long long)t.c.ipc_bytes,
+		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
+		       (unsigned long long)t.c.corrupt, (unsigned long long)t.exited,
 		       (unsigned long long)t.died, (unsigned long long)t.execed,
 		       (unsigned long long)t.running, rs.n);
 		if (g.procs.n)
@@ -613,15 +606,15 @@ int main(int argc, char **argv)
 		       t.files_written.n);
 		printf("bytes      %llu read, %llu written through files; %llu through pipes and "
 		       "sockets\n",
-		       (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written,
-		       (unsigned long long)t.ipc_bytes);
+		       (unsigned long long)t.c.bytes_read, (unsigned long long)t.c.bytes_written,
+		       (unsigned long long)t.c.ipc_bytes);
 		printf("events     %llu stored, %llu lost (%llu dropped in processes, %llu torn, "
 		       "%llu corrupt)\n",
-		       (unsigned long long)t.events, (unsigned long long)lost,
-		       (unsigned long long)t.dropped, (unsigned long long)t.torn,
-		       (unsigned long long)t.corrupt);
-		printf("gaps       %llu%s\n", (unsigned long long)t.gaps,
-		       t.gaps ? " (what the shim could not see: provtrace export lists them)" : "");
+		       (unsigned long long)t.c.events, (unsigned long long)lost,
+		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
+		       (unsigned long long)t.c.corrupt);
+		printf("gaps       %llu%s\n", (unsigned long long)t.c.gaps,
+		       t.c.gaps ? " (what the shim could not see: provtrace export lists them)" : "");
 		if (g.procs.n)
 			gpu_print(&g, 0);
 		if (mpi.ranks.n)
