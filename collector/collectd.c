@@ -84,8 +84,9 @@ static struct {
 	size_t nconn;
 	uint64_t last_scan, last_err_report;
 	int stopping;
-	int index_pending;        /* logged records the indices do not cover yet */
 	uint64_t cycles, records;
+	uint64_t fill_max;        /* most bytes waiting in one slot at the last cycle */
+	int wait_ms;              /* the timer's current period */
 } C = { .interval_ms = 10, .ready_fd = -1, .lfd = -1, .spoolfd = -1 };
 
 static FILE *logfp;
@@ -617,40 +618,6 @@ static int finish_region(struct creg *r, uint32_t state_override)
 	return pt_store_region_put(C.st, r->m.name, &rr, r->pend);
 }
 
-/* Index what the batches logged: a bounded step after each batch (so that storing keeps
- * ahead when producers are fast), everything at the end, then the checks that need the
- * whole run indexed.  A full map grows and the step is replayed. */
-#define PT_INDEX_STEP 50000
-
-static int index_step(int final)
-{
-	int err = 0, done = 0;
-
-	for (int attempt = 0; !done && attempt < 1000;) {
-		if ((err = pt_store_begin(C.st)))
-			break;
-		err = pt_store_index(C.st, final ? 1000000 : PT_INDEX_STEP, &done);
-		if (!err && final && done)
-			err = pt_store_untraced_children(C.st);
-		if (!err)
-			err = pt_store_commit(C.st);
-		else
-			pt_store_abort(C.st);
-		if (err == PT_EFULL) {
-			log_info("store map full: grown, replaying the batch");
-			done = 0;
-			attempt++;
-			continue;
-		}
-		if (err || !final)
-			break;
-	}
-	if (err)
-		log_warn("cannot index the store (%s): retrying", pt_strerror(err));
-	C.index_pending = err || !done;
-	return err;
-}
-
 /* One batch: register, drain, finish; commit; then hand space back.  A full map
  * grows and the batch is replayed from the rings, which still hold every record. */
 static int cycle(int final)
@@ -661,17 +628,23 @@ static int cycle(int final)
 		any = !C.regs[i]->registered;
 	uint64_t now = now_ns();
 
-	for (size_t i = 0; i < C.nregs && !any; i++) {
+	C.fill_max = 0;
+	for (size_t i = 0; i < C.nregs; i++) {
 		struct creg *r = C.regs[i];
 		if (r->dead || final)
 			any = 1;
-		for (uint32_t s = 0; s < r->m.id.nslots && !any; s++)
-			any = pt_rmap_pending(&r->m, s, r->off[s]) > 0;
+		for (uint32_t s = 0; s < r->m.id.nslots; s++) {
+			uint64_t n = pt_rmap_pending(&r->m, s, r->off[s]);
+			if (n)
+				any = 1;
+			if (n > C.fill_max && r->m.id.slot_size)
+				C.fill_max = n * 1024 / r->m.id.slot_size;   /* per mille of the ring */
+		}
 	}
 	for (size_t i = 0; i < C.nregs; i++)
 		atomic_store_explicit(&C.regs[i]->m.hdr->attached_ns, now, memory_order_relaxed);
 	if (!any)
-		return C.index_pending ? index_step(0) : 0;
+		return 0;
 
 	map_pending();
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -702,6 +675,12 @@ static int cycle(int final)
 		}
 		if (C.top.set == 1 &&
 		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
+			goto abort;
+		/* the run's end: vfork children never seen become gaps, and the store says
+		 * it is complete */
+		uint32_t one = 1;
+		if (final && ((err = pt_store_untraced_children(C.st)) ||
+			      (err = pt_store_meta_put(C.st, "finished", &one, sizeof one))))
 			goto abort;
 		if ((err = pt_store_commit(C.st)) == 0)
 			goto committed;
@@ -753,7 +732,45 @@ committed:
 			pt_rmap_release(&r->m, s, r->off[s], 0);
 		i++;
 	}
-	return index_step(final);
+	return 0;
+}
+
+/* Group commit: the next batch comes when the fullest ring would be about a quarter full
+ * at the rate it filled since the last one, between -i (10 ms) and 100 ms, so that a
+ * quiet job costs the node ten small transactions a second and a busy one never fills a
+ * ring (the shim declares a collector gone after 250 ms without a batch). */
+#define PT_WAIT_MAX_MS 100
+
+static void pace(void)
+{
+	int next = PT_WAIT_MAX_MS;
+
+	if (C.fill_max)
+		next = (int)((uint64_t)C.wait_ms * 256 / C.fill_max);
+	if (next < C.interval_ms)
+		next = C.interval_ms;
+	if (next > PT_WAIT_MAX_MS)
+		next = PT_WAIT_MAX_MS;
+	if (next == C.wait_ms)
+		return;
+	C.wait_ms = next;
+	struct itimerspec its = { { next / 1000, (next % 1000) * 1000000L },
+				  { next / 1000, (next % 1000) * 1000000L } };
+	timerfd_settime(C.tfd, 0, &its, NULL);
+}
+
+/* The last batch, tried a few times: a passing failure (an I/O error, a full disk just
+ * cleared) at the very end must not leave the run to a manual --once. */
+static int final_cycle(void)
+{
+	int r = cycle(1);
+
+	for (int i = 0; r && i < 4; i++) {
+		struct timespec ts = { 0, 50000000L << i };
+		nanosleep(&ts, NULL);
+		r = cycle(1);
+	}
+	return r;
 }
 
 /* ---- discovery: regions nobody announced (made while no collector ran) */
@@ -938,7 +955,7 @@ static void usage(FILE *f)
 		"  -d, --store FILE     node-local LMDB store\n"
 		"  -o, --output FILE    at exit, write a compacted copy of the store here\n"
 		"  -H, --host NAME      node name recorded with each process\n"
-		"  -i, --interval MS    drain interval (default 10)\n"
+		"  -i, --interval MS    shortest drain interval (default 10; up to 100 when quiet)\n"
 		"  -r, --ready-fd N     write a byte to descriptor N once listening\n"
 		"  -l, --log FILE       log here instead of standard error\n"
 		"  -D, --daemon         detach once listening\n"
@@ -1001,7 +1018,7 @@ static int write_output(void)
 	int r;
 
 	if (!C.output)
-		return 0;
+		return pt_store_sync(C.st) ? -1 : 0;   /* the store itself is the result */
 	snprintf(tmp, sizeof tmp, "%s.tmp.%d", C.output, (int)getpid());
 	unlink(tmp);
 	if ((r = pt_store_copy(C.st, tmp))) {
@@ -1048,9 +1065,16 @@ int main(int argc, char **argv)
 	C.spoolfd = open(C.spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (C.spoolfd < 0)
 		fatal("spool %s: %s", C.spool, strerror(errno));
-	if ((r = pt_store_open(C.store_path, PT_STORE_CREATE, &C.st)))
+	/* No fsync per batch: a commit is in the page cache, which a killed collector does
+	 * not lose, and the spool that holds what is not committed yet is memory too; the
+	 * copy in the run directory is synced.  PROVTRACE_SYNC=1 syncs every batch. */
+	const char *sync = getenv("PROVTRACE_SYNC");
+	unsigned sflags = PT_STORE_CREATE | (sync && strcmp(sync, "1") == 0 ? 0 : PT_STORE_NOSYNC);
+	if ((r = pt_store_open(C.store_path, sflags, &C.st)))
 		fatal("store %s: %s", C.store_path, pt_strerror(r));
-	pt_store_defer_index(C.st, 1);   /* index_step() does it, after each batch */
+	/* the job's cores are the job's: the collector only logs; the first reader of the
+	 * run indexes it (pt_store_open) */
+	pt_store_defer_index(C.st, 1);
 	{
 		struct pt_store *st = C.st;
 		if (pt_store_begin(st) == 0) {
@@ -1067,9 +1091,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < C.nregs; i++)
 			if (!image_alive(C.regs[i]))
 				C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
-		r = cycle(1);
-		if (write_output())
+		r = final_cycle();
+		if (write_output()) {
+			pt_store_sync(C.st);
 			r = 1;
+		}
 		pt_store_close(C.st);
 		return r ? 1 : 0;
 	}
@@ -1085,8 +1111,9 @@ int main(int argc, char **argv)
 	C.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep_add(C.sigfd, TAG_SIGNAL);
 	C.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	struct itimerspec its = { { 0, C.interval_ms * 1000000L }, { 0, C.interval_ms * 1000000L } };
-	timerfd_settime(C.tfd, 0, &its, NULL);
+	C.wait_ms = 0;
+	C.fill_max = 1024;   /* start at the shortest period */
+	pace();
 	ep_add(C.tfd, TAG_TIMER);
 
 	scan_spool();   /* regions left by a collector that died, or made before this one */
@@ -1145,6 +1172,7 @@ int main(int argc, char **argv)
 					C.last_scan = t;
 				}
 				cycle(0);
+				pace();
 				break;
 			}
 			}
@@ -1161,15 +1189,17 @@ int main(int argc, char **argv)
 	while (C.npend && cycle(0) == 0)
 		if (!C.npend)
 			break;
-	r = cycle(1);
+	r = final_cycle();
 	struct pt_counters cnt;
 	pt_store_counters(C.st, &cnt);
 	log_info("stopped: %llu events, %llu processes, %llu dropped, %llu torn, %llu corrupt",
 		 (unsigned long long)cnt.events, (unsigned long long)cnt.procs,
 		 (unsigned long long)cnt.dropped, (unsigned long long)cnt.torn,
 		 (unsigned long long)cnt.corrupt);
-	if (write_output())
+	if (write_output()) {
+		pt_store_sync(C.st);   /* the node-local store is what is left: make it last */
 		r = 1;
+	}
 	pt_store_close(C.st);
 	close(C.lfd);
 	unlink(C.sock);

@@ -98,7 +98,7 @@ static int print_log(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec,
 static int dump_log(const char *path)
 {
 	pt_store *st;
-	int r = pt_store_open(path, PT_STORE_RDONLY, &st);
+	int r = pt_store_open(path, PT_STORE_RDONLY | PT_STORE_ASIS, &st);
 
 	if (r) {
 		fprintf(stderr, "provtrace-dump: %s: %s\n", path, pt_strerror(r));

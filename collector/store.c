@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -30,6 +32,25 @@ static const char *const db_names[DB_COUNT] = {
 	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi",
 };
 
+/* The log is stored in chunks: one LMDB entry keyed by the sequence number of its first
+ * record holds consecutive records, each as varint proc | varint length | bytes.  One put
+ * per chunk instead of one per record is what lets ingest keep up with producers, and it
+ * saves LMDB's 16 bytes of node and key per record.  The writer keeps the last chunk
+ * open in memory across batches while it is small, rewriting its entry at each commit,
+ * so that slow trickles of records still fill chunks. */
+#define PT_CHUNK_TARGET (56u * 1024u)   /* close a chunk once it holds this much */
+#define PT_CHUNK_REOPEN (8u * 1024u)    /* a last chunk smaller than this is continued */
+#define PT_CHUNK_HDR 10u                /* two varints of at most 5 bytes */
+
+struct log_chunk {
+	uint64_t seq;             /* key: the sequence number of its first record */
+	uint32_t n;               /* records in it */
+	uint32_t len;             /* bytes used */
+	int stored;               /* an entry with this key exists (rewrite, not append) */
+	int dirty;                /* holds records the map does not have yet */
+	uint8_t buf[PT_CHUNK_TARGET + PT_REC_MAX + PT_CHUNK_HDR];
+};
+
 struct pt_store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
@@ -42,8 +63,10 @@ struct pt_store {
 	uint64_t next_seq;
 	uint32_t next_proc, next_obj;
 	struct pt_counters c;
+	struct log_chunk chunk;   /* the writer's open log chunk */
+	uint64_t pending;         /* readers: records the indices do not cover */
+	uint64_t indexed_now;     /* readers: records indexed when this handle was opened */
 	uint8_t namebuf[8192];    /* pt_store_obj_name() result */
-	uint8_t logbuf[PT_REC_MAX + 4];
 };
 
 #define PT_MAP_INITIAL ((size_t)64 << 20)
@@ -54,6 +77,8 @@ const char *pt_strerror(int err)
 	case PT_EFULL: return "store map full (grown; replay the batch)";
 	case PT_ESCHEMA: return "store written by an incompatible provtrace version";
 	case PT_ENOTFOUND: return "not found in the store";
+	case PT_EPENDING: return "store not indexed yet and not writable here (its owner's "
+				 "first query indexes it)";
 	case PT_EWIRE: return "malformed record";
 	default: return err < 0 ? mdb_strerror(err) : strerror(err);
 	}
@@ -86,6 +111,111 @@ static MDB_val val(const void *p, size_t n)
 {
 	MDB_val v = { n, (void *)p };
 	return v;
+}
+
+static int put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
+	       unsigned flags);
+
+/* ---- the log's chunks */
+
+static uint8_t *put_varint(uint8_t *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static int get_varint(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (int shift = 0; shift < 35 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		x |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return PT_EWIRE;
+}
+
+/* The next record of a chunk; PT_EWIRE at a malformed one (the rest is not trusted). */
+static int chunk_next(const uint8_t **p, const uint8_t *end, uint32_t *proc,
+		      const uint8_t **rec, uint32_t *len)
+{
+	if (get_varint(p, end, proc) || get_varint(p, end, len) ||
+	    *len > (uint64_t)(end - *p))
+		return PT_EWIRE;
+	*rec = *p;
+	*p += *len;
+	return 0;
+}
+
+static uint32_t chunk_count(const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *rec;
+	uint32_t proc, len, count = 0;
+
+	while (p < end && chunk_next(&p, end, &proc, &rec, &len) == 0)
+		count++;
+	return count;
+}
+
+static void chunk_reset(pt_store *st)
+{
+	struct log_chunk *c = &st->chunk;
+
+	c->seq = st->next_seq;
+	c->n = c->len = 0;
+	c->stored = c->dirty = 0;
+}
+
+/* Write the open chunk's entry (append a new one, or rewrite the one continued). */
+static int chunk_flush(pt_store *st)
+{
+	struct log_chunk *c = &st->chunk;
+	uint8_t k[8];
+	int r;
+
+	if (!c->dirty)
+		return 0;
+	be64(k, c->seq);
+	if ((r = put(st, DB_LOG, k, 8, c->buf, c->len, c->stored ? 0 : MDB_APPEND)))
+		return r;
+	c->stored = 1;
+	c->dirty = 0;
+	return 0;
+}
+
+/* The log's end: next_seq, and the last chunk continued when it is small. */
+static int log_tail(pt_store *st)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int r = mdb_cursor_open(st->txn, st->dbi[DB_LOG], &cur);
+
+	if (r)
+		return r;
+	st->next_seq = 1;
+	r = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (r == 0 && k.mv_size == 8)
+		st->next_seq = rd64(k.mv_data) + chunk_count(v.mv_data, v.mv_size);
+	chunk_reset(st);
+	if (r == 0 && k.mv_size == 8 && v.mv_size < PT_CHUNK_REOPEN &&
+	    chunk_count(v.mv_data, v.mv_size) == st->next_seq - rd64(k.mv_data)) {
+		struct log_chunk *c = &st->chunk;
+		c->seq = rd64(k.mv_data);
+		c->n = (uint32_t)(st->next_seq - c->seq);
+		c->len = (uint32_t)v.mv_size;
+		memcpy(c->buf, v.mv_data, v.mv_size);
+		c->stored = 1;
+	}
+	mdb_cursor_close(cur);
+	return r == MDB_NOTFOUND ? 0 : r;
 }
 
 /* ---- open, close */
@@ -121,11 +251,10 @@ static int open_dbis(pt_store *st, MDB_txn *txn, unsigned flags)
 	return 0;
 }
 
-int pt_store_open(const char *path, unsigned flags, pt_store **out)
+static int store_open(const char *path, unsigned flags, unsigned envflags, pt_store **out)
 {
 	pt_store *st = calloc(1, sizeof *st);
 	MDB_txn *txn = NULL;
-	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS;
 	struct stat sb;
 	int r;
 
@@ -135,11 +264,12 @@ int pt_store_open(const char *path, unsigned flags, pt_store **out)
 	if ((r = mdb_env_create(&st->env)))
 		goto fail;
 	mdb_env_set_maxdbs(st->env, DB_COUNT + 2);
+	envflags |= MDB_NOSUBDIR | MDB_NOTLS;
 	if (st->rdonly) {
 		envflags |= MDB_RDONLY | MDB_NOLOCK;
 	} else {
 		const char *sync = getenv("PROVTRACE_SYNC");
-		if (sync && strcmp(sync, "0") == 0)
+		if ((flags & PT_STORE_NOSYNC) || (sync && strcmp(sync, "0") == 0))
 			envflags |= MDB_NOSYNC;
 		if (!(flags & PT_STORE_CREATE) && stat(path, &sb) < 0) {
 			r = errno;
@@ -202,6 +332,149 @@ fail:
 		mdb_txn_abort(txn);
 	pt_store_close(st);
 	return r;
+}
+
+/* The reader's view of deferred indexing: records the indices do not cover yet. */
+static int index_state(pt_store *st, uint64_t *lag, int *need)
+{
+	uint64_t indexed = 0, last = 0;
+	size_t n = sizeof indexed;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int r;
+
+	if ((r = pt_store_meta_get(st, "indexed", &indexed, &n)) && r != PT_ENOTFOUND)
+		return r;
+	if ((r = mdb_cursor_open(st->txn, st->dbi[DB_LOG], &c)))
+		return r;
+	r = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (r == 0 && k.mv_size == 8)
+		last = rd64(k.mv_data) + chunk_count(v.mv_data, v.mv_size) - 1;
+	mdb_cursor_close(c);
+	if (r && r != MDB_NOTFOUND)
+		return r;
+	*lag = last > indexed ? last - indexed : 0;
+	*need = *lag > 0;
+	return 0;
+}
+
+/* Deferred indexing, done by the first reader: in place, one process at a time (an
+ * exclusive flock on the store file; LMDB's own lock file is not used, so nothing is left
+ * beside the store), in steps that each commit their progress, so that a reader killed
+ * half way loses nothing and the next one resumes.  *done: records it indexed. */
+#define PT_INDEX_STEP 500000
+
+static int store_complete(const char *path, uint64_t *done)
+{
+	static unsigned passes;
+	const char *step_env = getenv("PROVTRACE_INDEX_STEP");   /* tests take small steps */
+	uint64_t step = step_env && *step_env ? strtoull(step_env, NULL, 10) : PT_INDEX_STEP;
+	pt_store *st = NULL;
+	uint64_t lag = 0, before = 0;
+	int fd, r, need = 0, finished_step = 0;
+
+	*done = 0;
+	if (!step)
+		step = PT_INDEX_STEP;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = errno;
+			goto out;
+		}
+	if ((r = store_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+		goto out;
+	pt_store_defer_index(st, 1);
+	for (int attempt = 0; attempt < 64 && !finished_step;) {
+		int all = 0;
+
+		if ((r = pt_store_begin(st)))
+			break;
+		if ((r = index_state(st, &lag, &need)) == 0 && !need) {
+			pt_store_abort(st);   /* another reader finished it meanwhile */
+			finished_step = 1;
+			break;
+		}
+		if (!before)
+			before = lag;
+		if (r == 0)
+			r = pt_store_index(st, step, &all);
+		/* reliability tests: die here, a step indexed and not committed */
+		if (pt_fault_hit(getenv("PROVTRACE_FAULT"), "index", &passes))
+			raise(SIGKILL);
+		if (r == 0)
+			r = pt_store_commit(st);
+		else
+			pt_store_abort(st);
+		if (r == PT_EFULL) {
+			attempt++;    /* the map has grown: replay the step */
+			continue;
+		}
+		if (r)
+			break;
+		finished_step = all;
+	}
+	if (r == 0 && !finished_step)
+		r = PT_EFULL;
+	if (r == 0 && (r = mdb_env_sync(st->env, 1)) == 0)
+		*done = before;
+out:
+	pt_store_close(st);
+	close(fd);   /* and the lock with it */
+	return r;
+}
+
+int pt_store_open(const char *path, unsigned flags, pt_store **out)
+{
+	uint64_t lag, done;
+	int r, need;
+
+	r = store_open(path, flags, 0, out);
+	if (r || !(flags & PT_STORE_RDONLY))
+		return r;
+	if ((r = index_state(*out, &lag, &need)) || !need || (flags & PT_STORE_ASIS)) {
+		if (r) {
+			pt_store_close(*out);
+			*out = NULL;
+		} else {
+			(*out)->pending = lag;
+		}
+		return r;
+	}
+	pt_store_close(*out);
+	*out = NULL;
+	r = store_complete(path, &done);
+	if (r == EACCES || r == EROFS || r == EPERM) {
+		if (!(flags & PT_STORE_PENDING_OK))
+			return PT_EPENDING;
+		if ((r = store_open(path, flags, 0, out)) == 0)
+			(*out)->pending = lag;
+		return r;
+	}
+	if (r)
+		return r;
+	if ((r = store_open(path, flags, 0, out)) == 0)
+		(*out)->indexed_now = done;
+	return r;
+}
+
+int pt_store_index_info(pt_store *st, uint64_t *pending, uint64_t *indexed_now)
+{
+	if (indexed_now)
+		*indexed_now = 0;
+	if (!st->rdonly)
+		return pt_store_index_lag(st, pending);
+	*pending = st->pending;
+	if (indexed_now)
+		*indexed_now = st->indexed_now;
+	return 0;
+}
+
+int pt_store_sync(pt_store *st)
+{
+	return st->rdonly ? 0 : mdb_env_sync(st->env, 1);
 }
 
 void pt_store_close(pt_store *st)
@@ -267,9 +540,8 @@ int pt_store_begin(pt_store *st)
 	if ((r = mdb_txn_begin(st->env, NULL, 0, &st->txn)))
 		return r;
 	st->full = 0;
-	if ((r = last_key(st->txn, st->dbi[DB_LOG], k, 8, &found)))
+	if ((r = log_tail(st)))
 		goto fail;
-	st->next_seq = found ? rd64(k) + 1 : 1;
 	if ((r = last_key(st->txn, st->dbi[DB_PROC], k, 4, &found)))
 		goto fail;
 	st->next_proc = found ? rd32(k) + 1 : 1;
@@ -334,6 +606,10 @@ int pt_store_commit(pt_store *st)
 	if (st->full) {
 		pt_store_abort(st);
 		return PT_EFULL;
+	}
+	if ((r = chunk_flush(st))) {
+		pt_store_abort(st);
+		return r;
 	}
 	if (!st->defer_index) {
 		int done;
@@ -600,23 +876,31 @@ int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc)
 	return r;
 }
 
-/* msgpack for the collector's own records */
+/* Every record enters the log here, into the open chunk. */
 static int log_append(pt_store *st, uint32_t proc, const uint8_t *rec, size_t len)
 {
-	uint8_t k[8], *v = st->logbuf;
+	struct log_chunk *c = &st->chunk;
+	uint8_t *p;
 	int r;
 
 	if (len > PT_REC_MAX)
 		return PT_EWIRE;
-	memcpy(v, &proc, 4);
-	memcpy(v + 4, rec, len);
-	be64(k, st->next_seq);
-	r = put(st, DB_LOG, k, 8, v, len + 4, MDB_APPEND);
-	if (r == 0) {
-		st->next_seq++;
-		st->c.events++;
+	if (st->full)
+		return PT_EFULL;
+	if (c->n && c->len + PT_CHUNK_HDR + len > PT_CHUNK_TARGET) {
+		if ((r = chunk_flush(st)))
+			return r;
+		chunk_reset(st);
 	}
-	return r;
+	p = put_varint(c->buf + c->len, proc);
+	p = put_varint(p, (uint32_t)len);
+	memcpy(p, rec, len);
+	c->len = (uint32_t)(p + len - c->buf);
+	c->n++;
+	c->dirty = 1;
+	st->next_seq++;
+	st->c.events++;
+	return 0;
 }
 
 static int child_put(pt_store *st, uint32_t parent, uint32_t child, uint32_t how, uint64_t ts)
@@ -1265,23 +1549,6 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 		return flow_put(st, obj2, obj, 0, PT_FLOW_CHANNEL);
 	}
 
-	case PT_EV_FORK:
-		/* a vfork child whose exec the shim could not see into: remembered until its
-		 * image appears (pt_store_proc_add) or the run ends without it */
-		if (pt_ev_u(ev, 1) == PT_SPAWN_VFORK && pt_ev_i(ev, 0) > 0) {
-			uint8_t vk[12];
-			/* its image may be here already: the latest of the pid, forked by us */
-			r = pt_store_proc_at(st, (int32_t)pt_ev_i(ev, 0), UINT64_MAX, &child);
-			if (r == 0 && (r = proc_get(st, child, &c)) == 0 && c.parent == proc)
-				return 0;
-			if (r && r != PT_ENOTFOUND)
-				return r;
-			be32(vk, (uint32_t)pt_ev_i(ev, 0));
-			be64(vk + 4, ev->ts);
-			return put(st, DB_VFORK, vk, 12, &proc, 4, 0);
-		}
-		return 0;
-
 	case PT_EV_GAP:
 		b = pt_ev_b(ev, 1);
 		return gap_index(st, proc, (uint32_t)pt_ev_u(ev, 0), b.p, b.len);
@@ -1299,15 +1566,15 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 
 /* The check at ingest: one msgpack array [type, ts, ...] of a process's record type,
  * well-formed all through, nothing after it.  Cheaper than a parse; the indexer parses. */
-static int rec_check(const uint8_t *rec, uint32_t len)
+static int rec_check(const uint8_t *rec, uint32_t len, uint64_t *type)
 {
 	struct pt_mpr r;
-	uint64_t type, ts;
+	uint64_t ts;
 	uint32_t n;
 
 	pt_mpr_init(&r, rec, len);
-	if (pt_mpr_array(&r, &n) || n < 2 || pt_mpr_uint(&r, &type) || type == 0 ||
-	    type >= PT_EV_C_PROC || pt_mpr_uint(&r, &ts))
+	if (pt_mpr_array(&r, &n) || n < 2 || pt_mpr_uint(&r, type) || *type == 0 ||
+	    *type >= PT_EV_C_PROC || pt_mpr_uint(&r, &ts))
 		return PT_EWIRE;
 	for (uint32_t i = 2; i < n; i++)
 		if (pt_mpr_skip(&r))
@@ -1315,12 +1582,42 @@ static int rec_check(const uint8_t *rec, uint32_t len)
 	return pt_mpr_left(&r) ? PT_EWIRE : 0;
 }
 
+/* A vfork child whose exec the shim could not see into: remembered until its image
+ * appears (pt_store_proc_add) or the run ends without it (pt_store_untraced_children).
+ * Kept at ingest, like the process table, so that the collector can tell at the run's
+ * end, before anything is indexed. */
+static int vfork_child(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct pt_proc_rec c;
+	struct pt_ev ev;
+	uint32_t child;
+	uint8_t vk[12];
+	int r;
+
+	if (pt_ev_parse(rec, len, &ev) || pt_ev_u(&ev, 1) != PT_SPAWN_VFORK || pt_ev_i(&ev, 0) <= 0)
+		return 0;
+	/* its image may be here already: the latest of the pid, forked by us */
+	r = pt_store_proc_at(st, (int32_t)pt_ev_i(&ev, 0), UINT64_MAX, &child);
+	if (r == 0 && (r = proc_get(st, child, &c)) == 0 && c.parent == proc)
+		return 0;
+	if (r && r != PT_ENOTFOUND)
+		return r;
+	be32(vk, (uint32_t)pt_ev_i(&ev, 0));
+	be64(vk + 4, ev.ts);
+	return put(st, DB_VFORK, vk, 12, &proc, 4, 0);
+}
+
 int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len)
 {
+	uint64_t type;
+	int r;
+
 	if (!st->txn || st->rdonly)
 		return EINVAL;
-	if (rec_check(rec, len))
+	if (rec_check(rec, len, &type))
 		return PT_EWIRE;
+	if (type == PT_EV_FORK && (r = vfork_child(st, proc, rec, len)))
+		return r;
 	return log_append(st, proc, rec, len);
 }
 
@@ -1729,40 +2026,45 @@ int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx)
 	return walk(st, DB_LIBS, k, proc ? 4 : 0, edge_cb, &w);
 }
 
-static int log_cb(void *ctx, const MDB_val *k, const MDB_val *v)
-{
-	struct walk_ctx *w = ctx;
-	uint32_t proc;
-
-	if (k->mv_size != 8 || v->mv_size < 4)
-		return 0;
-	memcpy(&proc, v->mv_data, 4);
-	return ((pt_log_fn)w->fn)(w->ctx, rd64(k->mv_data), proc, (uint8_t *)v->mv_data + 4,
-				  (uint32_t)(v->mv_size - 4));
-}
-
 int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
 {
-	struct walk_ctx w = { (void *)fn, ctx, 0 };
-	uint8_t k[8];
-
-	be64(k, from);
-	/* a range walk from `from`: every key of the log has the 8-byte form */
 	MDB_cursor *c;
 	MDB_val key, v;
 	MDB_txn *txn;
+	uint8_t k[8];
 	int temp, r;
 
+	/* the writer's own batch: what it logged is read back too */
+	if (st->txn && !st->rdonly && (r = chunk_flush(st)))
+		return r;
 	if ((r = txn_get(st, &txn, &temp)))
 		return r;
 	if ((r = mdb_cursor_open(txn, st->dbi[DB_LOG], &c))) {
 		txn_put(txn, temp);
 		return r;
 	}
+	/* the chunk holding `from`: the last one that starts at or before it */
+	be64(k, from);
 	key = val(k, 8);
 	r = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	if (r == 0 && key.mv_size == 8 && rd64(key.mv_data) > from) {
+		r = mdb_cursor_get(c, &key, &v, MDB_PREV);
+		if (r == MDB_NOTFOUND)
+			r = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+	} else if (r == MDB_NOTFOUND) {
+		r = mdb_cursor_get(c, &key, &v, MDB_LAST);
+	}
 	while (r == 0) {
-		if ((r = log_cb(&w, &key, &v)))
+		const uint8_t *p = v.mv_data, *end = p + v.mv_size, *rec;
+		uint64_t seq = key.mv_size == 8 ? rd64(key.mv_data) : 0;
+		uint32_t proc, len;
+
+		while (r == 0 && p < end && chunk_next(&p, end, &proc, &rec, &len) == 0) {
+			if (seq >= from)
+				r = fn(ctx, seq, proc, rec, len);
+			seq++;
+		}
+		if (r)
 			break;
 		r = mdb_cursor_get(c, &key, &v, MDB_NEXT);
 	}

@@ -14,7 +14,10 @@
  * batch (its records are still in the producers' rings).
  *
  * Layout (all integers in keys big-endian, so that keys sort by number):
- *   log      seq:u64                      → proc:u32 | record (msgpack, as produced)
+ *   log      seq:u64 (of the chunk's first record)
+ *                                         → chunk: records in sequence, each
+ *                                           varint proc | varint len | record (msgpack,
+ *                                           as produced); a chunk holds up to ~56 KiB
  *   proc     proc:u32                     → struct pt_proc_rec
  *   procx    proc:u32                     → the PROC_START record (exe, argv, cwd, env)
  *   pidx     pid:u32 | start_ns:u64        → proc:u32
@@ -39,7 +42,8 @@
  *            'p' proc:u32 | peer:u32 | op:u8  → struct pt_mpi_traffic
  *            'c' proc:u32 | comm:u32 | op:u8 | root+1:u32 → struct pt_mpi_calls
  *            (the table is absent from stores written before it: read as empty)
- *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
+ *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices),
+ *            "finished" (u32 1: the collector drained the run's end)
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
@@ -49,25 +53,48 @@
 
 #include "event.h"
 
-/* 2: packed sess/use values, use keyed by direction, the vfork table, the indexed mark */
-#define PT_STORE_SCHEMA 2
+/* 2: packed sess/use values, use keyed by direction, the vfork table, the indexed mark;
+ * 3: the log in chunks, deferred indexing, the vfork table kept at ingest */
+#define PT_STORE_SCHEMA 3
 
 /* Errors of our own, below LMDB's reserved block (-30800 .. -30781) and PT_EWIRE. */
 #define PT_EFULL   (-30950)   /* map full: grown, replay the batch */
 #define PT_ESCHEMA (-30951)   /* store written by another schema version */
 #define PT_ENOTFOUND (-30952)
+#define PT_EPENDING (-30953)  /* a reader found indexing pending and cannot write the store */
 
 const char *pt_strerror(int err);
 
 typedef struct pt_store pt_store;
 
 enum {
-	PT_STORE_RDONLY = 1,   /* a finished store: no lock file, no writes */
-	PT_STORE_CREATE = 2,   /* create it when missing */
+	PT_STORE_RDONLY = 1,      /* a finished store, read: see deferred indexing below */
+	PT_STORE_CREATE = 2,      /* writer: create it when missing */
+	PT_STORE_NOSYNC = 4,      /* writer: commits do not fsync (see the collector) */
+	PT_STORE_ASIS = 8,        /* reader: never index; the indices may lag the log */
+	PT_STORE_PENDING_OK = 16, /* reader: a store it cannot index opens as is */
 };
 
-/* Open the store file `path` (a single file, not a directory). */
+/* Open the store file `path` (a single file, not a directory).
+ *
+ * Deferred indexing.  The collector only appends to the log while the job runs; the
+ * indices (everything but log, proc, pidx, region, meta) are built after the run, by the
+ * first reader: pt_store_open(PT_STORE_RDONLY) of a store whose indices lag its log
+ * first indexes it in place, under an exclusive flock(2) on the file (concurrent readers
+ * wait, then find it done), in steps that each commit their progress (a reader killed
+ * half way loses nothing; the next resumes).  Only then does it open the snapshot it reads, so no
+ * reader ever sees a partial index.  Errors: those of open(2) and LMDB, PT_ESCHEMA, and
+ * PT_EPENDING when indexing is due and the file cannot be written (EACCES, EROFS) —
+ * unless PT_STORE_PENDING_OK, which opens it as it is (pt_store_index_info() then says
+ * how much is missing).  PT_STORE_ASIS never indexes (raw dumps). */
 int pt_store_open(const char *path, unsigned flags, pt_store **out);
+
+/* Readers: records the indices do not cover (nonzero only with PT_STORE_PENDING_OK or
+ * PT_STORE_ASIS), and how many this open indexed first.  A writer: its index lag. */
+int pt_store_index_info(pt_store *st, uint64_t *pending, uint64_t *indexed_now);
+
+/* Writers: flush everything committed to the disk (after NOSYNC commits). */
+int pt_store_sync(pt_store *st);
 void pt_store_close(pt_store *st);
 
 /* Write a compacted copy of the store to `path` (which must not exist). */

@@ -18,6 +18,11 @@ static int by_name(const void *a, const void *b)
 
 int pt_runset_open(const char *path, struct pt_runset *rs)
 {
+	return pt_runset_open_as(path, 0, rs);
+}
+
+int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs)
+{
 	char nodes[4096], file[8192];
 	struct stat sb;
 	struct dirent *e;
@@ -30,7 +35,7 @@ int pt_runset_open(const char *path, struct pt_runset *rs)
 	if (stat(path, &sb) < 0)
 		return errno;
 	if (S_ISREG(sb.st_mode)) {
-		if ((r = pt_store_open(path, PT_STORE_RDONLY, &rs->st[0])))
+		if ((r = pt_store_open(path, PT_STORE_RDONLY | flags, &rs->st[0])))
 			return r;
 		const char *base = strrchr(path, '/');
 		rs->name[0] = strdup(base ? base + 1 : path);
@@ -63,7 +68,7 @@ int pt_runset_open(const char *path, struct pt_runset *rs)
 		qsort(names, nn, sizeof *names, by_name);
 	for (size_t i = 0; !r && i < nn && i < PT_RUNSET_MAX; i++) {
 		snprintf(file, sizeof file, "%s/%s", nodes, names[i]);
-		if ((r = pt_store_open(file, PT_STORE_RDONLY, &rs->st[rs->n])))
+		if ((r = pt_store_open(file, PT_STORE_RDONLY | flags, &rs->st[rs->n])))
 			break;
 		names[i][strlen(names[i]) - 4] = 0;
 		rs->name[rs->n++] = names[i];

@@ -19,6 +19,8 @@ struct pt_runset {
 /* Open `path`: a run directory, or one store file.  Returns 0 or an error for
  * pt_strerror() (ENOENT when the directory holds no node store). */
 int pt_runset_open(const char *path, struct pt_runset *rs);
+/* The same, with more pt_store_open() flags for every store (PT_STORE_PENDING_OK). */
+int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs);
 void pt_runset_close(struct pt_runset *rs);
 
 /* The counters of every node store of the run, added up (a store that cannot say adds

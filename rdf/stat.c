@@ -534,7 +534,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((r = pt_runset_open(argv[optind], &rs))) {
+	/* a store whose indexing is pending is indexed now; one this user cannot write is
+	 * read as it is, and the output says what is missing */
+	if ((r = pt_runset_open_as(argv[optind], PT_STORE_PENDING_OK, &rs))) {
 		fprintf(stderr, "provtrace stat: %s: %s\n", argv[optind],
 			r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
 		return 1;
@@ -568,13 +570,19 @@ int main(int argc, char **argv)
 			t.top_status = top[1];
 		}
 	}
-	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt;
+	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt, pending = 0, indexed_now = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		uint64_t p, d;
+		if (pt_store_index_info(rs.st[i], &p, &d) == 0)
+			pending += p, indexed_now += d;
+	}
 	if (json) {
 		printf("{\"processes\":%llu,\"files\":%zu,\"bytes_read\":%llu,\"bytes_written\":%llu,"
 		       "\"events\":%llu,\"dropped\":%llu,\"gaps\":%llu,"
 		       "\"files_read\":%zu,\"files_written\":%zu,\"ipc_bytes\":%llu,"
 		       "\"dropped_in_process\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
-		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu",
+		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu,"
+		       "\"index_pending\":%llu,\"indexed_now\":%llu",
 		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.c.bytes_read,
 		       (unsigned long long)t.c.bytes_written, (unsigned long long)t.c.events,
 		       (unsigned long long)lost, (unsigned long long)t.c.gaps, t.files_read.n,
@@ -582,7 +590,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
 		       (unsigned long long)t.c.corrupt, (unsigned long long)t.exited,
 		       (unsigned long long)t.died, (unsigned long long)t.execed,
-		       (unsigned long long)t.running, rs.n);
+		       (unsigned long long)t.running, rs.n, (unsigned long long)pending,
+		       (unsigned long long)indexed_now);
 		if (g.procs.n)
 			gpu_print(&g, 1);
 		if (mpi.ranks.n)
@@ -619,6 +628,15 @@ int main(int argc, char **argv)
 			gpu_print(&g, 0);
 		if (mpi.ranks.n)
 			mpi_print(&mpi, 0);
+		if (pending)
+			printf("index      PENDING: %llu records not indexed (the store is not writable "
+			       "here): the counts of processes, files and bytes above are incomplete\n",
+			       (unsigned long long)pending);
+		else if (indexed_now)
+			printf("index      complete (%llu records indexed now: the collector leaves "
+			       "indexing to the first query)\n", (unsigned long long)indexed_now);
+		else
+			printf("index      complete\n");
 	}
 	gpu_free(&g);
 	mpi_free(&mpi);

@@ -15,7 +15,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/absent-collector.sh \
 	tests/reliability/mapfull.sh \
 	tests/reliability/exec-gaps.sh \
-	tests/reliability/crash.sh
+	tests/reliability/crash.sh \
+	tests/reliability/deferred-index.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
 # programs run traced are built as tests/local.mk's PT_PROG_* say: never ASan, whose

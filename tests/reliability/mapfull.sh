@@ -12,7 +12,7 @@ d = json.load(sys.stdin)
 print(d["processes"], d["files_read"], d["files_written"], d["bytes_read"], d["bytes_written"], d["dropped"])'
 }
 provtrace-run -q -o "$T/big" -- "$PY" "$top_srcdir/examples/train_pool.py" "$T/data" "$T/ck1" 2 2 >/dev/null
-PROVTRACE_MAP_INITIAL=65536 provtrace-run -q -o "$T/small" -- \
+PROVTRACE_MAP_INITIAL=32768 provtrace-run -q -o "$T/small" -- \
 	"$PY" "$top_srcdir/examples/train_pool.py" "$T/data" "$T/ck2" 2 2 >/dev/null
 grows=$(grep -c "map full: grown" "$T/small/nodes/"*.log)
 [ "$grows" -ge 3 ] || fail "the map grew only $grows times"

@@ -866,6 +866,138 @@ static void vforks(const char *path)
 	pt_store_close(st);
 }
 
+/* ---- the log's chunks: records of every size, across batches, an aborted batch, seeks
+ * into the middle of a chunk, and the first reader's deferred indexing */
+
+struct chunkscan {
+	uint64_t n, first, last;
+	int bad;
+};
+
+static int chunk_cb(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *r, uint32_t len)
+{
+	struct chunkscan *c = ctx;
+	struct pt_ev ev;
+
+	if (!c->n)
+		c->first = seq;
+	else if (seq != c->last + 1)
+		c->bad = 1;
+	c->last = seq;
+	c->n++;
+	/* each record says which seq it was written as: ts = seq, proc = 100 + seq */
+	if (pt_ev_parse(r, len, &ev) || ev.ts != seq || proc != 100 + seq ||
+	    pt_ev_b(&ev, 1).len != (seq * 7919) % 3000 + (seq % 50 == 0 ? 60000 : 0))
+		c->bad = 1;
+	return 0;
+}
+
+static void chunk_rec(pt_store *st, uint64_t seq)
+{
+	static uint8_t detail[64000];
+	uint32_t n = (uint32_t)((seq * 7919) % 3000 + (seq % 50 == 0 ? 60000 : 0));
+
+	memset(detail, (int)(seq & 0xff), n);
+	rb(PT_EV_GAP, seq, 2);
+	pt_mpw_uint(&W, 99);
+	pt_mpw_bin(&W, detail, n);
+	CHECK_INT(pt_store_event(st, (uint32_t)(100 + seq), rec, (uint32_t)rec_len()), ==, 0);
+}
+
+static struct chunkscan chunk_scan(pt_store *st, uint64_t from)
+{
+	struct chunkscan c = { 0 };
+
+	CHECK_INT(pt_store_each_log(st, from, chunk_cb, &c), ==, 0);
+	CHECK_INT(c.bad, ==, 0);
+	return c;
+}
+
+static void chunks(const char *path, const char *copy)
+{
+	pt_store *st;
+	uint64_t seq = 0, pending, now;
+	struct chunkscan c;
+
+	CHECK_INT(pt_store_open(path, PT_STORE_CREATE, &st), ==, 0);
+	pt_store_defer_index(st, 1);
+	/* 400 records (8 of them 60 KB, alone in their chunk), then three of one, then a
+	 * batch thrown away, then two more */
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	while (seq < 400)
+		chunk_rec(st, ++seq);
+	CHECK_INT(pt_store_commit(st), ==, 0);
+	for (int b = 0; b < 3; b++) {
+		CHECK_INT(pt_store_begin(st), ==, 0);
+		chunk_rec(st, ++seq);
+		CHECK_INT(pt_store_commit(st), ==, 0);
+	}
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	chunk_rec(st, seq + 1);
+	chunk_rec(st, seq + 2);
+	pt_store_abort(st);
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	chunk_rec(st, ++seq);
+	chunk_rec(st, ++seq);
+	/* inside the batch the writer reads its own records, then goes on appending */
+	c = chunk_scan(st, 0);
+	CHECK_UINT(c.n, ==, seq);
+	chunk_rec(st, ++seq);
+	CHECK_INT(pt_store_index_info(st, &pending, &now), ==, 0);
+	CHECK_UINT(pending, ==, seq);
+	CHECK_INT(pt_store_commit(st), ==, 0);
+	CHECK_INT(pt_store_copy(st, copy), ==, 0);
+	pt_store_close(st);
+	CHECK_UINT(seq, ==, 406);
+
+	/* as it is: every record once, in order; a walk from any point starts exactly there */
+	CHECK_INT(pt_store_open(copy, PT_STORE_RDONLY | PT_STORE_ASIS, &st), ==, 0);
+	CHECK_INT(pt_store_index_info(st, &pending, &now), ==, 0);
+	CHECK_UINT(pending, ==, 406);
+	CHECK_UINT(now, ==, 0);
+	c = chunk_scan(st, 0);
+	CHECK_UINT(c.first, ==, 1);
+	CHECK_UINT(c.n, ==, 406);
+	const uint64_t froms[] = { 1, 2, 49, 50, 51, 100, 217, 400, 401, 404, 406 };
+	for (size_t i = 0; i < sizeof froms / sizeof froms[0]; i++) {
+		c = chunk_scan(st, froms[i]);
+		CHECK_UINT(c.first, ==, froms[i]);
+		CHECK_UINT(c.n, ==, 406 - froms[i] + 1);
+	}
+	c = chunk_scan(st, 407);
+	CHECK_UINT(c.n, ==, 0);
+	pt_store_close(st);
+
+	/* the first reader indexes it all; the next finds nothing to do */
+	CHECK_INT(pt_store_open(copy, PT_STORE_RDONLY, &st), ==, 0);
+	CHECK_INT(pt_store_index_info(st, &pending, &now), ==, 0);
+	CHECK_UINT(pending, ==, 0);
+	CHECK_UINT(now, ==, 406);
+	struct pt_counters k;
+	CHECK_INT(pt_store_counters(st, &k), ==, 0);
+	CHECK_UINT(k.gaps, ==, 406);
+	CHECK_UINT(k.events, ==, 406);
+	pt_store_close(st);
+	CHECK_INT(pt_store_open(copy, PT_STORE_RDONLY, &st), ==, 0);
+	CHECK_INT(pt_store_index_info(st, &pending, &now), ==, 0);
+	CHECK_UINT(now, ==, 0);
+	c = chunk_scan(st, 0);
+	CHECK_UINT(c.n, ==, 406);
+	pt_store_close(st);
+
+	/* the writer reopened continues where the log ends */
+	CHECK_INT(pt_store_open(path, 0, &st), ==, 0);
+	pt_store_defer_index(st, 1);
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	chunk_rec(st, ++seq);
+	CHECK_INT(pt_store_commit(st), ==, 0);
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	c = chunk_scan(st, 0);
+	CHECK_UINT(c.n, ==, 407);
+	pt_store_abort(st);
+	pt_store_close(st);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -899,6 +1031,9 @@ int main(void)
 	pt_store_close(st);
 
 	map_full(path2);
+	unlink(path2);
+	unlink(copy);
+	chunks(path2, copy);
 	snprintf(path3, sizeof path3, "%s/vfork.mdb", dir);
 	vforks(path3);
 	unlink(path3);
