@@ -8,6 +8,8 @@
  *       -s S   stages per workflow (12)   -w W  width (4)   -f F  inputs per process (2)
  *       -p P   shared read-only files (64)   -k K  of them read by each process (8)
  *       -b B   events per transaction (10000)   -r SEED
+ *       -D     defer indexing, as the collector does: LIVE and COPY hold the log only
+ *              and the first reader of COPY indexes it
  *       -q FILE  write query targets (one path a line; -Q of them, default 200)
  *       -t FILE  write the first -G workflows (default 100) as N-Triples (PROV-O subset)
  *       -T FILE  write query targets taken from those -G workflows only
@@ -344,6 +346,7 @@ struct gen_opts {
 	uint64_t events;
 	unsigned chain, stages, width, fanin, pool, per_proc, nq, nt_groups;
 	const char *qfile, *ntfile, *qsubfile;
+	int defer;
 };
 
 static void out_path(char *buf, size_t n, unsigned g, unsigned s, unsigned i)
@@ -424,14 +427,15 @@ static FILE *open_out(const char *path)
 
 static int cmd_gen(int argc, char **argv)
 {
-	struct gen_opts o = { 10000000, 10000, 12, 4, 2, 64, 8, 200, 100, NULL, NULL, NULL };
+	struct gen_opts o = { 10000000, 10000, 12, 4, 2, 64, 8, 200, 100, NULL, NULL, NULL, 0 };
 	uint64_t seed = 42, t0, t1, t2, chain_events;
 	unsigned groups, per_group;
 	int c, r;
 
 	G.batch = 10000;
-	while ((c = getopt(argc, argv, "e:c:s:w:f:p:k:b:r:q:Q:t:G:T:")) != -1) {
+	while ((c = getopt(argc, argv, "De:c:s:w:f:p:k:b:r:q:Q:t:G:T:")) != -1) {
 		switch (c) {
+		case 'D': o.defer = 1; break;
 		case 'e': o.events = strtoull(optarg, NULL, 10); break;
 		case 'c': o.chain = (unsigned)atoi(optarg); break;
 		case 's': o.stages = (unsigned)atoi(optarg); break;
@@ -466,6 +470,7 @@ static int cmd_gen(int argc, char **argv)
 	unlink(argv[optind]);
 	if ((r = pt_store_open(argv[optind], PT_STORE_CREATE, &G.st)))
 		fail(argv[optind], r);
+	pt_store_defer_index(G.st, o.defer);
 	if ((r = pt_store_begin(G.st)))
 		fail("begin", r);
 	t0 = mono_ns();
@@ -532,12 +537,25 @@ static int cmd_counters(const char *path)
 {
 	struct pt_runset rs;
 	struct pt_counters c, t = { 0 };
-	long long bytes = 0;
+	long long bytes = 0, log_bytes = 0;
 	char file[8300];
 	int r;
 
-	if ((r = pt_runset_open(path, &rs)))
-		fail(path, r);
+	/* the sizes as the collector left them (log only), then as the first reader indexed */
+	for (int pass = 0; pass < 2; pass++) {
+		if ((r = pt_runset_open_as(path, pass ? 0 : PT_STORE_ASIS, &rs)))
+			fail(path, r);
+		if (pass)
+			break;
+		for (size_t i = 0; i < rs.n; i++) {
+			if (rs.dir[0])
+				snprintf(file, sizeof file, "%s/nodes/%s.mdb", rs.dir, rs.name[i]);
+			else
+				snprintf(file, sizeof file, "%s", path);
+			log_bytes += (long long)file_size(file);
+		}
+		pt_runset_close(&rs);
+	}
 	for (size_t i = 0; i < rs.n; i++) {
 		if ((r = pt_store_counters(rs.st[i], &c)))
 			fail("counters", r);
@@ -557,11 +575,11 @@ static int cmd_counters(const char *path)
 	}
 	printf("{\"events\":%llu,\"procs\":%llu,\"sessions\":%llu,\"files\":%llu,"
 	       "\"bytes_read\":%llu,\"dropped\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
-	       "\"store_bytes\":%lld}\n",
+	       "\"store_bytes\":%lld,\"log_bytes\":%lld}\n",
 	       (unsigned long long)t.events, (unsigned long long)t.procs,
 	       (unsigned long long)t.sessions, (unsigned long long)t.files,
 	       (unsigned long long)t.bytes_read, (unsigned long long)t.dropped,
-	       (unsigned long long)t.torn, (unsigned long long)t.corrupt, bytes);
+	       (unsigned long long)t.torn, (unsigned long long)t.corrupt, bytes, log_bytes);
 	pt_runset_close(&rs);
 	return 0;
 }

@@ -1072,6 +1072,14 @@ int main(int argc, char **argv)
 	unsigned sflags = PT_STORE_CREATE | (sync && strcmp(sync, "1") == 0 ? 0 : PT_STORE_NOSYNC);
 	if ((r = pt_store_open(C.store_path, sflags, &C.st)))
 		fatal("store %s: %s", C.store_path, pt_strerror(r));
+	/* Readers index a store under an exclusive flock, without LMDB's lock file: the
+	 * collector holds that flock while it writes, so a reader of a live store waits for
+	 * the run's end instead of writing beside it.  (Kept open: the kernel drops it with
+	 * the collector, however it dies.) */
+	int lockfd = open(C.store_path, O_RDONLY | O_CLOEXEC);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+		fatal("store %s is in use (by another collector, or a reader indexing it): %s",
+		      C.store_path, strerror(errno));
 	/* the job's cores are the job's: the collector only logs; the first reader of the
 	 * run indexes it (pt_store_open) */
 	pt_store_defer_index(C.st, 1);

@@ -3,8 +3,9 @@
 # indexes the store: a query issued while indexing is pending completes it first (never
 # a partial answer); a reader killed (SIGKILL) half way loses nothing and the next one
 # resumes where it stopped; concurrent first readers agree; a store nobody here may write
-# is reported as pending by stat and refused, with a clear error, by the other tools.
-. "$top_srcdir/tests/lib.sh"
+# is reported as pending by stat and refused, with a clear error, by the other tools; a
+# reader of a store that a collector still writes waits for the run's end.
+. "$top_srcdir/tests/reliability/rlib.sh"
 
 mkdir "$T/data" "$T/out"
 for i in 0 1 2; do printf 'shard %s\n' "$i" >"$T/data/in$i"; done
@@ -89,3 +90,23 @@ for c in B C D; do
 done
 # nothing beside the store: no lock file left in the run directory
 assert_eq "$(basename "$(store A)")" "$(cd "$T/D/nodes" && ls | grep -v '\.log$')" "files in nodes/"
+
+# a live store: the collector holds it; a reader started while a traced process still
+# runs answers only once the collector has stopped, with the process's end in its answer
+start_collector
+mkfifo "$T/go"
+traced "$PY" -c 'import sys
+for i in range(20):
+    open(sys.argv[1] + "/live%d" % i, "w").write("x")
+open(sys.argv[2]).read()' "$T/out" "$T/go" &
+jp=$!
+provtrace-stat --json "$STORE" >"$T/live.json" &
+sp=$!
+echo go >"$T/go"
+wait "$jp"
+stop_collector
+CPID=
+wait "$sp" || fail "the reader of the live store failed"
+assert_eq "1 0 0 20" "$("$PY" -c 'import json,sys; d = json.load(open(sys.argv[1]))
+print(d["exited"], d["running"], d["index_pending"], d["files_written"])' "$T/live.json")" \
+	"exited, running, pending, files written, as seen by a reader of the live store"
