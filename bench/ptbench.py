@@ -87,12 +87,6 @@ def verdict(median, spread, limit, width=0.10):
     return median <= limit
 
 
-def fmt_delta(s, scale, fmt, unit):
-    """a summary's median and interquartile range, scaled: '+12 us [+10..+15]'"""
-    return "%s%s [%s..%s]" % (fmt % (s["median"] / scale), unit, fmt % (s["iqr"][0] / scale),
-                              fmt % (s["iqr"][1] / scale))
-
-
 def fmt_ms(x):
     return "%.1f ms" % (x * 1e3) if x == x else "-"
 
@@ -707,7 +701,8 @@ class Bench:
         a = res["added_ns"]
         self.row(measure="(8) fixed cost per traced process", unit="us added/process",
                  bare=fmt_ns(med(per["bare"])),
-                 provtrace=fmt_delta(a, 1e3, "%+.0f", " us"),
+                 provtrace=fmt_delta(a["median"] / 1e3, a["iqr"][0] / 1e3, a["iqr"][1] / 1e3,
+                                     "us"),
                  note="%d posix_spawn + wait of /bin/true per round, median per round, %d "
                  "alternating rounds, against the suite's live collector (loader, constructor, "
                  "region, announcement, PROC_START/EXIT, libraries at exit)" % (n, rounds),
@@ -735,7 +730,8 @@ class Bench:
         ra = res["run_true_added_ns"]
         self.row(measure="(9) provtrace run -- /bin/true", unit="ms added",
                  bare=fmt_ns(med(wall["bare"])),
-                 provtrace=fmt_delta(ra, 1e6, "%+.1f", " ms"),
+                 provtrace="%+.1f ms [%+.1f..%+.1f]" % (ra["median"] / 1e6, ra["iqr"][0] / 1e6,
+                                                       ra["iqr"][1] / 1e6),
                  note="launcher, collector start (store created), job, collector stop (final "
                  "batch, copy into the run directory, fsync); %d runs a round" % k,
                  target="<= +2 ms", met=verdict(ra["median"], ra["iqr"], 2e6, width=2e6))
