@@ -769,7 +769,7 @@ class Bench:
             # the deferred work: the first query indexes the store the run left
             log("lineage: the first reader indexes %d events" % events)
             d = self.spawn([self.prog("provtrace-stat"), "--json", os.path.join(gdir, "run")],
-                           keep=True, timeout=3600)
+                           timeout=3600)
             gen["deferred_index_s"] = d["ns"][0] / 1e9
             gen["deferred_index_cpu_s"] = d["cpu_ns"][0] / 1e9
             gen["breakdown"] = self.mdb_breakdown(copy, gen["events"])
