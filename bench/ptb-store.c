@@ -533,29 +533,36 @@ static int cmd_gen(int argc, char **argv)
 
 /* ---- readers */
 
+/* Bytes of every node store of an open run (or of the one store `path`). */
+static long long run_bytes(const struct pt_runset *rs, const char *path)
+{
+	char file[8300];
+	long long bytes = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		if (rs->dir[0])
+			snprintf(file, sizeof file, "%s/nodes/%s.mdb", rs->dir, rs->name[i]);
+		else
+			snprintf(file, sizeof file, "%s", path);
+		bytes += (long long)file_size(file);
+	}
+	return bytes;
+}
+
 static int cmd_counters(const char *path)
 {
 	struct pt_runset rs;
 	struct pt_counters c, t = { 0 };
-	long long bytes = 0, log_bytes = 0;
-	char file[8300];
+	long long log_bytes;
 	int r;
 
-	/* the sizes as the collector left them (log only), then as the first reader indexed */
-	for (int pass = 0; pass < 2; pass++) {
-		if ((r = pt_runset_open_as(path, pass ? 0 : PT_STORE_ASIS, &rs)))
-			fail(path, r);
-		if (pass)
-			break;
-		for (size_t i = 0; i < rs.n; i++) {
-			if (rs.dir[0])
-				snprintf(file, sizeof file, "%s/nodes/%s.mdb", rs.dir, rs.name[i]);
-			else
-				snprintf(file, sizeof file, "%s", path);
-			log_bytes += (long long)file_size(file);
-		}
-		pt_runset_close(&rs);
-	}
+	/* the size as the collector left it (log only), then as its first reader indexed it */
+	if ((r = pt_runset_open_as(path, PT_STORE_ASIS, &rs)))
+		fail(path, r);
+	log_bytes = run_bytes(&rs, path);
+	pt_runset_close(&rs);
+	if ((r = pt_runset_open(path, &rs)))
+		fail(path, r);
 	for (size_t i = 0; i < rs.n; i++) {
 		if ((r = pt_store_counters(rs.st[i], &c)))
 			fail("counters", r);
@@ -567,11 +574,6 @@ static int cmd_counters(const char *path)
 		t.sessions += c.sessions;
 		t.files += c.files;
 		t.bytes_read += c.bytes_read;
-		if (rs.dir[0])
-			snprintf(file, sizeof file, "%s/nodes/%s.mdb", rs.dir, rs.name[i]);
-		else
-			snprintf(file, sizeof file, "%s", path);
-		bytes += (long long)file_size(file);
 	}
 	printf("{\"events\":%llu,\"procs\":%llu,\"sessions\":%llu,\"files\":%llu,"
 	       "\"bytes_read\":%llu,\"dropped\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
@@ -579,7 +581,8 @@ static int cmd_counters(const char *path)
 	       (unsigned long long)t.events, (unsigned long long)t.procs,
 	       (unsigned long long)t.sessions, (unsigned long long)t.files,
 	       (unsigned long long)t.bytes_read, (unsigned long long)t.dropped,
-	       (unsigned long long)t.torn, (unsigned long long)t.corrupt, bytes, log_bytes);
+	       (unsigned long long)t.torn, (unsigned long long)t.corrupt, run_bytes(&rs, path),
+	       log_bytes);
 	pt_runset_close(&rs);
 	return 0;
 }

@@ -85,7 +85,7 @@ static struct {
 	uint64_t last_scan, last_err_report;
 	int stopping;
 	uint64_t cycles, records;
-	uint64_t fill_max;        /* most bytes waiting in one slot at the last cycle */
+	uint64_t fill_max;        /* fullest ring at the last cycle, in 1024ths */
 	int wait_ms;              /* the timer's current period */
 } C = { .interval_ms = 10, .ready_fd = -1, .lfd = -1, .spoolfd = -1 };
 
@@ -635,10 +635,11 @@ static int cycle(int final)
 			any = 1;
 		for (uint32_t s = 0; s < r->m.id.nslots; s++) {
 			uint64_t n = pt_rmap_pending(&r->m, s, r->off[s]);
+			uint64_t fill = n * 1024 / r->m.id.slot_size;   /* in 1024ths of the ring */
 			if (n)
 				any = 1;
-			if (n > C.fill_max && r->m.id.slot_size)
-				C.fill_max = n * 1024 / r->m.id.slot_size;   /* per mille of the ring */
+			if (fill > C.fill_max)
+				C.fill_max = fill;
 		}
 	}
 	for (size_t i = 0; i < C.nregs; i++)
@@ -676,11 +677,8 @@ static int cycle(int final)
 		if (C.top.set == 1 &&
 		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
 			goto abort;
-		/* the run's end: vfork children never seen become gaps, and the store says
-		 * it is complete */
-		uint32_t one = 1;
-		if (final && ((err = pt_store_untraced_children(C.st)) ||
-			      (err = pt_store_meta_put(C.st, "finished", &one, sizeof one))))
+		/* the run's end: vfork children never seen become gaps */
+		if (final && (err = pt_store_untraced_children(C.st)))
 			goto abort;
 		if ((err = pt_store_commit(C.st)) == 0)
 			goto committed;

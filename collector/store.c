@@ -63,7 +63,7 @@ struct pt_store {
 	uint64_t next_seq;
 	uint32_t next_proc, next_obj;
 	struct pt_counters c;
-	struct log_chunk chunk;   /* the writer's open log chunk */
+	struct log_chunk *chunk;  /* the writer's open log chunk (writers only) */
 	uint64_t pending;         /* readers: records the indices do not cover */
 	uint64_t indexed_now;     /* readers: records indexed when this handle was opened */
 	uint8_t namebuf[8192];    /* pt_store_obj_name() result */
@@ -168,7 +168,7 @@ static uint32_t chunk_count(const uint8_t *p, size_t n)
 
 static void chunk_reset(pt_store *st)
 {
-	struct log_chunk *c = &st->chunk;
+	struct log_chunk *c = st->chunk;
 
 	c->seq = st->next_seq;
 	c->n = c->len = 0;
@@ -178,7 +178,7 @@ static void chunk_reset(pt_store *st)
 /* Write the open chunk's entry (append a new one, or rewrite the one continued). */
 static int chunk_flush(pt_store *st)
 {
-	struct log_chunk *c = &st->chunk;
+	struct log_chunk *c = st->chunk;
 	uint8_t k[8];
 	int r;
 
@@ -192,31 +192,48 @@ static int chunk_flush(pt_store *st)
 	return 0;
 }
 
-/* The log's end: next_seq, and the last chunk continued when it is small. */
-static int log_tail(pt_store *st)
+/* The log's end in `txn`: the seq the next record gets, and the last chunk (v->mv_size
+ * 0 when the log is empty).  v points into the map, valid while txn lasts. */
+static int log_end(pt_store *st, MDB_txn *txn, uint64_t *next, uint64_t *last_key, MDB_val *v)
 {
 	MDB_cursor *cur;
-	MDB_val k, v;
-	int r = mdb_cursor_open(st->txn, st->dbi[DB_LOG], &cur);
+	MDB_val k;
+	int r = mdb_cursor_open(txn, st->dbi[DB_LOG], &cur);
 
 	if (r)
 		return r;
-	st->next_seq = 1;
-	r = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (r == 0 && k.mv_size == 8)
-		st->next_seq = rd64(k.mv_data) + chunk_count(v.mv_data, v.mv_size);
+	*next = 1;
+	v->mv_size = 0;
+	r = mdb_cursor_get(cur, &k, v, MDB_LAST);
+	if (r == 0 && k.mv_size == 8) {
+		*last_key = rd64(k.mv_data);
+		*next = *last_key + chunk_count(v->mv_data, v->mv_size);
+	} else {
+		v->mv_size = 0;
+	}
+	mdb_cursor_close(cur);
+	return r == MDB_NOTFOUND ? 0 : r;
+}
+
+/* The writer's batch begins: next_seq, and the last chunk continued when it is small. */
+static int log_tail(pt_store *st)
+{
+	struct log_chunk *c = st->chunk;
+	uint64_t first = 0;
+	MDB_val v;
+	int r = log_end(st, st->txn, &st->next_seq, &first, &v);
+
+	if (r)
+		return r;
 	chunk_reset(st);
-	if (r == 0 && k.mv_size == 8 && v.mv_size < PT_CHUNK_REOPEN &&
-	    chunk_count(v.mv_data, v.mv_size) == st->next_seq - rd64(k.mv_data)) {
-		struct log_chunk *c = &st->chunk;
-		c->seq = rd64(k.mv_data);
-		c->n = (uint32_t)(st->next_seq - c->seq);
+	if (v.mv_size && v.mv_size < PT_CHUNK_REOPEN) {
+		c->seq = first;
+		c->n = (uint32_t)(st->next_seq - first);
 		c->len = (uint32_t)v.mv_size;
 		memcpy(c->buf, v.mv_data, v.mv_size);
 		c->stored = 1;
 	}
-	mdb_cursor_close(cur);
-	return r == MDB_NOTFOUND ? 0 : r;
+	return 0;
 }
 
 /* ---- open, close */
@@ -262,6 +279,10 @@ static int store_open(const char *path, unsigned flags, unsigned envflags, pt_st
 	if (!st)
 		return ENOMEM;
 	st->rdonly = !!(flags & PT_STORE_RDONLY);
+	if (!st->rdonly && !(st->chunk = malloc(sizeof *st->chunk))) {
+		r = ENOMEM;
+		goto fail;
+	}
 	if ((r = mdb_env_create(&st->env)))
 		goto fail;
 	mdb_env_set_maxdbs(st->env, DB_COUNT + 2);
@@ -335,32 +356,6 @@ fail:
 	return r;
 }
 
-static int reader_open(const char *path, unsigned flags, pt_store **out, int lockfd);
-
-/* The reader's view of deferred indexing: records the indices do not cover yet. */
-static int index_state(pt_store *st, uint64_t *lag, int *need)
-{
-	uint64_t indexed = 0, last = 0;
-	size_t n = sizeof indexed;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int r;
-
-	if ((r = pt_store_meta_get(st, "indexed", &indexed, &n)) && r != PT_ENOTFOUND)
-		return r;
-	if ((r = mdb_cursor_open(st->txn, st->dbi[DB_LOG], &c)))
-		return r;
-	r = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	if (r == 0 && k.mv_size == 8)
-		last = rd64(k.mv_data) + chunk_count(v.mv_data, v.mv_size) - 1;
-	mdb_cursor_close(c);
-	if (r && r != MDB_NOTFOUND)
-		return r;
-	*lag = last > indexed ? last - indexed : 0;
-	*need = *lag > 0;
-	return 0;
-}
-
 /* Deferred indexing, done by the first reader: in place, one process at a time (an
  * exclusive flock on the store file; LMDB's own lock file is not used, so nothing is left
  * beside the store), in steps that each commit their progress, so that a reader killed
@@ -374,7 +369,7 @@ static int store_complete(const char *path, uint64_t *done)
 	uint64_t step = step_env && *step_env ? strtoull(step_env, NULL, 10) : PT_INDEX_STEP;
 	pt_store *st = NULL;
 	uint64_t lag = 0, before = 0;
-	int fd, r, need = 0, finished_step = 0;
+	int fd, r, finished_step = 0;
 
 	*done = 0;
 	if (!step)
@@ -395,7 +390,7 @@ static int store_complete(const char *path, uint64_t *done)
 
 		if ((r = pt_store_begin(st)))
 			break;
-		if ((r = index_state(st, &lag, &need)) == 0 && !need) {
+		if ((r = pt_store_index_lag(st, &lag)) == 0 && !lag) {
 			pt_store_abort(st);   /* another reader finished it meanwhile */
 			finished_step = 1;
 			break;
@@ -429,32 +424,16 @@ out:
 	return r;
 }
 
-int pt_store_open(const char *path, unsigned flags, pt_store **out)
-{
-	int r, fd = -1;
-
-	/* a reader first waits for whoever writes the store: its collector (a live run)
-	 * or another reader indexing it, both of which hold an exclusive flock */
-	if ((flags & PT_STORE_RDONLY) && !(flags & PT_STORE_ASIS) &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-		while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
-			;
-	r = reader_open(path, flags, out, fd);
-	if (fd >= 0)
-		close(fd);
-	return r;
-}
-
 /* `lockfd` holds a shared flock: it is dropped before indexing takes the exclusive one. */
 static int reader_open(const char *path, unsigned flags, pt_store **out, int lockfd)
 {
 	uint64_t lag, done;
-	int r, need;
+	int r;
 
 	r = store_open(path, flags, 0, out);
 	if (r || !(flags & PT_STORE_RDONLY))
 		return r;
-	if ((r = index_state(*out, &lag, &need)) || !need || (flags & PT_STORE_ASIS)) {
+	if ((r = pt_store_index_lag(*out, &lag)) || !lag || (flags & PT_STORE_ASIS)) {
 		if (r) {
 			pt_store_close(*out);
 			*out = NULL;
@@ -482,15 +461,29 @@ static int reader_open(const char *path, unsigned flags, pt_store **out, int loc
 	return r;
 }
 
+int pt_store_open(const char *path, unsigned flags, pt_store **out)
+{
+	int r, fd = -1;
+
+	/* a reader first waits for whoever writes the store: its collector (a live run)
+	 * or another reader indexing it, both of which hold an exclusive flock */
+	if ((flags & PT_STORE_RDONLY) && !(flags & PT_STORE_ASIS) &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+		while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
+			;
+	r = reader_open(path, flags, out, fd);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 int pt_store_index_info(pt_store *st, uint64_t *pending, uint64_t *indexed_now)
 {
 	if (indexed_now)
-		*indexed_now = 0;
+		*indexed_now = st->indexed_now;
 	if (!st->rdonly)
 		return pt_store_index_lag(st, pending);
 	*pending = st->pending;
-	if (indexed_now)
-		*indexed_now = st->indexed_now;
 	return 0;
 }
 
@@ -507,6 +500,7 @@ void pt_store_close(pt_store *st)
 		mdb_txn_abort(st->txn);
 	if (st->env)
 		mdb_env_close(st->env);
+	free(st->chunk);
 	free(st);
 }
 
@@ -909,7 +903,7 @@ int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc)
 /* Every record enters the log here, into the open chunk. */
 static int log_append(pt_store *st, uint32_t proc, const uint8_t *rec, size_t len)
 {
-	struct log_chunk *c = &st->chunk;
+	struct log_chunk *c = st->chunk;
 	uint8_t *p;
 	int r;
 
@@ -1747,13 +1741,17 @@ void pt_store_defer_index(pt_store *st, int defer)
 
 int pt_store_index_lag(pt_store *st, uint64_t *lag)
 {
-	uint64_t indexed = 0;
+	uint64_t indexed = 0, next = st->next_seq, first;
 	size_t n = sizeof indexed;
+	MDB_val v;
 	int r = pt_store_meta_get(st, "indexed", &indexed, &n);
 
 	if (r && r != PT_ENOTFOUND)
 		return r;
-	*lag = st->next_seq > indexed + 1 ? st->next_seq - indexed - 1 : 0;
+	/* the writer knows its log's end; a reader looks at its snapshot's */
+	if (st->rdonly && (r = log_end(st, st->txn, &next, &first, &v)))
+		return r;
+	*lag = next > indexed + 1 ? next - indexed - 1 : 0;
 	return 0;
 }
 

@@ -42,8 +42,7 @@
  *            'p' proc:u32 | peer:u32 | op:u8  → struct pt_mpi_traffic
  *            'c' proc:u32 | comm:u32 | op:u8 | root+1:u32 → struct pt_mpi_calls
  *            (the table is absent from stores written before it: read as empty)
- *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices),
- *            "finished" (u32 1: the collector drained the run's end)
+ *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
@@ -78,13 +77,15 @@ enum {
 /* Open the store file `path` (a single file, not a directory).
  *
  * Deferred indexing.  The collector only appends to the log while the job runs; the
- * indices (everything but log, proc, pidx, region, meta) are built after the run, by the
- * first reader: pt_store_open(PT_STORE_RDONLY) of a store whose indices lag its log
- * first indexes it in place, under an exclusive flock(2) on the file (concurrent readers
+ * indices (everything but log, proc, pidx, vfork, region, meta) are built after the run,
+ * by the first reader: pt_store_open(PT_STORE_RDONLY) first waits for the store's writer
+ * (the collector holds an exclusive flock(2) on the file while it runs), then, when the
+ * indices lag the log, indexes it in place under an exclusive flock (concurrent readers
  * wait, then find it done), in steps that each commit their progress (a reader killed
- * half way loses nothing; the next resumes).  Only then does it open the snapshot it reads, so no
- * reader ever sees a partial index.  Errors: those of open(2) and LMDB, PT_ESCHEMA, and
- * PT_EPENDING when indexing is due and the file cannot be written (EACCES, EROFS) —
+ * half way loses nothing; the next resumes).  Only then does it open the snapshot it
+ * reads, so no reader ever sees a partial index.  Errors: those of open(2) and LMDB,
+ * PT_ESCHEMA, and PT_EPENDING when indexing is due and the file cannot be written
+ * (EACCES, EPERM, EROFS) —
  * unless PT_STORE_PENDING_OK, which opens it as it is (pt_store_index_info() then says
  * how much is missing).  PT_STORE_ASIS never indexes (raw dumps). */
 int pt_store_open(const char *path, unsigned flags, pt_store **out);
@@ -97,7 +98,8 @@ int pt_store_index_info(pt_store *st, uint64_t *pending, uint64_t *indexed_now);
 int pt_store_sync(pt_store *st);
 void pt_store_close(pt_store *st);
 
-/* Write a compacted copy of the store to `path` (which must not exist). */
+/* Write a copy of the store to `path` (which must not exist), synced; compacted when the
+ * store is larger than 64 MiB (below that, compacting costs more than it saves). */
 int pt_store_copy(pt_store *st, const char *path);
 
 /* ---- writer */
@@ -136,7 +138,7 @@ int pt_store_index(pt_store *st, uint64_t budget, int *done);
 /* By default a commit first indexes what its batch logged; a writer that indexes in
  * steps of its own (the collector) turns that off. */
 void pt_store_defer_index(pt_store *st, int defer);
-/* Records logged and not yet indexed (inside a batch). */
+/* Records logged and not yet indexed: a writer inside a batch, or a reader's snapshot. */
 int pt_store_index_lag(pt_store *st, uint64_t *lag);
 
 /* The image's region was drained for the last time: it ended (`state`, enum
