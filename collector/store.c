@@ -360,7 +360,7 @@ fail:
  * exclusive flock on the store file; LMDB's own lock file is not used, so nothing is left
  * beside the store), in steps that each commit their progress, so that a reader killed
  * half way loses nothing and the next one resumes.  *done: records it indexed. */
-#define PT_INDEX_STEP 500000
+#define PT_INDEX_STEP 100000
 
 static int store_complete(const char *path, uint64_t *done)
 {
