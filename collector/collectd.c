@@ -345,12 +345,30 @@ static uint64_t proc_ticks_of(pid_t pid)
 	return strtoull(p, NULL, 10);
 }
 
-/* Is the image that owns the region still running? */
-static int image_alive(const struct creg *r)
+/* Is the image that owns the region still running?  The region names its pid; the
+ * process now holding that pid is its owner when /proc gives the start the shim saw
+ * (0.1.0 regions carry it), or else when it began no later than the region did: a pid
+ * reused after the owner ended belongs to a process younger than the region.  /proc's
+ * starttime counts clock ticks of CLOCK_BOOTTIME, which the shim reads at start (in the
+ * vDSO: the 80 us read of /proc/self/stat left every process's start).  A tick of slack
+ * covers starttime's truncation. */
+static int image_alive(struct creg *r)
 {
+	static uint64_t tick_ns;
 	uint64_t t = proc_ticks_of(r->m.id.pid);
 
-	return t != 0 && (r->m.id.proc_ticks == 0 || t == r->m.id.proc_ticks);
+	if (t == 0)
+		return 0;
+	if (r->m.id.proc_ticks)
+		return t == r->m.id.proc_ticks;
+	if (!tick_ns) {
+		long hz = sysconf(_SC_CLK_TCK);
+		tick_ns = 1000000000u / (uint64_t)(hz > 0 ? hz : 100);
+	}
+	if (r->m.id.start_boot_ns && t * tick_ns > r->m.id.start_boot_ns + tick_ns)
+		return 0;
+	r->m.id.proc_ticks = t;   /* from now on, the exact test */
+	return 1;
 }
 
 static void reg_watch(struct creg *r, size_t idx)

@@ -67,7 +67,8 @@ struct pt_region_hdr {
 	uint32_t uid;
 	uint32_t gid;
 	uint64_t start_ns;              /* CLOCK_REALTIME when this image began */
-	uint64_t proc_ticks;            /* /proc/PID/stat starttime: tells a reused pid apart */
+	uint64_t proc_ticks;            /* /proc/PID/stat starttime (regions of 0.1.0; now 0: the
+					   collector compares start_boot_ns instead) */
 	uint64_t parent_start_ns;       /* fork child: the parent image's start_ns; else 0 */
 	char host[PT_HOST_MAX];
 
@@ -76,7 +77,8 @@ struct pt_region_hdr {
 	int32_t exit_status;            /* wait-style status, valid once state is EXITED */
 	_Atomic uint64_t end_ns;
 	_Atomic uint64_t next_sid;      /* session ids: 1, 2, ... */
-	uint64_t unused0;
+	uint64_t start_boot_ns;         /* CLOCK_BOOTTIME when this image began (set at creation,
+					   before the magic): tells a reused pid apart */
 	_Atomic uint64_t dropped;       /* events lost in the producer (full ring, reentrancy) */
 	_Atomic uint32_t sess_hi;       /* 1 + the highest descriptor that ever had a session */
 	uint32_t pad0;

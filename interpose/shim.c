@@ -246,28 +246,15 @@ static void read_config(void)
 
 /* ---- the region */
 
-static uint64_t proc_ticks(void)
+/* CLOCK_BOOTTIME, the clock of /proc/PID/stat's starttime: the collector tells this image
+ * from a later holder of its pid with it (a vDSO call; reading /proc/self/stat here cost
+ * every process ~80 us on a VM) */
+static uint64_t boot_ns(void)
 {
-	char buf[1024], *p;
-	long n;
-	int fd, field;
+	struct timespec ts;
 
-	fd = pt_sys_open("/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	n = pt_sys_read(fd, buf, sizeof buf - 1);
-	pt_sys_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	/* the command name may hold spaces and parentheses: count from the last ')' */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	for (field = 2; *p && field < 22; p++)
-		if (*p == ' ')
-			field++;
-	return strtoull(p, NULL, 10);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Send the region's name and descriptor to the collector.  A missing, dead or busy
@@ -365,7 +352,7 @@ static int region_create(int how, void *parent_base)
 	h->uid = (uint32_t)getuid();
 	h->gid = (uint32_t)getgid();
 	h->start_ns = pt.start_ns;
-	h->proc_ticks = proc_ticks();
+	h->start_boot_ns = boot_ns();
 	h->parent_start_ns = 0;
 	snprintf(h->host, sizeof h->host, "%s", pt.host);
 	atomic_store_explicit(&h->next_sid, 1, memory_order_relaxed);

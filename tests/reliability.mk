@@ -9,6 +9,7 @@ RELIABILITY_TESTS = \
 	tests/reliability/load.sh \
 	tests/reliability/security.sh \
 	tests/reliability/corrupt-region.sh \
+	tests/reliability/pid-reuse.sh \
 	tests/reliability/hostile-announce.py \
 	tests/reliability/fuzz.sh \
 	tests/reliability/preload-combo.sh \

@@ -1,6 +1,7 @@
 /* mkregion.c — writes a region file the way a producer would, with chosen defects, for
  * the tests of what the collector does with a corrupt or torn region (RELIABILITY 14,
- * 18).  Built from region.h and wire.h, so it follows the layout wherever it goes. */
+ * 18) and of how it tells a reused pid apart.  Built from region.h and wire.h, so it
+ * follows the layout wherever it goes. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +56,8 @@ int main(int argc, char **argv)
 	char path[4096];
 	int fd;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: mkregion DIR PID START_NS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: mkregion DIR PID START_NS [BOOT_MS]\n");
 		return 2;
 	}
 	size = pt_region_geometry(&g, 4, 4 * PT_REC_MAX, 64);
@@ -78,6 +79,14 @@ int main(int argc, char **argv)
 	h->uid = (uint32_t)getuid();
 	h->gid = (uint32_t)getgid();
 	h->start_ns = strtoull(argv[3], NULL, 10);
+	if (argc == 5) {
+		/* the image began BOOT_MS from now (CLOCK_BOOTTIME, the clock of /proc's
+		 * starttime): what the collector tells a reused pid by */
+		struct timespec bt;
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		h->start_boot_ns = (uint64_t)((int64_t)bt.tv_sec * 1000000000 + bt.tv_nsec +
+					      strtoll(argv[4], NULL, 10) * 1000000);
+	}
 	strcpy(h->host, "testhost");
 	atomic_store(&h->state, PT_RS_RUNNING);
 
