@@ -139,12 +139,21 @@ size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz)
 
 int pt_path_excluded(const char *path, size_t len)
 {
-	/* most paths share no first letter with any excluded prefix: one bit test */
-	if (len < 2 || !(pt.exclude_first[(uint8_t)path[1] >> 6] & 1ull << ((uint8_t)path[1] & 63)))
+	unsigned by = len < 2 ? 0 : pt.exclude_by[(uint8_t)path[1]];
+	uint64_t w = 0;
+
+	/* most paths share their second byte with no excluded prefix, the rest with one or
+	 * two: 8 bytes compared at once, memcmp only past the 8 bytes of a match */
+	if (!by)
 		return 0;
-	for (int i = 0; i < pt.nexclude; i++)
-		if (len >= pt.exclude_len[i] && memcmp(path, pt.exclude[i], pt.exclude_len[i]) == 0)
+	memcpy(&w, path, len < 8 ? len : 8);
+	for (; by; by &= by - 1) {
+		int i = __builtin_ctz(by);
+		size_t n = pt.exclude_len[i];
+		if ((w & pt.exclude_mask[i]) == pt.exclude_head[i] && len >= n &&
+		    (n <= 8 || memcmp(path + 8, pt.exclude[i] + 8, n - 8) == 0))
 			return 1;
+	}
 	return 0;
 }
 

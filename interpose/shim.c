@@ -108,6 +108,29 @@ static int flag_on(const char *s)
 static const char *const default_exclude = "/proc/:/sys/:/dev/pts/:/dev/null:/dev/tty:"
 					   "/dev/urandom:/dev/random:/dev/zero:/dev/nvidia";
 
+/* A prefix (starting with '/', kept as given) joins the list with what lets
+ * pt_path_excluded() decide without a call: its bit under its second byte ("/" alone, which
+ * excludes everything, under every byte), its first 8 bytes as one word, and a mask. */
+static void exclude_push(const char *prefix, size_t n)
+{
+	static const uint8_t ones[8] = { 255, 255, 255, 255, 255, 255, 255, 255 };
+	uint64_t head = 0, mask = 0;
+	int i = pt.nexclude;
+
+	if (i >= PT_EXCLUDE_MAX)
+		return;
+	memcpy(&head, prefix, n < 8 ? n : 8);   /* in memory order, as the path is read */
+	memcpy(&mask, ones, n < 8 ? n : 8);
+	pt.exclude[i] = (char *)prefix;
+	pt.exclude_len[i] = n;
+	pt.exclude_head[i] = head;
+	pt.exclude_mask[i] = mask;
+	for (int c = 0; c < 256; c++)
+		if (n > 1 ? (uint8_t)prefix[1] == c : 1)
+			pt.exclude_by[c] |= (uint16_t)(1u << i);
+	pt.nexclude = i + 1;
+}
+
 static void parse_exclude(const char *list)
 {
 	static char copy[PATH_MAX * 2];   /* no malloc at start-up */
@@ -118,14 +141,8 @@ static void parse_exclude(const char *list)
 	strcpy(copy, list);
 	for (tok = strtok_r(copy, ":", &save); tok && pt.nexclude < PT_EXCLUDE_MAX;
 	     tok = strtok_r(NULL, ":", &save)) {
-		if (*tok != '/')
-			continue;
-		pt.exclude[pt.nexclude] = tok;
-		pt.exclude_len[pt.nexclude++] = strlen(tok);
-		/* "/" alone excludes everything: mark every first character */
-		for (int c = 0; c < 256; c++)
-			if (tok[1] ? (uint8_t)tok[1] == c : 1)
-				pt.exclude_first[c >> 6] |= 1ull << (c & 63);
+		if (*tok == '/')
+			exclude_push(tok, strlen(tok));
 	}
 }
 
@@ -135,11 +152,8 @@ void pt_exclude_add(const char *prefix)
 {
 	size_t n = strlen(prefix);
 
-	if (prefix[0] != '/' || n < 2 || pt.nexclude >= PT_EXCLUDE_MAX)
-		return;
-	pt.exclude[pt.nexclude] = (char *)prefix;
-	pt.exclude_len[pt.nexclude++] = n;
-	pt.exclude_first[(uint8_t)prefix[1] >> 6] |= 1ull << ((uint8_t)prefix[1] & 63);
+	if (prefix[0] == '/' && n >= 2)
+		exclude_push(prefix, n);
 }
 
 /* Settings an exec into an emptied environment must get back (see proc.c). */

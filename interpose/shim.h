@@ -109,7 +109,7 @@ extern PT_TLS_IE uint8_t pt_vforked;
 
 /* ---- per-process state */
 
-#define PT_EXCLUDE_MAX 16
+#define PT_EXCLUDE_MAX 16   /* bits of exclude_by[] */
 
 struct pt_state {
 	/* region; sess/nsess are what the hot path reads: nsess == 0 turns counting off */
@@ -137,8 +137,10 @@ struct pt_state {
 	char self[PATH_MAX];    /* absolute path of libprovtrace.so, for LD_PRELOAD */
 	char *exclude[PT_EXCLUDE_MAX];
 	size_t exclude_len[PT_EXCLUDE_MAX];
+	uint64_t exclude_head[PT_EXCLUDE_MAX];   /* a prefix's first 8 bytes, little-endian, */
+	uint64_t exclude_mask[PT_EXCLUDE_MAX];   /* ... and which of them it has */
 	int nexclude;
-	uint64_t exclude_first[4];   /* the characters after the leading '/' of each prefix */
+	uint16_t exclude_by[256];    /* by a path's second byte: the prefixes it may begin with */
 
 	/* saved PROVTRACE_* settings that an exec into a cleared environment gets back */
 	char *env_saved[16];

@@ -84,7 +84,7 @@ tests_prog_fdclobber_LDFLAGS = $(PT_PROG_LINK)
 PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/shim/mmap.sh \
 	tests/shim/dup.sh tests/shim/ns.sh tests/shim/ipc.sh tests/shim/spawn.sh \
 	tests/shim/exit.sh tests/shim/killn.sh tests/shim/errno.sh tests/shim/forkstress.sh \
-	tests/shim/sigio.sh tests/shim/fdclobber.sh
+	tests/shim/sigio.sh tests/shim/fdclobber.sh tests/shim/exclude.sh
 # ---- a real numpy job, and multiprocessing's three start methods
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
