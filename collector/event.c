@@ -6,11 +6,52 @@
 
 #include "event.h"
 
+/* Most fields are unsigned integers: those are read here, in line (the indexer parses
+ * every record of the log); everything else goes through the general reader. */
+static int uint_fast(struct pt_mpr *r, struct pt_val *v)
+{
+	const uint8_t *p = r->p;
+	size_t left = (size_t)(r->end - p);
+	uint64_t u;
+
+	if (!left)
+		return 0;
+	if (p[0] <= 0x7f) {
+		u = p[0];
+		r->p = p + 1;
+	} else if (p[0] == 0xcc && left >= 2) {
+		u = p[1];
+		r->p = p + 2;
+	} else if (p[0] == 0xcd && left >= 3) {
+		u = (uint64_t)p[1] << 8 | p[2];
+		r->p = p + 3;
+	} else if (p[0] == 0xce && left >= 5) {
+		u = (uint64_t)p[1] << 24 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 8 | p[4];
+		r->p = p + 5;
+	} else if (p[0] == 0xcf && left >= 9) {
+		u = 0;
+		for (int i = 1; i <= 8; i++)
+			u = u << 8 | p[i];
+		r->p = p + 9;
+	} else {
+		return 0;
+	}
+	v->kind = PT_MP_UINT;
+	v->u = u;
+	v->i = u <= INT64_MAX ? (int64_t)u : 0;
+	v->b = (struct pt_bytes){ 0 };
+	v->count = 0;
+	return 1;
+}
+
 static int value(struct pt_mpr *r, struct pt_val *v)
 {
 	const uint8_t *start = r->p;
-	int k = pt_mpr_peek(r);
+	int k;
 
+	if (uint_fast(r, v))
+		return 0;
+	k = pt_mpr_peek(r);
 	memset(v, 0, sizeof *v);
 	v->kind = k;
 	switch (k) {

@@ -21,6 +21,7 @@
 #include "pathnorm.h"
 #include "region.h"
 #include "store.h"
+#include "wmap.h"
 
 enum {
 	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
@@ -66,6 +67,9 @@ struct pt_store {
 	struct log_chunk *chunk;  /* the writer's open log chunk (writers only) */
 	uint64_t pending;         /* readers: records the indices do not cover */
 	uint64_t indexed_now;     /* readers: records indexed when this handle was opened */
+	/* inside pt_store_index(): the step's sessions and processes, written back at its end */
+	struct pt_wmap *wsess, *wproc;
+	int wback;
 	uint8_t namebuf[8192];    /* pt_store_obj_name() result */
 };
 
@@ -501,6 +505,8 @@ void pt_store_close(pt_store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	free(st->chunk);
+	pt_wmap_free(st->wsess);
+	pt_wmap_free(st->wproc);
 	free(st);
 }
 
@@ -828,24 +834,47 @@ int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *
 
 /* ---- processes */
 
+/* Process and session records go through the step's write-back maps while an indexing
+ * step runs (st->wback): a get finds the step's own version first, a put stays in memory
+ * until wback_flush() writes each changed record once. */
+static int wback_keep(struct pt_wmap *m, uint32_t a, uint64_t b, const void *v, size_t n,
+		      int dirty)
+{
+	uint8_t *d;
+	void *e = pt_wmap_add(m, a, b, &d);
+
+	if (!e)
+		return ENOMEM;
+	memcpy(e, v, n);
+	*d |= (uint8_t)dirty;
+	return 0;
+}
+
 static int proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
 {
 	uint8_t k[4];
 	MDB_val v;
+	void *c;
 	int e;
 
+	if (st->wback && (c = pt_wmap_find(st->wproc, proc, 0))) {
+		memcpy(r, c, sizeof *r);
+		return 0;
+	}
 	be32(k, proc);
 	if ((e = get(st, DB_PROC, k, 4, &v)))
 		return e;
 	memset(r, 0, sizeof *r);
 	memcpy(r, v.mv_data, v.mv_size < sizeof *r ? v.mv_size : sizeof *r);
-	return 0;
+	return st->wback ? wback_keep(st->wproc, proc, 0, r, sizeof *r, 0) : 0;
 }
 
 static int proc_put(pt_store *st, const struct pt_proc_rec *r)
 {
 	uint8_t k[4];
 
+	if (st->wback)
+		return wback_keep(st->wproc, r->id, 0, r, sizeof *r, 1);
 	be32(k, r->id);
 	return put(st, DB_PROC, k, 4, r, sizeof *r, 0);
 }
@@ -1241,17 +1270,24 @@ static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_re
 {
 	uint8_t k[12];
 	MDB_val v;
+	void *c;
 	int r;
 
+	if (st->wback && (c = pt_wmap_find(st->wsess, proc, sid))) {
+		memcpy(s, c, sizeof *s);
+		return 0;
+	}
 	be32(k, proc);
 	be64(k + 4, sid);
 	if ((r = get(st, DB_SESS, k, 12, &v)))
 		return r;
 	memset(s, 0, sizeof *s);
-	return sess_unpack(v.mv_data, v.mv_size, s);
+	if ((r = sess_unpack(v.mv_data, v.mv_size, s)))
+		return r;
+	return st->wback ? wback_keep(st->wsess, proc, sid, s, sizeof *s, 0) : 0;
 }
 
-static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
+static int sess_write(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
 {
 	uint8_t k[12], v[SESS_FIELDS * 9 + 4];
 	size_t n = sess_pack(s, v, sizeof v);
@@ -1259,6 +1295,89 @@ static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_s
 	be32(k, proc);
 	be64(k + 4, sid);
 	return n ? put(st, DB_SESS, k, 12, v, n, 0) : PT_EWIRE;
+}
+
+static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
+{
+	if (st->wback)
+		return wback_keep(st->wsess, proc, sid, s, sizeof *s, 1);
+	return sess_write(st, proc, sid, s);
+}
+
+/* Writing back in key order: a key past the table's last one is appended (MDB_APPEND
+ * fills pages instead of splitting them in half), the others are put where they go.
+ * Most of a step's sessions and processes are new ones, with the highest keys. */
+struct flush {
+	pt_store *st;
+	uint8_t last[12];   /* the table's last key, big-endian, zeros when empty */
+	int any;
+};
+
+static int flush_start(struct flush *f, pt_store *st, int db, size_t kn)
+{
+	memset(f, 0, sizeof *f);
+	f->st = st;
+	return last_key(st->txn, st->dbi[db], f->last, kn, &f->any);
+}
+
+static unsigned flush_flags(struct flush *f, const uint8_t *k, size_t kn)
+{
+	if (f->any && memcmp(k, f->last, kn) <= 0)
+		return 0;
+	memcpy(f->last, k, kn);
+	f->any = 1;
+	return MDB_APPEND;
+}
+
+static int flush_sess(void *ctx, uint32_t proc, uint64_t sid, const void *v)
+{
+	struct flush *f = ctx;
+	uint8_t k[12], b[SESS_FIELDS * 9 + 4];
+	size_t n = sess_pack(v, b, sizeof b);
+
+	be32(k, proc);
+	be64(k + 4, sid);
+	return n ? put(f->st, DB_SESS, k, 12, b, n, flush_flags(f, k, 12)) : PT_EWIRE;
+}
+
+static int flush_proc(void *ctx, uint32_t proc, uint64_t unused, const void *v)
+{
+	struct flush *f = ctx;
+	uint8_t k[4];
+
+	(void)unused;
+	be32(k, proc);
+	return put(f->st, DB_PROC, k, 4, v, sizeof(struct pt_proc_rec), flush_flags(f, k, 4));
+}
+
+/* Start (on) or end (off) an indexing step's write-back; at the end, write what changed
+ * unless the step failed (its transaction is aborted anyway). */
+static int wback(pt_store *st, int on, int write)
+{
+	int r = 0;
+
+	if (on) {
+		if ((!st->wsess && !(st->wsess = pt_wmap_new(sizeof(struct pt_sess_rec)))) ||
+		    (!st->wproc && !(st->wproc = pt_wmap_new(sizeof(struct pt_proc_rec)))))
+			return ENOMEM;
+		pt_wmap_clear(st->wsess);
+		pt_wmap_clear(st->wproc);
+		st->wback = 1;
+		return 0;
+	}
+	st->wback = 0;
+	if (write) {
+		struct flush f;
+		pt_wmap_sort(st->wsess);
+		pt_wmap_sort(st->wproc);
+		if (!(r = flush_start(&f, st, DB_SESS, 12)))
+			r = pt_wmap_each_dirty(st->wsess, flush_sess, &f);
+		if (!r && !(r = flush_start(&f, st, DB_PROC, 4)))
+			r = pt_wmap_each_dirty(st->wproc, flush_proc, &f);
+	}
+	pt_wmap_clear(st->wsess);
+	pt_wmap_clear(st->wproc);
+	return r;
 }
 
 static int sess_begin(pt_store *st, uint32_t proc, uint64_t sid, uint32_t obj, uint32_t kind,
@@ -1723,10 +1842,16 @@ int pt_store_index(pt_store *st, uint64_t budget, int *done)
 	r = pt_store_meta_get(st, "indexed", &from, &n);
 	if (r && r != PT_ENOTFOUND)
 		return r;
+	if ((r = wback(st, 1, 0)))
+		return r;
 	r = pt_store_each_log(st, from + 1, index_one, &x);
 	if (x.err)
-		return x.err;
-	if (r && r != 1)
+		r = x.err;
+	else if (r == 1)
+		r = 0;
+	/* the step's sessions and processes, each written once */
+	int w = wback(st, 0, r == 0);
+	if (r || (r = w))
 		return r;
 	*done = x.done < budget;
 	if (x.done && (r = pt_store_meta_put(st, "indexed", &x.last, sizeof x.last)))

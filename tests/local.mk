@@ -8,8 +8,9 @@ AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top
 	PYTHON3='$(PYTHON3)'; export top_builddir top_srcdir PYTHON3;
 EXTRA_DIST += tests/timeout.sh tests/lib.sh tests/check.h tests/evq.py
 
-# ---- unit tests: the encoder and decoder, the region consumer, the store
-check_PROGRAMS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test
+# ---- unit tests: the encoder and decoder, the region consumer, the store, its write-back map
+check_PROGRAMS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test \
+	tests/unit/wmap-test
 tests_unit_wire_test_SOURCES = tests/unit/wire-test.c tests/check.h
 tests_unit_wire_test_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
 tests_unit_wire_test_LDADD = collector/libptcore.la $(MSGPACK_LIBS)
@@ -18,7 +19,9 @@ tests_unit_consume_test_LDADD = collector/libptcore.la
 tests_unit_store_test_SOURCES = tests/unit/store-test.c tests/check.h
 tests_unit_store_test_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_store_test_LDADD = collector/libptcore.la $(LMDB_LIBS)
-TESTS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test
+tests_unit_wmap_test_SOURCES = tests/unit/wmap-test.c tests/check.h
+tests_unit_wmap_test_LDADD = collector/libptcore.la $(LMDB_LIBS)
+TESTS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test tests/unit/wmap-test
 
 # ---- programs the shim tests run traced (tests/prog/): UBSan like the shim, never ASan,
 # whose runtime would have to come first in LD_PRELOAD

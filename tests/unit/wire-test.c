@@ -482,6 +482,33 @@ static void records(void)
 	for (size_t cut = 0; cut < len; cut++)
 		CHECK_INT(parse_of(buf, cut, &ev), ==, PT_EWIRE);
 
+	/* unsigned fields of every width (the parser reads them in line), at each boundary,
+	 * with their signed view; every prefix of the record is refused */
+	static const uint64_t widths[] = { 0, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000,
+					   0xffffffffull, 0x100000000ull, INT64_MAX,
+					   (uint64_t)INT64_MAX + 1, UINT64_MAX };
+	const size_t nw = sizeof widths / sizeof widths[0];
+	uint8_t ubuf[256];
+	pt_mpw_init(&w, ubuf, sizeof ubuf);
+	pt_mpw_array(&w, (uint32_t)(nw + 2));
+	pt_mpw_uint(&w, PT_EV_CLOSE);
+	pt_mpw_uint(&w, 99);
+	for (size_t i = 0; i < nw; i++)
+		pt_mpw_uint(&w, widths[i]);
+	size_t ulen = (size_t)(w.p - ubuf);
+	CHECK(!w.overflow);
+	CHECK_INT(parse_of(ubuf, ulen, &ev), ==, 0);
+	CHECK_UINT(ev.n, ==, nw);
+	for (size_t i = 0; i < nw; i++) {
+		CHECK_INT(ev.v[i].kind, ==, PT_MP_UINT);
+		CHECK_UINT(pt_ev_u(&ev, (unsigned)i), ==, widths[i]);
+		CHECK_INT(pt_ev_i(&ev, (unsigned)i), ==,
+			  widths[i] <= INT64_MAX ? (int64_t)widths[i] : 0);
+		CHECK_UINT(pt_ev_b(&ev, (unsigned)i).len, ==, 0);
+	}
+	for (size_t cut = 0; cut < ulen; cut++)
+		CHECK_INT(parse_of(ubuf, cut, &ev), ==, PT_EWIRE);
+
 	/* trailing bytes after the record */
 	buf[len] = 0xc0;
 	CHECK_INT(parse_of(buf, len + 1, &ev), ==, PT_EWIRE);
