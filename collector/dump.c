@@ -61,15 +61,17 @@ static int dump_region(const char *path, int header_only)
 	uint32_t hi = atomic_load(&h->sess_hi);
 	for (uint32_t fd = 0; fd < hi && fd < m.id.nsess; fd++) {
 		uint64_t sid = atomic_load(&sess[fd].sid);
+		struct pt_sess_totals t;
 		if (!sid)
 			continue;
+		pt_sess_totals(&sess[fd], &t);   /* every thread's counts */
 		printf("{\"type\":\"OPEN_SESSION\",\"fd\":%u,\"sid\":%llu,\"kind\":%u,"
 		       "\"rbytes\":%llu,\"rops\":%llu,\"wbytes\":%llu,\"wops\":%llu,"
 		       "\"rmax\":%llu,\"wmax\":%llu}\n",
 		       fd, (unsigned long long)sid, sess[fd].kind,
-		       (unsigned long long)sess[fd].rbytes, (unsigned long long)sess[fd].rops,
-		       (unsigned long long)sess[fd].wbytes, (unsigned long long)sess[fd].wops,
-		       (unsigned long long)sess[fd].rmax, (unsigned long long)sess[fd].wmax);
+		       (unsigned long long)t.rbytes, (unsigned long long)t.rops,
+		       (unsigned long long)t.wbytes, (unsigned long long)t.wops,
+		       (unsigned long long)t.rmax, (unsigned long long)t.wmax);
 	}
 	if (corrupt || bad)
 		printf("{\"type\":\"CORRUPT\",\"slots\":%llu,\"records\":%llu}\n",

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define PT_REGION_MAGIC   0x47525450u  /* "PTRG" little-endian */
-#define PT_REGION_VERSION 1
+#define PT_REGION_VERSION 2   /* 2: 192-byte sessions, with the other threads' counters */
 #define PT_REGION_SUFFIX  ".ptr"       /* spool file name: HOST.PID.START_NS.ptr */
 #define PT_PAGE           4096u
 
@@ -102,7 +102,11 @@ struct pt_slot {
 /* One descriptor's open access session.  `sid` is written last (release) when a session
  * begins and cleared after its CLOSE record is published; a nonzero sid whose CLOSE the
  * store already holds is a close the image did not finish clearing.  The first cache line
- * holds what the read/write wrappers touch. */
+ * holds what the read/write wrappers touch.
+ *
+ * Threads sharing a descriptor never lose a count: the thread that made the session's
+ * first operation (`owner`) adds plainly into the first set of counters, any other
+ * thread atomically into the x* set; a session's totals are the sums (pt_sess_totals). */
 struct pt_sess {
 	_Atomic uint64_t sid;
 	uint32_t kind;                  /* enum pt_kind */
@@ -110,14 +114,39 @@ struct pt_sess {
 	uint64_t rbytes, rops, rlast;   /* rlast/wlast: the writing thread's latest event time
 					   at the latest op (a lower bound, kept cheap) */
 	uint64_t wbytes, wops, wlast;
-	uint64_t rfirst, wfirst;        /* CLOCK_REALTIME of the first read / write */
+	uint64_t rfirst, wfirst;        /* CLOCK_REALTIME of the first read / write: set once,
+					   by compare-and-swap, by whichever thread is first */
 	uint64_t rmax, wmax;            /* highest offset + length of positioned I/O */
 	uint64_t open_ns;
-	uint64_t pad[3];
+	_Atomic uint32_t owner;         /* tid counting in the fields above; 0 before the first op */
+	uint32_t pad0;
+	uint64_t pad1[2];
+	_Atomic uint64_t xrbytes, xrops, xwbytes, xwops;   /* the other threads' */
+	_Atomic uint64_t xrmax, xwmax;
+	uint64_t pad2[2];
 };
 
 _Static_assert(sizeof(struct pt_slot) == 192, "slot control size");
-_Static_assert(sizeof(struct pt_sess) == 128, "session entry size");
+_Static_assert(sizeof(struct pt_sess) == 192, "session entry size");
+
+/* A session's counters summed over the threads that used it. */
+struct pt_sess_totals {
+	uint64_t rbytes, rops, wbytes, wops, rmax, wmax;
+};
+
+static inline void pt_sess_totals(const struct pt_sess *s, struct pt_sess_totals *t)
+{
+	uint64_t x;
+
+	t->rbytes = s->rbytes + atomic_load_explicit(&s->xrbytes, memory_order_relaxed);
+	t->rops = s->rops + atomic_load_explicit(&s->xrops, memory_order_relaxed);
+	t->wbytes = s->wbytes + atomic_load_explicit(&s->xwbytes, memory_order_relaxed);
+	t->wops = s->wops + atomic_load_explicit(&s->xwops, memory_order_relaxed);
+	x = atomic_load_explicit(&s->xrmax, memory_order_relaxed);
+	t->rmax = s->rmax > x ? s->rmax : x;
+	x = atomic_load_explicit(&s->xwmax, memory_order_relaxed);
+	t->wmax = s->wmax > x ? s->wmax : x;
+}
 _Static_assert(sizeof(struct pt_region_hdr) <= PT_PAGE, "header fits a page");
 
 static inline uint64_t pt_align_page(uint64_t n)

@@ -1941,11 +1941,13 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 		      uint64_t end_ns)
 {
 	uint64_t sid = atomic_load_explicit(&t->sid, memory_order_acquire);
+	struct pt_sess_totals sum;
 	uint8_t buf[256];
 	struct pt_mpw w;
 
 	if (!sid || t->kind == PT_KIND_IGNORED)
 		return 0;
+	pt_sess_totals(t, &sum);   /* every thread's counts */
 	/* the indexer drops it if the session's CLOSE came first (a close published just
 	 * before a kill, the table entry not yet cleared) */
 	pt_mpw_init(&w, buf, sizeof buf);
@@ -1954,16 +1956,16 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 	pt_mpw_uint(&w, end_ns);
 	pt_mpw_uint(&w, sid);
 	pt_mpw_uint(&w, (uint64_t)fd);
-	pt_mpw_uint(&w, t->rbytes);
-	pt_mpw_uint(&w, t->rops);
-	pt_mpw_uint(&w, t->wbytes);
-	pt_mpw_uint(&w, t->wops);
+	pt_mpw_uint(&w, sum.rbytes);
+	pt_mpw_uint(&w, sum.rops);
+	pt_mpw_uint(&w, sum.wbytes);
+	pt_mpw_uint(&w, sum.wops);
 	pt_mpw_uint(&w, t->rfirst);
 	pt_mpw_uint(&w, t->rlast);
 	pt_mpw_uint(&w, t->wfirst);
 	pt_mpw_uint(&w, t->wlast);
-	pt_mpw_uint(&w, t->rmax);
-	pt_mpw_uint(&w, t->wmax);
+	pt_mpw_uint(&w, sum.rmax);
+	pt_mpw_uint(&w, sum.wmax);
 	return w.overflow ? PT_EWIRE : log_append(st, proc, buf, (size_t)(w.p - buf));
 }
 

@@ -690,8 +690,8 @@ static void truncated(const char *path, int fd, int64_t len)
 		pt_rec_end(&r);
 	}
 	/* truncation changes the content: it counts as a write of the session */
-	if (s && s->wops++ == 0)
-		s->wfirst = r.ts ? r.ts : pt_now();
+	if (s)
+		pt_sess_count(s, 0, 0, 1, r.ts ? r.ts : pt_now());
 out:
 	errno = e;
 }

@@ -167,6 +167,13 @@ static void sess_reset(struct pt_sess *s, int kind, int flags, uint64_t now)
 	s->wbytes = s->wops = s->wlast = 0;
 	s->rfirst = s->wfirst = s->rmax = s->wmax = 0;
 	s->open_ns = now;
+	atomic_store_explicit(&s->owner, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xrbytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xrops, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xwbytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xwops, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xrmax, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->xwmax, 0, memory_order_relaxed);
 }
 
 static void sess_hi(int fd)
@@ -244,23 +251,25 @@ void pt_sess_close(int fd, int how)
 	if (!s || !(sid = atomic_load_explicit(&s->sid, memory_order_acquire)))
 		return;
 	if (s->kind != PT_KIND_IGNORED) {
+		struct pt_sess_totals t;
+		pt_sess_totals(s, &t);
 		/* the version written is identified by what it became: stat written files */
-		if (s->wops && s->kind == PT_KIND_FILE && how != PT_CLOSE_EXEC &&
+		if (t.wops && s->kind == PT_KIND_FILE && how != PT_CLOSE_EXEC &&
 		    how != PT_CLOSE_DUP2)   /* after dup2 the number names another file */
 			have_st = pt_sys2(SYS_fstat, fd, &st) == 0;
 		if (pt_rec_begin(&r, PT_EV_CLOSE, 17, 17 * 9) == 0) {
 			pt_mpw_uint(&r.w, sid);
 			pt_mpw_uint(&r.w, (uint64_t)fd);
-			pt_mpw_uint(&r.w, s->rbytes);
-			pt_mpw_uint(&r.w, s->rops);
-			pt_mpw_uint(&r.w, s->wbytes);
-			pt_mpw_uint(&r.w, s->wops);
+			pt_mpw_uint(&r.w, t.rbytes);
+			pt_mpw_uint(&r.w, t.rops);
+			pt_mpw_uint(&r.w, t.wbytes);
+			pt_mpw_uint(&r.w, t.wops);
 			pt_mpw_uint(&r.w, s->rfirst);
 			pt_mpw_uint(&r.w, s->rlast);
 			pt_mpw_uint(&r.w, s->wfirst);
 			pt_mpw_uint(&r.w, s->wlast);
-			pt_mpw_uint(&r.w, s->rmax);
-			pt_mpw_uint(&r.w, s->wmax);
+			pt_mpw_uint(&r.w, t.rmax);
+			pt_mpw_uint(&r.w, t.wmax);
 			pt_mpw_uint(&r.w, have_st ? (uint64_t)st.st_dev : 0);
 			pt_mpw_uint(&r.w, have_st ? (uint64_t)st.st_ino : 0);
 			pt_mpw_uint(&r.w, have_st ? (uint64_t)st.st_size : 0);
@@ -340,8 +349,65 @@ struct pt_sess *pt_sess_adopt(int fd, int how)
 	return s;
 }
 
+static void max_atomic(_Atomic uint64_t *m, uint64_t v)
+{
+	uint64_t cur = atomic_load_explicit(m, memory_order_relaxed);
+
+	while (v > cur && !atomic_compare_exchange_weak_explicit(m, &cur, v, memory_order_relaxed,
+								 memory_order_relaxed))
+		;
+}
+
+/* Count an operation of n bytes (0 for a truncation) in s, from any thread, at time now:
+ * the session's owner (the first thread to count in it) plainly, the others atomically.
+ * The first operation in a direction sets its first time, whichever thread makes it. */
+void pt_sess_count(struct pt_sess *s, uint64_t n, uint64_t end, int write, uint64_t now)
+{
+	uint32_t none = 0;
+
+	if (!pt_tls.tid)
+		pt_tls.tid = pt_sys_gettid();
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == 0)
+		atomic_compare_exchange_strong_explicit(&s->owner, &none, (uint32_t)pt_tls.tid,
+							memory_order_relaxed, memory_order_relaxed);
+	uint64_t zero = 0, *first = write ? &s->wfirst : &s->rfirst;
+	if (__atomic_load_n(first, __ATOMIC_RELAXED) == 0)
+		__atomic_compare_exchange_n(first, &zero, now ? now : 1, 0, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == (uint32_t)pt_tls.tid) {
+		if (write) {
+			s->wops++;
+			s->wbytes += n;
+			s->wlast = now;
+			if (end > s->wmax)
+				s->wmax = end;
+		} else {
+			s->rops++;
+			s->rbytes += n;
+			s->rlast = now;
+			if (end > s->rmax)
+				s->rmax = end;
+		}
+		return;
+	}
+	if (write) {
+		atomic_fetch_add_explicit(&s->xwops, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->xwbytes, n, memory_order_relaxed);
+		s->wlast = now;   /* a time, not a sum: whichever thread wrote it last */
+		if (end)
+			max_atomic(&s->xwmax, end);
+	} else {
+		atomic_fetch_add_explicit(&s->xrops, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->xrbytes, n, memory_order_relaxed);
+		s->rlast = now;
+		if (end)
+			max_atomic(&s->xrmax, end);
+	}
+}
+
 /* The cold half of pt_io_read/pt_io_write (shim.h): the first operation of a session in
- * a direction, a descriptor the shim never saw open, an excluded file. */
+ * a direction, a descriptor the shim never saw open, an excluded file, a thread other
+ * than the session's owner. */
 __attribute__((cold, noinline)) void pt_io_first(int fd, ssize_t n, uint64_t end, int write)
 {
 	struct pt_sess *s = pt_sess_at(fd);
@@ -353,24 +419,17 @@ __attribute__((cold, noinline)) void pt_io_first(int fd, ssize_t n, uint64_t end
 		return;
 	if (s->kind == PT_KIND_IGNORED)
 		return;
+	/* another thread's operation in a session under way: its clock is recent enough, as
+	 * on the owner's path */
+	uint64_t first = write ? s->wfirst : s->rfirst;
+	if (first && pt_tls.tid && atomic_load_explicit(&s->owner, memory_order_relaxed)) {
+		pt_sess_count(s, (uint64_t)n, end, write, pt_tls.clock >= first ? pt_tls.clock : first);
+		return;
+	}
 	now = pt_now();
 	if (now > pt_tls.clock)
 		pt_tls.clock = now;
-	if (write) {
-		if (s->wops++ == 0)
-			s->wfirst = now;
-		s->wbytes += (uint64_t)n;
-		s->wlast = now;
-		if (end > s->wmax)
-			s->wmax = end;
-	} else {
-		if (s->rops++ == 0)
-			s->rfirst = now;
-		s->rbytes += (uint64_t)n;
-		s->rlast = now;
-		if (end > s->rmax)
-			s->rmax = end;
-	}
+	pt_sess_count(s, (uint64_t)n, end, write, now);
 }
 
 void pt_trace_io(int fd, int op, int64_t off, ssize_t len, uint64_t t0)

@@ -208,10 +208,12 @@ struct pt_sess *pt_sess_adopt(int fd, int how);
 
 /* Count one successful data operation of n bytes on fd; end is offset+n for positioned
  * I/O (0 otherwise).  The inline part is the steady state of a session that has already
- * seen an operation in that direction: a few loads and stores, no call, no lock, no
- * allocation.  Everything else (a descriptor to adopt, the first operation, which takes
- * the time, an excluded file) goes out of line, to the cold pt_io_first(). */
+ * seen an operation in that direction, on the thread that counts it: a few loads and
+ * stores, no call, no lock, no allocation.  Everything else (a descriptor to adopt, the
+ * first operation, which takes the time, an excluded file, another thread on the same
+ * descriptor, which adds atomically) goes out of line, to the cold pt_io_first(). */
 void pt_io_first(int fd, ssize_t n, uint64_t end, int write);
+void pt_sess_count(struct pt_sess *s, uint64_t n, uint64_t end, int write, uint64_t now);
 
 static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 {
@@ -219,7 +221,8 @@ static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 
 	if (n <= 0 || !(s = pt_sess_at(fd)))
 		return;
-	if (pt_unlikely(s->rops == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0)) {
+	if (pt_unlikely(s->rfirst == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0 ||
+			atomic_load_explicit(&s->owner, memory_order_relaxed) != (uint32_t)pt_tls.tid)) {
 		pt_io_first(fd, n, end, 0);
 		return;
 	}
@@ -237,7 +240,8 @@ static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
 
 	if (n <= 0 || !(s = pt_sess_at(fd)))
 		return;
-	if (pt_unlikely(s->wops == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0)) {
+	if (pt_unlikely(s->wfirst == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0 ||
+			atomic_load_explicit(&s->owner, memory_order_relaxed) != (uint32_t)pt_tls.tid)) {
 		pt_io_first(fd, n, end, 1);
 		return;
 	}

@@ -75,7 +75,7 @@ static void stream_closing(FILE *fp, int how)
 	if (!pt.enabled || (fd = stream_fd(fp)) < 0 || !(s = pt_sess_at(fd)))
 		return;
 	/* flush first, so that the size recorded at close is the size written */
-	if (s->wops && atomic_load_explicit(&s->sid, memory_order_relaxed))
+	if (s->wfirst && atomic_load_explicit(&s->sid, memory_order_relaxed))
 		fflush(fp);
 	pt_sess_close(fd, how);
 	errno = e;

@@ -413,6 +413,11 @@ static void write_scenario(const char *path, uint32_t *ids)
 	t.rops = 3;
 	t.rfirst = 4150;
 	t.rlast = 4160;
+	t.rmax = 64;
+	/* what threads other than the session's owner counted: summed in */
+	atomic_store(&t.xrbytes, 23);
+	atomic_store(&t.xrops, 2);
+	atomic_store(&t.xrmax, 96);
 	CHECK_INT(pt_store_counters(st, &c), ==, 0);
 	uint64_t before = c.events;
 	CHECK_INT(pt_store_sess_end(st, ids[P_D], 9, &t, 4500), ==, 0);
@@ -420,6 +425,9 @@ static void write_scenario(const char *path, uint32_t *ids)
 	CHECK_INT(pt_store_counters(st, &c), ==, 0);
 	CHECK_UINT(c.events, ==, before + 1);
 	CHECK_UINT(sess_of(st, ids[P_D], 20).close_ns, ==, 4500);
+	CHECK_UINT(sess_of(st, ids[P_D], 20).rbytes, ==, 100);
+	CHECK_UINT(sess_of(st, ids[P_D], 20).rops, ==, 5);
+	CHECK_UINT(sess_of(st, ids[P_D], 20).rmax, ==, 96);
 	/* again, and for a session already closed by its CLOSE: logged, and ignored by the
 	 * indexer (the first end stands) */
 	struct pt_sess_rec a1 = sess_of(st, ids[P_A], 1);
@@ -567,8 +575,8 @@ static void check_scenario(pt_store *st, const uint32_t *ids)
 	s = sess_of(st, ids[P_D], 20);                /* ended from the table */
 	CHECK_UINT(s.close_ns, ==, 4500);
 	CHECK_UINT(s.how, ==, 0xff);
-	CHECK_UINT(s.rbytes, ==, 77);
-	CHECK_UINT(s.rops, ==, 3);
+	CHECK_UINT(s.rbytes, ==, 77 + 23);            /* the owner's and the other threads' */
+	CHECK_UINT(s.rops, ==, 3 + 2);
 	CHECK_UINT(s.call, ==, PT_CALL_FOPEN);
 
 	/* the use index: sessions that moved data, by object */
@@ -642,7 +650,7 @@ static void check_scenario(pt_store *st, const uint32_t *ids)
 	/* sessions begun: 1, 2, 3 (dup), 7 (inherit), 10-15, 20 */
 	CHECK_UINT(k.sessions, ==, 11);
 	CHECK_UINT(k.files, ==, 4);                   /* in, out, the 4 KiB one, /data/log */
-	CHECK_UINT(k.bytes_read, ==, 4096 + 1 + 77);
+	CHECK_UINT(k.bytes_read, ==, 4096 + 1 + 77 + 23);
 	CHECK_UINT(k.bytes_written, ==, 15);
 	CHECK_UINT(k.dropped, ==, 2);
 	CHECK_UINT(k.torn, ==, 1);
