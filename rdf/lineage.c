@@ -399,6 +399,14 @@ int main(int argc, char **argv)
 			r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
 		return 1;
 	}
+	if (L.rs.nmissing) {
+		char names[1024];
+		fprintf(stderr, "provtrace lineage: warning: the record of %s is incomplete: no store "
+			"for node%s %s, which run.json lists; links through %s are not known\n",
+			argv[optind + 1], L.rs.nmissing == 1 ? "" : "s",
+			pt_runset_missing(&L.rs, names, sizeof names),
+			L.rs.nmissing == 1 ? "it" : "them");
+	}
 	pt_strset_add(&L.start, path, plen);
 	for (size_t s = 0; s < L.rs.n; s++) {
 		uint32_t obj;

@@ -30,6 +30,7 @@
 
 #include "collector/wire.h"
 #include "iri.h"
+#include "json.h"
 #include "prov.h"
 #include "runset.h"
 #include "sets.h"
@@ -1296,228 +1297,38 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 	return cut;
 }
 
-/* ---- run.json: a small JSON reader for the launcher's flat object */
-
-struct jp {
-	const uint8_t *p, *end;
-	int depth;
-};
-
-static void jws(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-		j->p++;
-}
-
-static int jhex4(struct jp *j, unsigned *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		if (j->p >= j->end)
-			return -1;
-		uint8_t c = *j->p++;
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (d < 0)
-			return -1;
-		*v = *v << 4 | (unsigned)d;
-	}
-	return 0;
-}
-
-static void put_utf8(struct pt_buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		pt_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		pt_buf_putc(b, (char)(0xc0 | cp >> 6));
-		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		pt_buf_putc(b, (char)(0xe0 | cp >> 12));
-		pt_buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		pt_buf_putc(b, (char)(0xf0 | cp >> 18));
-		pt_buf_putc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
-		pt_buf_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
-		pt_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* A string into out as bytes (\udcXX gives back byte XX, the surrogateescape way). */
-static int jstr(struct jp *j, struct pt_buf *out)
-{
-	out->len = 0;
-	if (j->p >= j->end || *j->p != '"')
-		return -1;
-	j->p++;
-	while (j->p < j->end && *j->p != '"') {
-		uint8_t c = *j->p++;
-		if (c != '\\') {
-			pt_buf_putc(out, (char)c);
-			continue;
-		}
-		if (j->p >= j->end)
-			return -1;
-		c = *j->p++;
-		unsigned cp, lo;
-		switch (c) {
-		case '"': case '\\': case '/': pt_buf_putc(out, (char)c); break;
-		case 'b': pt_buf_putc(out, '\b'); break;
-		case 'f': pt_buf_putc(out, '\f'); break;
-		case 'n': pt_buf_putc(out, '\n'); break;
-		case 'r': pt_buf_putc(out, '\r'); break;
-		case 't': pt_buf_putc(out, '\t'); break;
-		case 'u':
-			if (jhex4(j, &cp))
-				return -1;
-			if (cp >= 0xd800 && cp <= 0xdbff && j->end - j->p >= 6 && j->p[0] == '\\' &&
-			    j->p[1] == 'u') {
-				const uint8_t *save = j->p;
-				j->p += 2;
-				if (jhex4(j, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-					put_utf8(out, 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
-					break;
-				}
-				j->p = save;
-			}
-			if (cp >= 0xdc80 && cp <= 0xdcff)
-				pt_buf_putc(out, (char)(cp & 0xff));
-			else if (cp >= 0xd800 && cp <= 0xdfff)
-				put_utf8(out, 0xfffd);
-			else
-				put_utf8(out, cp);
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (j->p >= j->end)
-		return -1;
-	j->p++;
-	return 0;
-}
-
-static int jnum(struct jp *j, int64_t *v)
-{
-	int neg = 0;
-	uint64_t u = 0;
-	const uint8_t *start;
-
-	if (j->p < j->end && *j->p == '-') {
-		neg = 1;
-		j->p++;
-	}
-	start = j->p;
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		u = u * 10 + (uint64_t)(*j->p++ - '0');
-	if (j->p == start)
-		return -1;
-	/* a fraction or exponent: not one of ours; skip it */
-	while (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E' || *j->p == '+' ||
-				 *j->p == '-' || (*j->p >= '0' && *j->p <= '9')))
-		j->p++;
-	*v = neg ? -(int64_t)u : (int64_t)u;
-	return 0;
-}
-
-static int jskip(struct jp *j)
-{
-	struct pt_buf tmp = { 0 };
-	int64_t n;
-	int r = 0;
-
-	jws(j);
-	if (j->p >= j->end || ++j->depth > 32)
-		return -1;
-	if (*j->p == '"') {
-		r = jstr(j, &tmp);
-	} else if (*j->p == '{' || *j->p == '[') {
-		uint8_t close = *j->p == '{' ? '}' : ']';
-		int obj = *j->p == '{';
-		j->p++;
-		jws(j);
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-		} else {
-			for (;;) {
-				if (obj) {
-					jws(j);
-					if (jstr(j, &tmp))
-						goto bad;
-					jws(j);
-					if (j->p >= j->end || *j->p++ != ':')
-						goto bad;
-				}
-				if (jskip(j))
-					goto bad;
-				jws(j);
-				if (j->p < j->end && *j->p == ',') {
-					j->p++;
-					continue;
-				}
-				if (j->p < j->end && *j->p == close) {
-					j->p++;
-					break;
-				}
-				goto bad;
-			}
-		}
-	} else if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
-		r = jnum(j, &n);
-	} else {
-		static const char *const words[] = { "true", "false", "null" };
-		r = -1;
-		for (int i = 0; i < 3; i++) {
-			size_t k = strlen(words[i]);
-			if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
-				j->p += k;
-				r = 0;
-			}
-		}
-	}
-	pt_buf_free(&tmp);
-	j->depth--;
-	return r;
-bad:
-	pt_buf_free(&tmp);
-	return -1;
-}
+/* ---- run.json (read with json.h) */
 
 static int run_json(pt_prov *pv, const char *dir)
 {
 	struct runinfo *ri = &pv->ri;
 	struct pt_buf text = { 0 }, key = { 0 }, str = { 0 };
 	char path[4200];
-	char chunk[4096];
-	size_t n;
-	FILE *f;
+	int e;
 
 	snprintf(path, sizeof path, "%s/run.json", dir);
-	if (!(f = fopen(path, "re")))
-		return errno == ENOENT ? 0 : errno;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < (1u << 24))
-		pt_buf_put(&text, chunk, n);
-	fclose(f);
+	if ((e = pt_json_load(path, &text)))
+		return e == ENOENT ? 0 : e;
 
-	struct jp j = { (const uint8_t *)text.p, (const uint8_t *)text.p + text.len, 0 };
+	struct pt_json j;
+	pt_json_init(&j, text.p, text.len);
 	int ok = 0;
-	jws(&j);
+	pt_json_ws(&j);
 	if (j.p < j.end && *j.p == '{') {
 		j.p++;
 		for (;;) {
-			jws(&j);
+			pt_json_ws(&j);
 			if (j.p < j.end && *j.p == '}') {
 				ok = 1;
 				break;
 			}
-			if (jstr(&j, &key))
+			if (pt_json_str(&j, &key))
 				break;
 			pt_buf_cstr(&key);
-			jws(&j);
+			pt_json_ws(&j);
 			if (j.p >= j.end || *j.p++ != ':')
 				break;
-			jws(&j);
+			pt_json_ws(&j);
 			int64_t v;
 			int r = 0;
 			const char *k = key.p;
@@ -1525,13 +1336,13 @@ static int run_json(pt_prov *pv, const char *dir)
 				struct pt_buf *dst = !strcmp(k, "host") ? &ri->host
 						   : !strcmp(k, "provtrace") ? &ri->version : &ri->slurm;
 				if (j.p < j.end && *j.p == '"') {
-					r = jstr(&j, dst);
+					r = pt_json_str(&j, dst);
 					*(!strcmp(k, "host") ? &ri->have_host : !strcmp(k, "provtrace")
 					  ? &ri->have_version : &ri->have_slurm) = r == 0;
 				} else {
 					/* a number-valued job id */
 					const uint8_t *st = j.p;
-					r = jskip(&j);
+					r = pt_json_skip(&j);
 					if (!r && !strcmp(k, "slurm_job_id")) {
 						dst->len = 0;
 						pt_buf_put(dst, st, (size_t)(j.p - st));
@@ -1540,7 +1351,7 @@ static int run_json(pt_prov *pv, const char *dir)
 				}
 			} else if (!strcmp(k, "start_ns") || !strcmp(k, "end_ns") ||
 				   !strcmp(k, "exit") || !strcmp(k, "signal") || !strcmp(k, "user")) {
-				r = jnum(&j, &v);
+				r = pt_json_num(&j, &v);
 				if (r == 0) {
 					if (!strcmp(k, "start_ns")) {
 						ri->start_ns = (uint64_t)v;
@@ -1563,7 +1374,7 @@ static int run_json(pt_prov *pv, const char *dir)
 				j.p++;
 				ri->command.len = 0;
 				pt_buf_putc(&ri->command, '[');
-				jws(&j);
+				pt_json_ws(&j);
 				int first = 1;
 				while (j.p < j.end && *j.p != ']') {
 					if (!first) {
@@ -1572,14 +1383,14 @@ static int run_json(pt_prov *pv, const char *dir)
 							break;
 						}
 						j.p++;
-						jws(&j);
+						pt_json_ws(&j);
 						pt_buf_putc(&ri->command, ',');
 					}
 					first = 0;
-					if ((r = jstr(&j, &str)))
+					if ((r = pt_json_str(&j, &str)))
 						break;
 					json_bytes(&ri->command, (const uint8_t *)str.p, str.len);
-					jws(&j);
+					pt_json_ws(&j);
 				}
 				if (!r && j.p < j.end && *j.p == ']') {
 					j.p++;
@@ -1589,11 +1400,11 @@ static int run_json(pt_prov *pv, const char *dir)
 					r = -1;
 				}
 			} else {
-				r = jskip(&j);
+				r = pt_json_skip(&j);
 			}
 			if (r)
 				break;
-			jws(&j);
+			pt_json_ws(&j);
 			if (j.p < j.end && *j.p == ',')
 				j.p++;
 		}
@@ -2122,11 +1933,11 @@ static void emit_run(pt_prov *pv)
 	e_type(pv, S, PT("Run"));
 	if (ri->have_command && pt_rules_any(pv->rules, PT_RULE_ARGV)) {
 		/* argv rules see the command joined by spaces; decode our own JSON back */
-		struct jp j = { (const uint8_t *)ri->command.p + 1,
-				(const uint8_t *)ri->command.p + ri->command.len, 0 };
+		struct pt_json j;
+		pt_json_init(&j, ri->command.p + 1, ri->command.len - 1);
 		struct pt_buf w = { 0 };
 		pv->words.len = 0;
-		while (j.p < j.end && *j.p == '"' && jstr(&j, &w) == 0) {
+		while (j.p < j.end && *j.p == '"' && pt_json_str(&j, &w) == 0) {
 			if (pv->words.len)
 				pt_buf_putc(&pv->words, ' ');
 			pt_buf_put(&pv->words, w.p, w.len);
@@ -2174,6 +1985,10 @@ static void emit_run(pt_prov *pv)
 	e_uint(pv, S, PT("tornRecords"), tot.torn);
 	e_uint(pv, S, PT("corruptRecords"), tot.corrupt);
 	e_uint(pv, S, PT("coverageGaps"), tot.gaps);
+	/* nodes the launcher listed with no store here: the record is not the whole job */
+	e_bool(pv, S, PT("complete"), pv->rs.nmissing == 0);
+	for (size_t i = 0; i < pv->rs.nmissing; i++)
+		e_str(pv, S, PT("missingNode"), pv->rs.missing[i]);
 }
 
 static void emit_hosts(pt_prov *pv)

@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include "collector/pathnorm.h"
+#include "json.h"
 #include "runset.h"
+
+static void missing_nodes(struct pt_runset *rs);
 
 static int by_name(const void *a, const void *b)
 {
@@ -79,6 +82,8 @@ int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs)
 	free(names);
 	if (r)
 		pt_runset_close(rs);
+	else
+		missing_nodes(rs);
 	return r;
 }
 
@@ -88,7 +93,105 @@ void pt_runset_close(struct pt_runset *rs)
 		pt_store_close(rs->st[i]);
 		free(rs->name[i]);
 	}
-	rs->n = 0;
+	for (size_t i = 0; i < rs->nmissing; i++)
+		free(rs->missing[i]);
+	rs->n = rs->nmissing = 0;
+}
+
+/* A node run.json names: missing unless a store of that name was opened (the store of
+ * node NAME is NAME.mdb, a '/' in the name written '_', as the launcher does). */
+static void expect_node(struct pt_runset *rs, const struct pt_buf *name)
+{
+	char n[256];
+
+	if (!name->len || name->len >= sizeof n || rs->nmissing >= PT_RUNSET_MAX)
+		return;
+	memcpy(n, name->p, name->len);
+	n[name->len] = 0;
+	for (char *p = n; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->name[i], n) == 0)
+			return;
+	for (size_t i = 0; i < rs->nmissing; i++)
+		if (strcmp(rs->missing[i], n) == 0)
+			return;
+	if ((rs->missing[rs->nmissing] = strdup(n)))
+		rs->nmissing++;
+}
+
+/* The nodes the launcher said the job ran on, against the stores found.  A run.json that
+ * is absent or cannot be read says nothing (a store copied alone is a run of its own). */
+static void missing_nodes(struct pt_runset *rs)
+{
+	struct pt_buf text = { 0 }, key = { 0 }, str = { 0 }, host = { 0 };
+	char path[4200];
+	struct pt_json j;
+	int have_nodes = 0;
+
+	snprintf(path, sizeof path, "%s/run.json", rs->dir);
+	if (pt_json_load(path, &text))
+		return;
+	pt_json_init(&j, text.p, text.len);
+	pt_json_ws(&j);
+	if (j.p >= j.end || *j.p++ != '{')
+		goto out;
+	for (;;) {
+		pt_json_ws(&j);
+		if (j.p >= j.end || *j.p == '}' || pt_json_str(&j, &key))
+			break;
+		pt_json_ws(&j);
+		if (j.p >= j.end || *j.p++ != ':')
+			break;
+		pt_json_ws(&j);
+		int r;
+		if (key.len == 4 && !memcmp(key.p, "host", 4) && j.p < j.end && *j.p == '"') {
+			r = pt_json_str(&j, &host);
+		} else if (key.len == 5 && !memcmp(key.p, "nodes", 5) && j.p < j.end && *j.p == '[') {
+			j.p++;
+			have_nodes = 1;
+			for (r = 0;;) {
+				pt_json_ws(&j);
+				if (j.p < j.end && *j.p == ']') {
+					j.p++;
+					break;
+				}
+				if ((r = pt_json_str(&j, &str)))
+					break;
+				expect_node(rs, &str);
+				pt_json_ws(&j);
+				if (j.p < j.end && *j.p == ',')
+					j.p++;
+			}
+		} else {
+			r = pt_json_skip(&j);
+		}
+		if (r)
+			break;
+		pt_json_ws(&j);
+		if (j.p < j.end && *j.p == ',')
+			j.p++;
+	}
+	if (!have_nodes)
+		expect_node(rs, &host);   /* a run on one node */
+out:
+	pt_buf_free(&text);
+	pt_buf_free(&key);
+	pt_buf_free(&str);
+	pt_buf_free(&host);
+}
+
+const char *pt_runset_missing(const struct pt_runset *rs, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < rs->nmissing && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+					 i == 0 ? "" : i + 1 == rs->nmissing ? " and " : ", ",
+					 rs->missing[i]);
+	return buf;
 }
 
 size_t pt_path_normalise(const char *in, char *out, size_t outsz)

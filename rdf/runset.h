@@ -14,6 +14,10 @@ struct pt_runset {
 	pt_store *st[PT_RUNSET_MAX];
 	char *name[PT_RUNSET_MAX];     /* node name: the store file's name without .mdb */
 	char dir[4096];                /* the run directory ("" for a single store file) */
+	/* nodes run.json lists (its "nodes", else its "host") that have no store here: the
+	 * run's record is incomplete (a node's collector died, its store was not copied) */
+	size_t nmissing;
+	char *missing[PT_RUNSET_MAX];
 };
 
 /* Open `path`: a run directory, or one store file.  Returns 0 or an error for
@@ -22,6 +26,9 @@ int pt_runset_open(const char *path, struct pt_runset *rs);
 /* The same, with more pt_store_open() flags for every store (PT_STORE_PENDING_OK). */
 int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs);
 void pt_runset_close(struct pt_runset *rs);
+
+/* "a, b and c": the missing nodes' names for a message, in buf. */
+const char *pt_runset_missing(const struct pt_runset *rs, char *buf, size_t n);
 
 /* The counters of every node store of the run, added up (a store that cannot say adds
  * nothing; the first such error is returned). */

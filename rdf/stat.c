@@ -582,7 +582,8 @@ int main(int argc, char **argv)
 		       "\"files_read\":%zu,\"files_written\":%zu,\"ipc_bytes\":%llu,"
 		       "\"dropped_in_process\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
 		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu,"
-		       "\"index_pending\":%llu,\"indexed_now\":%llu",
+		       "\"index_pending\":%llu,\"indexed_now\":%llu,\"complete\":%s,"
+		       "\"nodes_missing\":[",
 		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.c.bytes_read,
 		       (unsigned long long)t.c.bytes_written, (unsigned long long)t.c.events,
 		       (unsigned long long)lost, (unsigned long long)t.c.gaps, t.files_read.n,
@@ -591,7 +592,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.corrupt, (unsigned long long)t.exited,
 		       (unsigned long long)t.died, (unsigned long long)t.execed,
 		       (unsigned long long)t.running, rs.n, (unsigned long long)pending,
-		       (unsigned long long)indexed_now);
+		       (unsigned long long)indexed_now, rs.nmissing ? "false" : "true");
+		for (size_t i = 0; i < rs.nmissing; i++) {
+			printf("%s", i ? "," : "");
+			json_text(rs.missing[i]);
+		}
+		printf("]");
 		if (g.procs.n)
 			gpu_print(&g, 1);
 		if (mpi.ranks.n)
@@ -599,6 +605,12 @@ int main(int argc, char **argv)
 		printf("}\n");
 	} else {
 		printf("run        %s (%zu node%s)\n", argv[optind], rs.n, rs.n == 1 ? "" : "s");
+		if (rs.nmissing) {
+			char names[1024];
+			printf("INCOMPLETE no store for %zu node%s the job ran on (%s): what happened "
+			       "there is not in this record\n", rs.nmissing, rs.nmissing == 1 ? "" : "s",
+			       pt_runset_missing(&rs, names, sizeof names));
+		}
 		printf("processes  %llu: %llu exited, %llu replaced by exec, %llu killed, %llu still "
 		       "running at the end\n",
 		       (unsigned long long)t.procs, (unsigned long long)t.exited,

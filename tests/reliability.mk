@@ -10,6 +10,7 @@ RELIABILITY_TESTS = \
 	tests/reliability/security.sh \
 	tests/reliability/corrupt-region.sh \
 	tests/reliability/pid-reuse.sh \
+	tests/reliability/missing-node.sh \
 	tests/reliability/hostile-announce.py \
 	tests/reliability/fuzz.sh \
 	tests/reliability/preload-combo.sh \

@@ -21,7 +21,7 @@ PROVTRACE_EXPORT_CACHE=1 provtrace-export -q -f ntriples -o "$T/tiny.nt" "$T/run
 cmp -s "$T/mpi.nt" "$T/tiny.nt" || fail "the export depends on the cache size"
 
 n=$(count "$T/mpi.nt" ntriples)
-assert_eq 412 "$n" "triples in the N-Triples export"
+assert_eq 413 "$n" "triples in the N-Triples export"
 assert_eq "$n" "$(count "$T/mpi.ttl" turtle)" "triples in the Turtle export (rapper)"
 assert_eq "$n" "$(count "$T/mpi.nq" nquads)" "triples in the N-Quads export (rapper)"
 assert_eq "$n" "$($CHECK graph "$T/mpi.ttl" turtle)" "distinct triples (rdflib), PROV sanity"

@@ -19,7 +19,7 @@ golden small-ml.ttl
 
 # the same count in every format, and as many distinct triples (rdflib): no duplicates
 n=$(count "$T/small.nt" ntriples)
-assert_eq 752 "$n" "triples in the N-Triples export"
+assert_eq 753 "$n" "triples in the N-Triples export"
 assert_eq "$n" "$(count "$T/small.ttl" turtle)" "triples in the Turtle export"
 assert_eq "$n" "$(count "$T/small.nq" nquads)" "triples in the N-Quads export"
 assert_eq "$n" "$(count "$T/small.json" json)" "triples in the RDF/JSON export"
