@@ -689,15 +689,18 @@ class Bench:
         n = self.rounds(1000, 200)
         rounds = self.rounds(7, 3)
         per = {"bare": [], "provtrace": []}
+        faults = {"bare": [], "provtrace": []}
         log("procs: %d rounds x %d posix_spawn of /bin/true, bare and traced" % (rounds, n))
         for r in range(rounds):
             for cfg in (["bare", "provtrace"] if r % 2 == 0 else ["provtrace", "bare"]):
                 env, pre = self.config_env(cfg, coll)
                 d = self.spawn(pre + ["/bin/true"], env, n=n)
                 per[cfg].append(med(d["ns"]))
+                faults[cfg].append(med(d.get("minflt", [0])))
         added = [t - b for t, b in zip(per["provtrace"], per["bare"])]
         res = {"process_ns": {c: summary(v) for c, v in per.items()},
-               "added_ns": summary(added), "per_round": n}
+               "added_ns": summary(added), "per_round": n,
+               "minflt": {c: med(v) for c, v in faults.items()}}
         a = res["added_ns"]
         self.row(measure="(8) fixed cost per traced process", unit="us added/process",
                  bare=fmt_ns(med(per["bare"])),
@@ -705,7 +708,9 @@ class Bench:
                                      "us"),
                  note="%d posix_spawn + wait of /bin/true per round, median per round, %d "
                  "alternating rounds, against the suite's live collector (loader, constructor, "
-                 "region, announcement, PROC_START/EXIT, libraries at exit)" % (n, rounds),
+                 "region, announcement, PROC_START/EXIT, libraries at exit); page faults per "
+                 "process %.0f bare, %.0f traced" % (n, rounds, res["minflt"]["bare"],
+                                                     res["minflt"]["provtrace"]),
                  target="<= +30 us", met=verdict(a["median"], a["iqr"], 30e3, width=30e3))
         # provtrace run -- /bin/true: the launcher, collector start and stop, store copy
         k = self.rounds(20, 8)
@@ -772,6 +777,11 @@ class Bench:
                            timeout=3600)
             gen["deferred_index_s"] = d["ns"][0] / 1e9
             gen["deferred_index_cpu_s"] = d["cpu_ns"][0] / 1e9
+            # the same command on the indexed store: what stat itself costs, so that the
+            # indexing alone is the difference
+            d = self.spawn([self.prog("provtrace-stat"), "--json", os.path.join(gdir, "run")],
+                           timeout=3600)
+            gen["stat_after_s"] = d["ns"][0] / 1e9
             gen["breakdown"] = self.mdb_breakdown(copy, gen["events"])
             gen["args"] = gen_args
             gen["store_mtime"] = os.path.getmtime(copy)
@@ -859,13 +869,15 @@ class Bench:
                                                    res["chain_results"]),
                  note="rdflib: " + ch_rdf, target="works", met=res["chain_results"] == 10000)
         indexed = os.path.getsize(os.path.join(gdir, "run/nodes/gen.mdb"))
+        ix = gen["deferred_index_s"] - gen.get("stat_after_s", 0)
         self.row(measure="(6b) deferred indexing, %.0e ev" % events, unit="s",
-                 provtrace="%.1f s (cpu %.1f s)" % (gen["deferred_index_s"],
-                                                    gen["deferred_index_cpu_s"]),
+                 provtrace="%.1f s (first stat %.1f s, cpu %.1f s)"
+                 % (ix, gen["deferred_index_s"], gen["deferred_index_cpu_s"]),
                  note="the first reader of a log-only store (as the collector leaves it) indexes "
-                 "it in place before answering: provtrace stat, whole command; %.0f k events/s"
-                 % (gen["events"] / gen["deferred_index_s"] / 1e3),
-                 target="<= 10 s", met=gen["deferred_index_s"] <= 10)
+                 "it in place before answering: the first provtrace stat less the same command "
+                 "on the indexed store (%.1f s); %.0f k events/s indexed"
+                 % (gen.get("stat_after_s", 0), gen["events"] / ix / 1e3),
+                 target="<= 10 s", met=ix <= 10)
         self.row(measure="(7) store size, generated %.0e ev" % events, unit="B/event",
                  provtrace="%.0f log, %.0f indexed" % (gen["log_bytes"] / gen["events"],
                                                        indexed / gen["events"]),
