@@ -120,7 +120,8 @@ struct pt_sess {
 	uint64_t open_ns;
 	_Atomic uint32_t owner;         /* tid counting in the fields above; 0 before the first op */
 	uint32_t pad0;
-	uint64_t pad1[2];
+	uint64_t stream;                /* the shim's: the FILE * of a session fopen began */
+	uint64_t pad1;
 	_Atomic uint64_t xrbytes, xrops, xwbytes, xwops;   /* the other threads' */
 	_Atomic uint64_t xrmax, xwmax;
 	uint64_t pad2[2];

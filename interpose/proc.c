@@ -225,6 +225,8 @@ void pt_record_exit(int how, int status)
 
 	if (!pt.enabled || pt_vforked || __atomic_exchange_n(&pt.exit_recorded, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (how != PT_EXIT__EXIT)   /* _exit flushes no stream */
+		pt_streams_settle();
 	if (pt_sys2(SYS_getrusage, RUSAGE_SELF, &ru) < 0)
 		memset(&ru, 0, sizeof ru);
 	if (pt_rec_begin(&r, PT_EV_PROC_EXIT, 9, 9 * 9) == 0) {

@@ -167,6 +167,7 @@ static void sess_reset(struct pt_sess *s, int kind, int flags, uint64_t now)
 	s->wbytes = s->wops = s->wlast = 0;
 	s->rfirst = s->wfirst = s->rmax = s->wmax = 0;
 	s->open_ns = now;
+	s->stream = 0;
 	atomic_store_explicit(&s->owner, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->xrbytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->xrops, 0, memory_order_relaxed);

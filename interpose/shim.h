@@ -214,6 +214,8 @@ struct pt_sess *pt_sess_adopt(int fd, int how);
  * descriptor, which adds atomically) goes out of line, to the cold pt_io_first(). */
 void pt_io_first(int fd, ssize_t n, uint64_t end, int write);
 void pt_sess_count(struct pt_sess *s, uint64_t n, uint64_t end, int write, uint64_t now);
+/* Streams still open at exit: count what they moved outside the wrappers (stdio.c). */
+void pt_streams_settle(void);
 
 static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "shim.h"
+#include "sys.h"
 
 static inline int stream_fd(FILE *fp)
 {
@@ -40,15 +41,82 @@ static int mode_flags(const char *mode)
 static FILE *stream_opened(FILE *fp, const char *path, const char *mode, int call)
 {
 	char abs[PATH_MAX];
+	struct pt_sess *s;
 	size_t n;
 	int fd, e = errno;
 
 	if (!fp || !pt.enabled || pt_vforked || (fd = stream_fd(fp)) < 0)
 		return fp;
-	if ((n = pt_path_abs(AT_FDCWD, path, abs, sizeof abs)) != 0)
+	if ((n = pt_path_abs(AT_FDCWD, path, abs, sizeof abs)) != 0) {
 		pt_sess_open(fd, abs, n, mode_flags(mode), 0666, PT_KIND_FILE, call);
+		if ((s = pt_sess_at(fd)) && atomic_load_explicit(&s->sid, memory_order_relaxed))
+			s->stream = (uintptr_t)fp;
+	}
 	errno = e;
 	return fp;
+}
+
+/* What a stream moved that no wrapper saw.  The getc_unlocked and putc_unlocked macros
+ * work in the stream's buffer and call into libc only to refill or flush it; the scanf
+ * and wide-character families refill through libc's internal calls.  So, when a stream
+ * opened for reading only or writing only (from the start: "r" or "w") is closed, or the
+ * process exits with it open, its position says how much the program consumed or
+ * produced: the descriptor's offset less what still waits in the read buffer, or plus
+ * what waits in the write buffer (the exit flushes it).  Whatever exceeds the bytes
+ * counted call by call is counted now, as one operation.  Sequential streams come out
+ * exact; one that seeked back is counted by its calls, a lower bound. */
+static void stream_settle(FILE *fp, struct pt_sess *s, int fd)
+{
+	struct pt_sess_totals t;
+	int acc = (int)(s->flags & O_ACCMODE);
+	long pos;
+	uint64_t at;
+
+	if (s->kind != PT_KIND_FILE || (s->flags & O_APPEND) || (acc != O_RDONLY && acc != O_WRONLY))
+		return;
+	pos = pt_sys3(SYS_lseek, fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return;
+	pt_sess_totals(s, &t);
+	if (acc == O_RDONLY) {
+		long unread = fp->_IO_read_ptr && fp->_IO_read_end >= fp->_IO_read_ptr
+				      ? (long)(fp->_IO_read_end - fp->_IO_read_ptr) : 0;
+		at = pos > unread ? (uint64_t)(pos - unread) : 0;
+		if (at > t.rbytes)
+			pt_sess_count(s, at - t.rbytes, 0, 0, pt_now());
+	} else {
+		long pending = fp->_IO_write_ptr && fp->_IO_write_ptr >= fp->_IO_write_base
+				       ? (long)(fp->_IO_write_ptr - fp->_IO_write_base) : 0;
+		at = (uint64_t)pos + (uint64_t)pending;
+		if (at > t.wbytes)
+			pt_sess_count(s, at - t.wbytes, 0, 1, pt_now());
+	}
+}
+
+/* At exit (exit, return from main, a destructor), streams still open: their buffers are
+ * flushed after this, by libc. */
+void pt_streams_settle(void)
+{
+	uint32_t hi;
+
+	if (!pt.enabled || pt_vforked || !pt.hdr)
+		return;
+	hi = atomic_load_explicit(&pt.hdr->sess_hi, memory_order_relaxed);
+	for (uint32_t fd = 0; fd < hi && fd < pt.nsess; fd++) {
+		struct pt_sess *s = &pt.sess[fd];
+		if (!s->stream || !atomic_load_explicit(&s->sid, memory_order_acquire))
+			continue;
+		FILE *fp = (FILE *)(uintptr_t)s->stream;
+		/* a descriptor closed behind the stream's back (fcloseall): not touched */
+		if (pt_sys3(SYS_fcntl, fd, F_GETFD, 0) < 0)
+			continue;
+		/* what the wide functions buffered is converted only by a flush: exit would
+		 * flush it a moment later anyway, and, as exit does, without the stream's lock
+		 * (another thread may hold it forever) */
+		if ((s->flags & O_ACCMODE) == O_WRONLY)
+			fflush_unlocked(fp);
+		stream_settle(fp, s, (int)fd);
+	}
 }
 
 PT_API FILE *fopen(const char *path, const char *mode)
@@ -74,9 +142,14 @@ static void stream_closing(FILE *fp, int how)
 
 	if (!pt.enabled || (fd = stream_fd(fp)) < 0 || !(s = pt_sess_at(fd)))
 		return;
-	/* flush first, so that the size recorded at close is the size written */
-	if (s->wfirst && atomic_load_explicit(&s->sid, memory_order_relaxed))
+	/* flush first, so that the size recorded at close is the size written (a stream
+	 * written only by the wide functions or the putc_unlocked macro has counted nothing:
+	 * its buffer still holds what it wrote) */
+	if ((s->wfirst || (s->flags & O_ACCMODE) != O_RDONLY) &&
+	    atomic_load_explicit(&s->sid, memory_order_relaxed))
 		fflush(fp);
+	if (s->stream == (uintptr_t)fp && atomic_load_explicit(&s->sid, memory_order_relaxed))
+		stream_settle(fp, s, fd);
 	pt_sess_close(fd, how);
 	errno = e;
 }

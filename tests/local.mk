@@ -31,7 +31,7 @@ check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/open-fortif
 	tests/prog/stdio tests/prog/rw \
 	tests/prog/mmap tests/prog/dup tests/prog/ns tests/prog/ipc tests/prog/spawn \
 	tests/prog/exit tests/prog/killn tests/prog/errno tests/prog/forkstress \
-	tests/prog/sigio tests/prog/fdclobber tests/prog/threads
+	tests/prog/sigio tests/prog/fdclobber tests/prog/threads tests/prog/stdio2
 tests_prog_open_SOURCES = tests/prog/open.c tests/prog/prog.h
 tests_prog_open_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_open_LDFLAGS = $(PT_PROG_LINK)
@@ -79,6 +79,9 @@ tests_prog_forkstress_LDFLAGS = $(PT_PROG_LINK) -pthread
 tests_prog_sigio_SOURCES = tests/prog/sigio.c tests/prog/prog.h
 tests_prog_sigio_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_sigio_LDFLAGS = $(PT_PROG_LINK)
+tests_prog_stdio2_SOURCES = tests/prog/stdio2.c tests/prog/prog.h
+tests_prog_stdio2_CFLAGS = $(PT_PROG_COMPILE)
+tests_prog_stdio2_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_threads_SOURCES = tests/prog/threads.c tests/prog/prog.h
 tests_prog_threads_CFLAGS = $(PT_PROG_COMPILE) -pthread
 tests_prog_threads_LDFLAGS = $(PT_PROG_LINK) -pthread
@@ -91,7 +94,7 @@ PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/sh
 	tests/shim/dup.sh tests/shim/ns.sh tests/shim/ipc.sh tests/shim/spawn.sh \
 	tests/shim/exit.sh tests/shim/killn.sh tests/shim/errno.sh tests/shim/forkstress.sh \
 	tests/shim/sigio.sh tests/shim/fdclobber.sh tests/shim/exclude.sh \
-	tests/shim/threads.sh
+	tests/shim/threads.sh tests/shim/stdio2.sh
 # ---- a real numpy job, and multiprocessing's three start methods
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
