@@ -64,6 +64,7 @@ static struct {
 	int agents;               /* a collector per node, started by agents */
 	pid_t agent_launcher;
 	char nodes[4096];         /* the agents' hosts, as a JSON list's inside */
+	char **cmd_mem, *opt_mem; /* the rewritten command line, freed once it is spawned */
 } R;
 
 enum { L_NONE, L_MPIRUN, L_SRUN };
@@ -614,6 +615,7 @@ static char **mpirun_cmd(char **cmd)
 	}
 	for (size_t i = 1; i < argc; i++)
 		out[k++] = cmd[i];
+	R.cmd_mem = out;
 	return out;
 }
 
@@ -648,6 +650,8 @@ static char **srun_cmd(char **cmd)
 	if (!(opt = malloc(len + (given ? strlen(given) : 0))) ||
 	    !(out = calloc(argc + 2, sizeof *out)))
 		die("out of memory");
+	R.cmd_mem = out;
+	R.opt_mem = opt;
 	if (!given || !strcmp(given, "ALL") || !strncmp(given, "ALL,", 4)) {
 		strcpy(opt, "--export=");
 		strcat(opt, given ? given : "ALL");
@@ -1090,6 +1094,8 @@ int main(int argc, char **argv)
 		R.child = 0;
 		wstatus = (e == ENOENT ? 127 : 126) << 8;
 	}
+	free(R.cmd_mem);
+	free(R.opt_mem);
 	while (R.child > 0 && waitpid(R.child, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	end = now_ns();

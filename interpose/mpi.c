@@ -212,7 +212,11 @@ static struct {
 	int (*processor)(char *, int *);
 	int (*library)(char *, int *);
 	int (*query_thread)(int *);
-} ptm = { .flushing = ATOMIC_FLAG_INIT, .reg = ATOMIC_FLAG_INIT };
+	int (*create_keyval)(MPI_Comm_copy_attr_function *, MPI_Comm_delete_attr_function *,
+			     int *, void *);
+	int (*set_attr)(MPI_Comm, int, void *);
+	int keyval;                 /* the module's attribute: its delete callback retires */
+} ptm = { .flushing = ATOMIC_FLAG_INIT, .reg = ATOMIC_FLAG_INIT, .keyval = MPI_KEYVAL_INVALID };
 
 /* Inside a wrapped call: calls that reach the wrappers now are the library's own or
  * another tool's forwarding, and are not counted again. */
@@ -659,6 +663,10 @@ static struct ptm_comm *comm_slow(MPI_Comm comm)
 	ptm_in = 1;
 	c->id = ptm.next_comm++;
 	comm_fill(c, comm);
+	/* however the communicator goes away (a free nested in another one's delete
+	 * callback, MPI_Finalize's, a disconnect), the attribute's callback retires it */
+	if (ptm.keyval != MPI_KEYVAL_INVALID)
+		ptm.set_attr(comm, ptm.keyval, NULL);
 	ptm_in = in;
 	atomic_store_explicit(&c->handle, k, memory_order_release);
 	rec_comm(c);
@@ -700,6 +708,23 @@ static void comm_retire(uintptr_t k)
 	memset((char *)c + sizeof c->handle, 0, sizeof *c - sizeof c->handle);
 	if (locked)
 		atomic_flag_clear_explicit(&ptm.reg, memory_order_release);
+}
+
+/* The module's attribute on a communicator it follows: never copied to a duplicate (a
+ * duplicate is a communicator of its own, learnt at its first use), and its deletion is
+ * the communicator's end, whoever frees it and however deep in other MPI calls. */
+static int comm_nocopy(MPI_Comm comm, int keyval, void *extra, void *in, void *out, int *flag)
+{
+	(void)comm, (void)keyval, (void)extra, (void)in, (void)out;
+	*flag = 0;
+	return MPI_SUCCESS;
+}
+
+static int comm_deleted(MPI_Comm comm, int keyval, void *attr, void *extra)
+{
+	(void)keyval, (void)attr, (void)extra;
+	comm_retire((uintptr_t)comm);
+	return MPI_SUCCESS;
 }
 
 /* Rank r of the group (the remote one of an intercommunicator) as a world rank, or -1. */
@@ -1115,6 +1140,10 @@ static void init_done(int how, int provided)
 	if (!pt.enabled || pt_vforked || ptm.started)
 		goto out;
 	ptm_in = 1;
+	/* the attribute that retires a communicator however it is freed (without it, only
+	 * the frees the wrappers see do) */
+	ptm.create_keyval = (__typeof__(ptm.create_keyval))ptm_sym("PMPI_Comm_create_keyval");
+	ptm.set_attr = (__typeof__(ptm.set_attr))ptm_sym("PMPI_Comm_set_attr");
 	if (!resolve_own() || !(ptm.world = world_handle())) {
 		pt_gap(PT_GAP_MPI, "MPI library without Open MPI's interface: MPI not recorded");
 		goto done;
@@ -1141,6 +1170,9 @@ static void init_done(int how, int provided)
 	ptm.rank = rank;
 	ptm.size = size;
 	ptm.mt = provided == MPI_THREAD_MULTIPLE;
+	if (ptm.keyval == MPI_KEYVAL_INVALID && ptm.create_keyval && ptm.set_attr &&
+	    ptm.create_keyval(comm_nocopy, comm_deleted, &ptm.keyval, NULL) != MPI_SUCCESS)
+		ptm.keyval = MPI_KEYVAL_INVALID;
 	if (ptm.processor(proc, &plen) != MPI_SUCCESS || plen < 0)
 		plen = 0;
 	if (ptm.library(lib, &llen) != MPI_SUCCESS || llen < 0)
@@ -2506,36 +2538,33 @@ static int w_Ireduce_scatter_block(ptm_fn_Ireduce_scatter_block fn, const void *
 
 /* ---- handles whose reuse would make the module's tables lie */
 
-static int w_Comm_free(ptm_fn_Comm_free fn, MPI_Comm *comm)
+/* The attribute's callback retires a freed communicator; these retire it too, nested in
+ * another wrapped call or not (a communicator the module never used has no entry). */
+static int comm_gone(int (*fn)(MPI_Comm *), MPI_Comm *comm)
 {
 	uintptr_t key;
+	uint8_t in = ptm_in;
 	int r;
 
-	if (pt_unlikely(ptm_in || !ptm.on))
+	if (pt_unlikely(!ptm.on))
 		return fn(comm);
 	key = (uintptr_t)*comm;
 	ptm_in = 1;
 	r = fn(comm);
-	ptm_in = 0;
+	ptm_in = in;
 	if (r == MPI_SUCCESS)
 		comm_retire(key);
 	return r;
 }
 
+static int w_Comm_free(ptm_fn_Comm_free fn, MPI_Comm *comm)
+{
+	return comm_gone(fn, comm);
+}
+
 static int w_Comm_disconnect(ptm_fn_Comm_disconnect fn, MPI_Comm *comm)
 {
-	uintptr_t key;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(comm);
-	key = (uintptr_t)*comm;
-	ptm_in = 1;
-	r = fn(comm);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		comm_retire(key);
-	return r;
+	return comm_gone(fn, comm);
 }
 
 static int w_Type_free(ptm_fn_Type_free fn, MPI_Datatype *dt)

@@ -7,10 +7,13 @@ if HAVE_MPI
 PT_MPI_CFLAGS = `$(MPICC) --showme:compile`
 PT_MPI_LDFLAGS = `$(MPICC) --showme:link`
 
-check_PROGRAMS += tests/mpi/mpiprog
+check_PROGRAMS += tests/mpi/mpiprog tests/mpi/commfree
 tests_mpi_mpiprog_SOURCES = tests/mpi/mpiprog.c
 tests_mpi_mpiprog_CFLAGS = $(PT_PROG_COMPILE) $(PT_MPI_CFLAGS)
 tests_mpi_mpiprog_LDFLAGS = $(PT_PROG_LINK) $(PT_MPI_LDFLAGS)
+tests_mpi_commfree_SOURCES = tests/mpi/commfree.c
+tests_mpi_commfree_CFLAGS = $(PT_PROG_COMPILE) $(PT_MPI_CFLAGS)
+tests_mpi_commfree_LDFLAGS = $(PT_PROG_LINK) $(PT_MPI_LDFLAGS)
 
 # another PMPI tool, preloaded beside the shim (a module: never installed)
 check_LTLIBRARIES += tests/mpi/pmpitool.la
@@ -21,11 +24,12 @@ tests_mpi_pmpitool_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $
 endif
 
 PT_MPI_TESTS = tests/mpi/c.sh tests/mpi/py.sh tests/mpi/pmpi.sh tests/mpi/twonode.sh \
-	tests/mpi/launch.sh tests/mpi/fortran.sh
+	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh
 # a real single-node Slurm (scripts/slurm-local.sh, started by CI's start_services)
 PT_SLURM_TESTS = tests/slurm/srun.sh tests/slurm/taskprolog.sh
 TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS)
-EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/pmpitool.c \
+EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/commfree.c \
+	tests/mpi/pmpitool.c \
 	tests/mpi/mpi4py_job.py tests/mpi/fortran.f90 $(PT_SLURM_TESTS) tests/slurm/slib.sh scripts/slurm-local.sh
 
 # ---- the site-wide Slurm mode (provtrace-slurm(8)): installed where the scripts find the
