@@ -406,6 +406,89 @@ static void json_text(const char *p)
 
 #define MPI_PEER_LINES 64   /* text output: more pairs are left to --json */
 
+/* The other end of pair x (its peer's counts towards x's rank), or NULL: s->p sorted. */
+static const struct mpi_pair *mpi_mirror(const struct mpi_sum *s, const struct mpi_pair *x)
+{
+	struct mpi_pair k = { x->job, x->peer, x->rank, 0, 0, 0, 0 };
+
+	return bsearch(&k, s->p, s->np, sizeof *s->p, mpi_pair_cmp);
+}
+
+/* The traffic one way, from `from` to `to`: what the sender counted and what the receiver
+ * counted, each from its own records (a side with no record counts nothing). */
+struct mpi_way {
+	uint64_t job;
+	int32_t from, to;
+	uint64_t smsgs, sbytes, rmsgs, rbytes;
+};
+
+/* The ways that disagree: messages credited to the wrong rank, or in flight when a rank
+ * died.  Each way is looked at from the pair that holds its sender's counts, or, when the
+ * sender has none, from the receiver's.  Returns how many; fills w[0..max). */
+static size_t mpi_mismatches(const struct mpi_sum *s, struct mpi_way *w, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->np; i++) {
+		const struct mpi_pair *x = &s->p[i], *y = mpi_mirror(s, x);
+		struct mpi_way a = { x->job, x->rank, x->peer, x->smsgs, x->sbytes,
+				     y ? y->rmsgs : 0, y ? y->rbytes : 0 };
+		struct mpi_way b = { x->job, x->peer, x->rank, 0, 0, x->rmsgs, x->rbytes };
+		if (a.smsgs != a.rmsgs || a.sbytes != a.rbytes) {
+			if (n < max)
+				w[n] = a;
+			n++;
+		}
+		if (!y && (b.rmsgs || b.rbytes)) {
+			if (n < max)
+				w[n] = b;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void mpi_check_print(const struct mpi_sum *s, int json)
+{
+	struct mpi_way w[MPI_PEER_LINES];
+	size_t bad = mpi_mismatches(s, w, MPI_PEER_LINES), shown = bad < MPI_PEER_LINES ? bad : MPI_PEER_LINES;
+	uint64_t self = 0;
+
+	for (size_t i = 0; i < s->np; i++)
+		if (s->p[i].rank == s->p[i].peer)
+			self += s->p[i].smsgs;
+	if (json) {
+		printf(",\"mpi_consistent\":%s,\"mpi_self_messages\":%llu,\"mpi_mismatches\":[",
+		       bad ? "false" : "true", (unsigned long long)self);
+		for (size_t i = 0; i < shown; i++) {
+			printf("%s{\"job\":", i ? "," : "");
+			json_text(mpi_job(s, w[i].job));
+			printf(",\"rank\":%d,\"peer\":%d,\"sent_messages\":%llu,\"sent_bytes\":%llu,"
+			       "\"peer_received_messages\":%llu,\"peer_received_bytes\":%llu}",
+			       (int)w[i].from, (int)w[i].to, (unsigned long long)w[i].smsgs,
+			       (unsigned long long)w[i].sbytes, (unsigned long long)w[i].rmsgs,
+			       (unsigned long long)w[i].rbytes);
+		}
+		printf("]");
+		return;
+	}
+	if (!bad)
+		printf("mpi check  every rank's sends to a peer match what the peer received\n");
+	for (size_t i = 0; i < shown; i++)
+		printf("MISMATCH   rank %d -> %d: %llu messages, %llu bytes sent; rank %d received "
+		       "%llu messages, %llu bytes from %d (traffic credited to the wrong rank, or in "
+		       "flight when a rank died)\n", (int)w[i].from, (int)w[i].to,
+		       (unsigned long long)w[i].smsgs, (unsigned long long)w[i].sbytes, (int)w[i].to,
+		       (unsigned long long)w[i].rmsgs, (unsigned long long)w[i].rbytes,
+		       (int)w[i].from);
+	if (bad > shown)
+		printf("MISMATCH   ... %zu more (provtrace stat --json lists the first %d)\n",
+		       bad - shown, MPI_PEER_LINES);
+	if (self)
+		printf("mpi check  %llu messages sent by ranks to themselves\n",
+		       (unsigned long long)self);
+}
+
 static void mpi_print(struct mpi_sum *s, int json)
 {
 	uint64_t sm = 0, sb = 0, rm = 0, rb = 0;
@@ -461,6 +544,7 @@ static void mpi_print(struct mpi_sum *s, int json)
 			       (unsigned long long)x->rbytes);
 		}
 		printf("]");
+		mpi_check_print(s, 1);
 		return;
 	}
 	printf("mpi        %zu job%s, %zu rank%s on %zu node%s%s\n", s->jobs.n,
@@ -493,6 +577,7 @@ static void mpi_print(struct mpi_sum *s, int json)
 	if (s->np > MPI_PEER_LINES)
 		printf("peer       ... %zu more pairs (provtrace stat --json lists them all)\n",
 		       s->np - MPI_PEER_LINES);
+	mpi_check_print(s, 0);
 }
 
 static void mpi_free(struct mpi_sum *s)

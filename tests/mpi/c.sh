@@ -33,6 +33,8 @@ assert_eq "4" "$(ev rec MPI_P2P -f proc | sort -u | wc -l)" "images with point-t
 # kind of completion (Wait, Waitall, Waitany, Testsome) and of send
 want=$MPIPROG_PEERS
 assert_eq "$want" "$(mpi_peers)" "messages and bytes per pair of ranks"
+assert_eq "True 0" "$(mpi_stat mpi_consistent) $(mpi_stat mpi_self_messages)" \
+	"every pair's sends match its receives; no rank sent to itself"
 assert_eq "16 5572 16 5572" "$(mpi_stat mpi_messages_sent) $(mpi_stat mpi_bytes_sent) $(mpi_stat mpi_messages_received) $(mpi_stat mpi_bytes_received)" "point-to-point totals"
 assert_eq '{"irecv": {"bytes": 1072, "messages": 5}, "isend": {"bytes": 1056, "messages": 3}, "recv": {"bytes": 4372, "messages": 5}, "send": {"bytes": 4388, "messages": 7}, "sendrecv-recv": {"bytes": 128, "messages": 6}, "sendrecv-send": {"bytes": 128, "messages": 6}}' \
 	"$(mpi_stat mpi_p2p)" "point to point per kind (persistent sends count as isend)"

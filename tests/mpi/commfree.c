@@ -11,11 +11,13 @@
  *   one 4-byte message to the next rank of the split (world rank r-1 mod N), both freed;
  *   and an intercommunicator between the even and odd ranks (N even), duplicated, a
  *   4-byte message to the same-index rank of the other side, both freed.
- * Prints "ok" on rank 0.
+ * Prints "ok" on rank 0.  With the argument "unmatched", rank 0 only sends rank 1 one
+ * 4-byte message that rank 1 never receives.
  */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ROUNDS 6
 
@@ -52,6 +54,16 @@ int main(int argc, char **argv)
 	MPI_Init(&argc, &argv);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (argc > 1 && !strcmp(argv[1], "unmatched")) {
+		/* a small (eager) message nobody receives: sent, never received */
+		if (rank == 0 && size > 1)
+			need(MPI_Send("abcd", 4, MPI_CHAR, 1, 99, MPI_COMM_WORLD) == MPI_SUCCESS, "send");
+		MPI_Barrier(MPI_COMM_WORLD);
+		MPI_Finalize();
+		if (rank == 0)
+			puts("ok");
+		return 0;
+	}
 
 	need(MPI_Comm_dup(MPI_COMM_WORLD, &A) == MPI_SUCCESS, "dup A");
 	need(MPI_Comm_dup(MPI_COMM_WORLD, &B) == MPI_SUCCESS, "dup B");

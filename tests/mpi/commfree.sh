@@ -5,7 +5,7 @@
 # intercommunicators that Open MPI may place at a freed one's handle.  Every message is
 # credited to the world ranks that sent and received it, at 2, 3, 4 and 5 ranks: the
 # exact per-pair counts, each pair's sends matching its receives, no rank sending to
-# itself.
+# itself (provtrace stat checks both, and reports a message sent and never received).
 . "$top_srcdir/tests/mpi/mlib.sh"
 
 [ -x "$MPIDIR/commfree" ] || skip "tests/mpi/commfree not built"
@@ -40,4 +40,17 @@ for r in range(n):
 PY
 )
 	assert_eq "$want" "$(mpi_peers)" "$N ranks: messages and bytes per pair of ranks"
+	assert_eq "True 0 []" "$(mpi_stat mpi_consistent) $(mpi_stat mpi_self_messages) $(mpi_stat mpi_mismatches)" \
+		"$N ranks: the sends of every pair match its receives, no rank sent to itself"
+	provtrace-stat "$RUN" | grep -q "^mpi check  every rank's sends to a peer match" ||
+		fail "$N ranks: stat does not say the traffic is consistent"
 done
+
+# a message sent and never received: said, not hidden
+ptrun unmatched $MPIRUN -np 2 "$MPIDIR/commfree" unmatched
+assert_eq 0 "$rc" "unmatched: mpirun's status (stderr: $(tail -5 "$T/unmatched.err"))"
+assert_eq "False" "$(mpi_stat mpi_consistent)" "unmatched: not consistent"
+assert_eq '[{"job": "'"$(ev rec MPI_INIT -f job | head -1)"'", "peer": 1, "peer_received_bytes": 0, "peer_received_messages": 0, "rank": 0, "sent_bytes": 4, "sent_messages": 1}]' \
+	"$(mpi_stat mpi_mismatches)" "unmatched: the pair that disagrees"
+provtrace-stat "$RUN" | grep -q "^MISMATCH   rank 0 -> 1: 1 messages, 4 bytes sent; rank 1 received 0 messages, 0 bytes from 0" ||
+	fail "unmatched: stat does not report the mismatch: $(provtrace-stat "$RUN" | grep -i mismatch)"
