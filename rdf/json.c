@@ -208,3 +208,70 @@ bad:
 	pt_buf_free(&tmp);
 	return -1;
 }
+
+int pt_json_object(struct pt_json *j, pt_json_member_fn fn, void *ctx)
+{
+	struct pt_buf key = { 0 };
+	int r = -1;
+
+	pt_json_ws(j);
+	if (j->p >= j->end || *j->p != '{')
+		return -1;
+	j->p++;
+	for (;;) {
+		pt_json_ws(j);
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			r = 0;
+			break;
+		}
+		if (pt_json_str(j, &key))
+			break;
+		pt_buf_cstr(&key);
+		pt_json_ws(j);
+		if (j->p >= j->end || *j->p++ != ':')
+			break;
+		pt_json_ws(j);
+		int k = fn(ctx, key.p, j);
+		if (k < 0 || (k > 0 && pt_json_skip(j)))
+			break;
+		pt_json_ws(j);
+		if (j->p < j->end && *j->p == ',')
+			j->p++;
+		else if (j->p >= j->end || *j->p != '}')
+			break;
+	}
+	pt_buf_free(&key);
+	return r;
+}
+
+int pt_json_strings(struct pt_json *j, pt_json_string_fn fn, void *ctx)
+{
+	struct pt_buf s = { 0 };
+	int r = -1;
+
+	pt_json_ws(j);
+	if (j->p >= j->end || *j->p != '[')
+		return -1;
+	j->p++;
+	pt_json_ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (pt_json_str(j, &s) || fn(ctx, &s))
+			break;
+		pt_json_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			r = 0;
+			break;
+		}
+		if (j->p >= j->end || *j->p++ != ',')
+			break;
+		pt_json_ws(j);
+	}
+	pt_buf_free(&s);
+	return r;
+}

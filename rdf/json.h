@@ -28,4 +28,15 @@ int pt_json_num(struct pt_json *j, int64_t *v);
 /* Any one value, whatever it is. */
 int pt_json_skip(struct pt_json *j);
 
+/* An object: fn(ctx, key, j) for each member, with key NUL-terminated and j at its value,
+ * which fn reads (returning 0) or leaves to be skipped (returning 1); -1 from fn stops.
+ * Returns 0 for a whole, well-formed object, -1 otherwise (members already read stay). */
+typedef int (*pt_json_member_fn)(void *ctx, const char *key, struct pt_json *j);
+int pt_json_object(struct pt_json *j, pt_json_member_fn fn, void *ctx);
+
+/* An array of strings: fn(ctx, s) for each (its bytes in s); a nonzero return stops.
+ * Returns 0, or -1 for anything but an array of strings. */
+typedef int (*pt_json_string_fn)(void *ctx, const struct pt_buf *s);
+int pt_json_strings(struct pt_json *j, pt_json_string_fn fn, void *ctx);
+
 #endif /* PT_JSON_H */

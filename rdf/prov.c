@@ -1299,10 +1299,80 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 
 /* ---- run.json (read with json.h) */
 
+static int command_word(void *ctx, const struct pt_buf *w)
+{
+	struct pt_buf *cmd = ctx;
+
+	pt_buf_putc(cmd, cmd->len ? ',' : '[');
+	json_bytes(cmd, (const uint8_t *)w->p, w->len);
+	return 0;
+}
+
+static int run_member(void *ctx, const char *k, struct pt_json *j)
+{
+	struct runinfo *ri = ctx;
+	int64_t v;
+	int r;
+
+	if (!strcmp(k, "host") || !strcmp(k, "provtrace") || !strcmp(k, "slurm_job_id")) {
+		struct pt_buf *dst = !strcmp(k, "host") ? &ri->host
+				   : !strcmp(k, "provtrace") ? &ri->version : &ri->slurm;
+		if (j->p < j->end && *j->p == '"') {
+			r = pt_json_str(j, dst);
+			*(!strcmp(k, "host") ? &ri->have_host : !strcmp(k, "provtrace")
+			  ? &ri->have_version : &ri->have_slurm) = r == 0;
+			return r;
+		}
+		/* a number-valued job id */
+		const uint8_t *st = j->p;
+		r = pt_json_skip(j);
+		if (!r && !strcmp(k, "slurm_job_id")) {
+			dst->len = 0;
+			pt_buf_put(dst, st, (size_t)(j->p - st));
+			ri->have_slurm = 1;
+		}
+		return r;
+	}
+	if (!strcmp(k, "start_ns") || !strcmp(k, "end_ns") || !strcmp(k, "exit") ||
+	    !strcmp(k, "signal") || !strcmp(k, "user")) {
+		if ((r = pt_json_num(j, &v)))
+			return r;
+		if (!strcmp(k, "start_ns")) {
+			ri->start_ns = (uint64_t)v;
+			ri->have_start = 1;
+		} else if (!strcmp(k, "end_ns")) {
+			ri->end_ns = (uint64_t)v;
+			ri->have_end = 1;
+		} else if (!strcmp(k, "exit")) {
+			ri->exit = v;
+			ri->have_exit = 1;
+		} else if (!strcmp(k, "signal")) {
+			ri->signal = v;
+			ri->have_signal = 1;
+		} else {
+			ri->user = v;
+			ri->have_user = 1;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "command") && j->p < j->end && *j->p == '[') {
+		/* kept as a JSON array, each word re-encoded the project's way */
+		ri->command.len = 0;
+		if ((r = pt_json_strings(j, command_word, &ri->command)))
+			return r;
+		if (!ri->command.len)
+			pt_buf_putc(&ri->command, '[');
+		pt_buf_putc(&ri->command, ']');
+		ri->have_command = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int run_json(pt_prov *pv, const char *dir)
 {
 	struct runinfo *ri = &pv->ri;
-	struct pt_buf text = { 0 }, key = { 0 }, str = { 0 };
+	struct pt_buf text = { 0 };
 	char path[4200];
 	int e;
 
@@ -1312,107 +1382,9 @@ static int run_json(pt_prov *pv, const char *dir)
 
 	struct pt_json j;
 	pt_json_init(&j, text.p, text.len);
-	int ok = 0;
-	pt_json_ws(&j);
-	if (j.p < j.end && *j.p == '{') {
-		j.p++;
-		for (;;) {
-			pt_json_ws(&j);
-			if (j.p < j.end && *j.p == '}') {
-				ok = 1;
-				break;
-			}
-			if (pt_json_str(&j, &key))
-				break;
-			pt_buf_cstr(&key);
-			pt_json_ws(&j);
-			if (j.p >= j.end || *j.p++ != ':')
-				break;
-			pt_json_ws(&j);
-			int64_t v;
-			int r = 0;
-			const char *k = key.p;
-			if (!strcmp(k, "host") || !strcmp(k, "provtrace") || !strcmp(k, "slurm_job_id")) {
-				struct pt_buf *dst = !strcmp(k, "host") ? &ri->host
-						   : !strcmp(k, "provtrace") ? &ri->version : &ri->slurm;
-				if (j.p < j.end && *j.p == '"') {
-					r = pt_json_str(&j, dst);
-					*(!strcmp(k, "host") ? &ri->have_host : !strcmp(k, "provtrace")
-					  ? &ri->have_version : &ri->have_slurm) = r == 0;
-				} else {
-					/* a number-valued job id */
-					const uint8_t *st = j.p;
-					r = pt_json_skip(&j);
-					if (!r && !strcmp(k, "slurm_job_id")) {
-						dst->len = 0;
-						pt_buf_put(dst, st, (size_t)(j.p - st));
-						ri->have_slurm = 1;
-					}
-				}
-			} else if (!strcmp(k, "start_ns") || !strcmp(k, "end_ns") ||
-				   !strcmp(k, "exit") || !strcmp(k, "signal") || !strcmp(k, "user")) {
-				r = pt_json_num(&j, &v);
-				if (r == 0) {
-					if (!strcmp(k, "start_ns")) {
-						ri->start_ns = (uint64_t)v;
-						ri->have_start = 1;
-					} else if (!strcmp(k, "end_ns")) {
-						ri->end_ns = (uint64_t)v;
-						ri->have_end = 1;
-					} else if (!strcmp(k, "exit")) {
-						ri->exit = v;
-						ri->have_exit = 1;
-					} else if (!strcmp(k, "signal")) {
-						ri->signal = v;
-						ri->have_signal = 1;
-					} else {
-						ri->user = v;
-						ri->have_user = 1;
-					}
-				}
-			} else if (!strcmp(k, "command") && j.p < j.end && *j.p == '[') {
-				j.p++;
-				ri->command.len = 0;
-				pt_buf_putc(&ri->command, '[');
-				pt_json_ws(&j);
-				int first = 1;
-				while (j.p < j.end && *j.p != ']') {
-					if (!first) {
-						if (*j.p != ',') {
-							r = -1;
-							break;
-						}
-						j.p++;
-						pt_json_ws(&j);
-						pt_buf_putc(&ri->command, ',');
-					}
-					first = 0;
-					if ((r = pt_json_str(&j, &str)))
-						break;
-					json_bytes(&ri->command, (const uint8_t *)str.p, str.len);
-					pt_json_ws(&j);
-				}
-				if (!r && j.p < j.end && *j.p == ']') {
-					j.p++;
-					pt_buf_putc(&ri->command, ']');
-					ri->have_command = 1;
-				} else {
-					r = -1;
-				}
-			} else {
-				r = pt_json_skip(&j);
-			}
-			if (r)
-				break;
-			pt_json_ws(&j);
-			if (j.p < j.end && *j.p == ',')
-				j.p++;
-		}
-	}
+	int ok = pt_json_object(&j, run_member, ri) == 0;
 	ri->have = ok;
 	pt_buf_free(&text);
-	pt_buf_free(&key);
-	pt_buf_free(&str);
 	if (!ok)
 		fprintf(stderr, "provtrace: %s: not a run description; ignored\n", path);
 	return 0;

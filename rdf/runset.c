@@ -121,65 +121,49 @@ static void expect_node(struct pt_runset *rs, const struct pt_buf *name)
 		rs->nmissing++;
 }
 
+struct nodes_read {
+	struct pt_runset *rs;
+	struct pt_buf host;
+	int have_nodes;
+};
+
+static int expect_listed(void *ctx, const struct pt_buf *name)
+{
+	expect_node(ctx, name);
+	return 0;
+}
+
+static int nodes_member(void *ctx, const char *key, struct pt_json *j)
+{
+	struct nodes_read *n = ctx;
+
+	if (!strcmp(key, "host") && j->p < j->end && *j->p == '"')
+		return pt_json_str(j, &n->host);
+	if (!strcmp(key, "nodes")) {
+		n->have_nodes = 1;
+		return pt_json_strings(j, expect_listed, n->rs);
+	}
+	return 1;
+}
+
 /* The nodes the launcher said the job ran on, against the stores found.  A run.json that
  * is absent or cannot be read says nothing (a store copied alone is a run of its own). */
 static void missing_nodes(struct pt_runset *rs)
 {
-	struct pt_buf text = { 0 }, key = { 0 }, str = { 0 }, host = { 0 };
+	struct nodes_read n = { rs, { 0 }, 0 };
+	struct pt_buf text = { 0 };
 	char path[4200];
 	struct pt_json j;
-	int have_nodes = 0;
 
 	snprintf(path, sizeof path, "%s/run.json", rs->dir);
 	if (pt_json_load(path, &text))
 		return;
 	pt_json_init(&j, text.p, text.len);
-	pt_json_ws(&j);
-	if (j.p >= j.end || *j.p++ != '{')
-		goto out;
-	for (;;) {
-		pt_json_ws(&j);
-		if (j.p >= j.end || *j.p == '}' || pt_json_str(&j, &key))
-			break;
-		pt_json_ws(&j);
-		if (j.p >= j.end || *j.p++ != ':')
-			break;
-		pt_json_ws(&j);
-		int r;
-		if (key.len == 4 && !memcmp(key.p, "host", 4) && j.p < j.end && *j.p == '"') {
-			r = pt_json_str(&j, &host);
-		} else if (key.len == 5 && !memcmp(key.p, "nodes", 5) && j.p < j.end && *j.p == '[') {
-			j.p++;
-			have_nodes = 1;
-			for (r = 0;;) {
-				pt_json_ws(&j);
-				if (j.p < j.end && *j.p == ']') {
-					j.p++;
-					break;
-				}
-				if ((r = pt_json_str(&j, &str)))
-					break;
-				expect_node(rs, &str);
-				pt_json_ws(&j);
-				if (j.p < j.end && *j.p == ',')
-					j.p++;
-			}
-		} else {
-			r = pt_json_skip(&j);
-		}
-		if (r)
-			break;
-		pt_json_ws(&j);
-		if (j.p < j.end && *j.p == ',')
-			j.p++;
-	}
-	if (!have_nodes)
-		expect_node(rs, &host);   /* a run on one node */
-out:
+	pt_json_object(&j, nodes_member, &n);
+	if (!n.have_nodes)
+		expect_node(rs, &n.host);   /* a run on one node */
 	pt_buf_free(&text);
-	pt_buf_free(&key);
-	pt_buf_free(&str);
-	pt_buf_free(&host);
+	pt_buf_free(&n.host);
 }
 
 const char *pt_runset_missing(const struct pt_runset *rs, char *buf, size_t n)
