@@ -24,11 +24,12 @@ tests_mpi_pmpitool_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $
 endif
 
 PT_MPI_TESTS = tests/mpi/c.sh tests/mpi/py.sh tests/mpi/pmpi.sh tests/mpi/twonode.sh \
-	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh
+	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh tests/mpi/commfree-py.sh
 # a real single-node Slurm (scripts/slurm-local.sh, started by CI's start_services)
 PT_SLURM_TESTS = tests/slurm/srun.sh tests/slurm/taskprolog.sh
 TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS)
 EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/commfree.c \
+	tests/mpi/commfree_job.py \
 	tests/mpi/pmpitool.c \
 	tests/mpi/mpi4py_job.py tests/mpi/fortran.f90 $(PT_SLURM_TESTS) tests/slurm/slib.sh scripts/slurm-local.sh
 
