@@ -79,7 +79,7 @@ static struct {
 	struct pending *pend;
 	size_t npend, cappend;
 
-	struct { int32_t pid, status; uint64_t end_ns; int set; } top;
+	struct { int32_t pid, status, signal; uint64_t end_ns; int set; } top;
 	struct { int fd; uint64_t since; } conn[PT_CONN_MAX];   /* accepted, message not yet read */
 	size_t nconn;
 	uint64_t last_scan, last_err_report;
@@ -337,8 +337,8 @@ static uint64_t proc_ticks_of(pid_t pid)
 		return 0;
 	buf[n] = 0;
 	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
+	if (!p || (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')))
+		return 0;   /* a zombie's image has ended: only its parent's wait is left */
 	for (field = 2; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
@@ -693,7 +693,9 @@ static int cycle(int final)
 				goto abort;
 		}
 		if (C.top.set == 1 &&
-		    (err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)))
+		    ((err = pt_store_top_status(C.st, C.top.pid, C.top.status, C.top.end_ns)) ||
+		     (C.top.signal && (err = pt_store_meta_put(C.st, "top_signal", &C.top.signal,
+								sizeof C.top.signal)))))
 			goto abort;
 		/* the run's end: vfork children never seen become gaps */
 		if (final && (err = pt_store_untraced_children(C.st)))
@@ -787,6 +789,41 @@ static int final_cycle(void)
 		r = cycle(1);
 	}
 	return r;
+}
+
+/* A job the launcher passed a signal to (^C, timeout) may be stopped by its first process
+ * while the others are still dying (mpirun returns as its ranks get the signal): give the
+ * images still running up to PT_STOP_GRACE_MS to end, draining meanwhile, so that they
+ * are recorded as ended, not as running. */
+#define PT_STOP_GRACE_MS 3000
+
+static void stop_grace(void)
+{
+	uint64_t until = now_ns() + PT_STOP_GRACE_MS * 1000000ull;
+	int alive;
+
+	if (!C.top.set || !C.top.signal)
+		return;
+	do {
+		alive = 0;
+		for (size_t i = 0; i < C.nregs; i++) {
+			struct creg *r = C.regs[i];
+			if (r->dead)
+				continue;
+			if (image_alive(r))
+				alive++;
+			else
+				r->dead = 1, r->dead_ns = now_ns();
+		}
+		if (alive) {
+			struct timespec ts = { 0, 20000000L };
+			cycle(0);
+			nanosleep(&ts, NULL);
+		}
+	} while (alive && now_ns() < until);
+	if (alive)
+		log_info("%d processes still running %d ms after the job got signal %d", alive,
+			 PT_STOP_GRACE_MS, (int)C.top.signal);
 }
 
 /* ---- discovery: regions nobody announced (made while no collector ran) */
@@ -912,6 +949,7 @@ static void on_connection(int fd)
 		C.top.pid = s.pid;
 		C.top.status = s.wait_status;
 		C.top.end_ns = s.end_ns;
+		C.top.signal = s.signal;
 		C.top.set = 1;
 		break;
 	}
@@ -1207,6 +1245,7 @@ int main(int argc, char **argv)
 	on_listen();
 	scan_spool();
 	check_unverified();
+	stop_grace();
 	for (size_t i = 0; i < C.nregs; i++)
 		if (!C.regs[i]->dead && !image_alive(C.regs[i]))
 			C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();

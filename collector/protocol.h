@@ -313,6 +313,8 @@ struct pt_msg_status {
 	int32_t pid;
 	int32_t wait_status;   /* as from waitpid() */
 	uint64_t end_ns;
+	int32_t signal;        /* a signal the launcher received and passed to the job, or 0 */
+	int32_t pad;
 };
 
 #define PT_MSG_MAX 1024u      /* a message larger than this is refused */

@@ -69,6 +69,9 @@ static struct {
 
 enum { L_NONE, L_MPIRUN, L_SRUN };
 
+/* a signal that ends a job (^C, timeout's SIGTERM, a hang-up), passed to it: recorded */
+static volatile sig_atomic_t forwarded;
+
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
@@ -390,7 +393,7 @@ static void send_status(int wstatus, uint64_t end)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pt_msg_hdr h = { PT_ANNOUNCE_MAGIC, PT_PROTO_VERSION, PT_MSG_STATUS,
 				sizeof(struct pt_msg_status) };
-	struct pt_msg_status s = { R.child, wstatus, end };
+	struct pt_msg_status s = { R.child, wstatus, end, forwarded, 0 };
 	uint8_t m[sizeof h + sizeof s];   /* the body follows the header, unpadded */
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
@@ -410,8 +413,11 @@ static void forward(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	if (R.child > 0 && (si->si_code == SI_USER || si->si_code == SI_QUEUE) &&
-	    si->si_pid != R.child)
+	    si->si_pid != R.child) {
 		kill(R.child, sig);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+			forwarded = sig;
+	}
 }
 
 static void json_str(FILE *f, const char *s)
@@ -451,6 +457,8 @@ static void write_run_json(char **cmd, uint64_t start, uint64_t end, int wstatus
 		(unsigned)getuid(), (int)R.child, (unsigned long long)start, (unsigned long long)end);
 	if (WIFSIGNALED(wstatus))
 		fprintf(f, "  \"signal\": %d,\n", WTERMSIG(wstatus));
+	if (forwarded)
+		fprintf(f, "  \"signal_received\": %d,\n", (int)forwarded);
 	fprintf(f, "  \"exit\": %d", WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
 	const char *job = getenv("SLURM_JOB_ID");
 	if (job) {

@@ -18,6 +18,7 @@ struct totals {
 	struct pt_strset files, files_read, files_written;
 	int have_top;
 	int32_t top_status;
+	int32_t top_signal;        /* a signal provtrace run passed to the job, or 0 */
 };
 
 static int count_proc(void *ctx, const struct pt_proc_rec *p)
@@ -654,6 +655,9 @@ int main(int argc, char **argv)
 			t.have_top = 1;
 			t.top_status = top[1];
 		}
+		n = sizeof top[0];
+		if (pt_store_meta_get(rs.st[i], "top_signal", top, &n) == 0 && n == sizeof top[0])
+			t.top_signal = top[0];
 	}
 	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt, pending = 0, indexed_now = 0;
 	for (size_t i = 0; i < rs.n; i++) {
@@ -667,8 +671,8 @@ int main(int argc, char **argv)
 		       "\"files_read\":%zu,\"files_written\":%zu,\"ipc_bytes\":%llu,"
 		       "\"dropped_in_process\":%llu,\"torn\":%llu,\"corrupt\":%llu,"
 		       "\"exited\":%llu,\"killed\":%llu,\"execed\":%llu,\"running\":%llu,\"nodes\":%zu,"
-		       "\"index_pending\":%llu,\"indexed_now\":%llu,\"complete\":%s,"
-		       "\"nodes_missing\":[",
+		       "\"index_pending\":%llu,\"indexed_now\":%llu,\"signal_received\":%d,"
+		       "\"complete\":%s,\"nodes_missing\":[",
 		       (unsigned long long)t.procs, t.files.n, (unsigned long long)t.c.bytes_read,
 		       (unsigned long long)t.c.bytes_written, (unsigned long long)t.c.events,
 		       (unsigned long long)lost, (unsigned long long)t.c.gaps, t.files_read.n,
@@ -677,7 +681,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.corrupt, (unsigned long long)t.exited,
 		       (unsigned long long)t.died, (unsigned long long)t.execed,
 		       (unsigned long long)t.running, rs.n, (unsigned long long)pending,
-		       (unsigned long long)indexed_now, rs.nmissing ? "false" : "true");
+		       (unsigned long long)indexed_now, (int)t.top_signal,
+		       rs.nmissing ? "false" : "true");
 		for (size_t i = 0; i < rs.nmissing; i++) {
 			printf("%s", i ? "," : "");
 			json_text(rs.missing[i]);
@@ -704,9 +709,13 @@ int main(int argc, char **argv)
 		if (t.have_top) {
 			int st = t.top_status;
 			if ((st & 0x7f) == 0)
-				printf("job        exited with status %d\n", (st >> 8) & 0xff);
+				printf("job        exited with status %d", (st >> 8) & 0xff);
 			else
-				printf("job        killed by signal %d\n", st & 0x7f);
+				printf("job        killed by signal %d", st & 0x7f);
+			if (t.top_signal)
+				printf(" after provtrace run received signal %d (%s) and passed it on",
+				       t.top_signal, strsignal(t.top_signal));
+			printf("\n");
 		}
 		printf("files      %zu (%zu read, %zu written)\n", t.files.n, t.files_read.n,
 		       t.files_written.n);

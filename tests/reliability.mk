@@ -11,6 +11,7 @@ RELIABILITY_TESTS = \
 	tests/reliability/corrupt-region.sh \
 	tests/reliability/pid-reuse.sh \
 	tests/reliability/missing-node.sh \
+	tests/reliability/signal-run.sh \
 	tests/reliability/hostile-announce.py \
 	tests/reliability/fuzz.sh \
 	tests/reliability/preload-combo.sh \
