@@ -31,6 +31,7 @@
 #include "collector/wire.h"
 #include "iri.h"
 #include "json.h"
+#include "mpicheck.h"
 #include "prov.h"
 #include "runset.h"
 #include "sets.h"
@@ -1893,6 +1894,38 @@ static void e_rules(pt_prov *pv, const struct pt_buf *s, int kind, const char *s
 
 static const char *const end_states[] = { "running", "exited", "execed", "killed", "running" };
 
+/* With MPI traffic, whether each rank's sends to a peer are what the peer received
+ * (pt:mpiConsistent), and each way that disagrees (pt:mpiMismatch), as provtrace stat. */
+static void emit_mpi_check(pt_prov *pv, const struct pt_buf *S)
+{
+	struct pt_mpi_pairs ps = { 0 };
+	struct pt_mpi_way w[64];
+	size_t bad;
+
+	for (size_t s = 0; s < pv->rs.n; s++)
+		if (pt_mpi_pairs_add_store(&ps, pv->rs.st[s]))
+			goto out;   /* a store that cannot say: no verdict */
+	if (!ps.n)
+		goto out;
+	bad = pt_mpi_mismatches(&ps, w, 64);
+	e_bool(pv, S, PT("mpiConsistent"), bad == 0);
+	for (size_t i = 0; i < bad && i < 64; i++) {
+		char job[256], text[512];
+		size_t n = sizeof job - 1;
+		int have = 0;
+		for (size_t s = 0; s < pv->rs.n && !have; s++)
+			have = pt_store_mpi_job(pv->rs.st[s], w[i].job, job, &n) == 0;
+		job[have ? (n < sizeof job - 1 ? n : sizeof job - 1) : 0] = 0;
+		snprintf(text, sizeof text, "job %s: rank %d -> %d: %llu messages, %llu bytes sent; "
+			 "%llu messages, %llu bytes received", have ? job : "?", (int)w[i].from,
+			 (int)w[i].to, (unsigned long long)w[i].smsgs, (unsigned long long)w[i].sbytes,
+			 (unsigned long long)w[i].rmsgs, (unsigned long long)w[i].rbytes);
+		e_str(pv, S, PT("mpiMismatch"), text);
+	}
+out:
+	pt_mpi_pairs_free(&ps);
+}
+
 static void emit_run(pt_prov *pv)
 {
 	struct runinfo *ri = &pv->ri;
@@ -1961,6 +1994,7 @@ static void emit_run(pt_prov *pv)
 	e_bool(pv, S, PT("complete"), pv->rs.nmissing == 0);
 	for (size_t i = 0; i < pv->rs.nmissing; i++)
 		e_str(pv, S, PT("missingNode"), pv->rs.missing[i]);
+	emit_mpi_check(pv, S);
 }
 
 static void emit_hosts(pt_prov *pv)

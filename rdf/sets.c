@@ -113,6 +113,16 @@ static size_t u64_find(const struct pt_u64map *m, uint64_t key)
 	return i;
 }
 
+const uint64_t *pt_u64map_find(const struct pt_u64map *m, uint64_t key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = u64_find(m, key);
+	return m->used[i] ? &m->val[i] : NULL;
+}
+
 uint64_t *pt_u64map_get(struct pt_u64map *m, uint64_t key, uint64_t init, int *fresh)
 {
 	size_t i;

@@ -33,6 +33,8 @@ struct pt_u64map {
 /* Pointer to the value of key, inserting it (with value `init`) when missing;
  * *fresh tells which. */
 uint64_t *pt_u64map_get(struct pt_u64map *m, uint64_t key, uint64_t init, int *fresh);
+/* The value of key, or NULL; inserts nothing. */
+const uint64_t *pt_u64map_find(const struct pt_u64map *m, uint64_t key);
 void pt_u64map_free(struct pt_u64map *m);
 
 uint64_t pt_hash_bytes(const void *p, size_t n);

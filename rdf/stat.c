@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpicheck.h"
 #include "runset.h"
 #include "sets.h"
 #include "collector/wire.h"
@@ -267,17 +268,12 @@ static void gpu_free(struct gpu *g)
 
 /* ---- MPI: ranks and nodes, point-to-point traffic per peer, collectives per operation */
 
-struct mpi_pair {
-	uint64_t job;
-	int32_t rank, peer;
-	uint64_t smsgs, sbytes, rmsgs, rbytes;
-};
-
 struct mpi_sum {
-	struct pt_u64map ranks, jobs, pairs;   /* pairs: -> index + 1 into p */
+	struct pt_u64map ranks, jobs;
+	struct pt_mpi_pairs pairs;             /* traffic per pair of ranks */
 	struct pt_strset nodes;                /* nodes where a rank ran */
-	struct mpi_pair *p;
-	size_t np, cap;
+	struct pt_mpi_pair *p;                 /* the pairs, sorted for printing */
+	size_t np;
 	uint64_t op_msgs[PT_MPI_P2P_OPS], op_bytes[PT_MPI_P2P_OPS];
 	uint64_t calls[PT_MPI_COLL_OPS], csent, crecvd, ncalls, dropped;
 	pt_store *st;
@@ -321,33 +317,12 @@ static int mpi_p2p_count(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
 {
 	struct mpi_sum *s = ctx;
 	struct pt_mpi_rank m;
-	struct mpi_pair *x;
-	uint64_t *slot;
-	int fresh;
 
 	if (pt_store_mpi_rank(s->st, proc, &m) || op >= PT_MPI_P2P_OPS)
 		return 0;
 	s->op_msgs[op] += t->msgs;
 	s->op_bytes[op] += t->bytes;
-	slot = pt_u64map_get(&s->pairs, mix(mix(m.job, (uint64_t)(uint32_t)m.rank),
-					    (uint64_t)(uint32_t)peer), 0, &fresh);
-	if (fresh) {
-		if (s->np == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 64;
-			if (!(s->p = realloc(s->p, s->cap * sizeof *s->p)))
-				abort();
-		}
-		s->p[s->np] = (struct mpi_pair){ m.job, m.rank, peer, 0, 0, 0, 0 };
-		*slot = ++s->np;
-	}
-	x = &s->p[*slot - 1];
-	if (PT_MPI_P2P_SENDS(op)) {
-		x->smsgs += t->msgs;
-		x->sbytes += t->bytes;
-	} else {
-		x->rmsgs += t->msgs;
-		x->rbytes += t->bytes;
-	}
+	pt_mpi_pairs_add(&s->pairs, m.job, m.rank, peer, PT_MPI_P2P_SENDS(op), t->msgs, t->bytes);
 	return 0;
 }
 
@@ -380,7 +355,7 @@ static const struct mpi_sum *mpi_sorting;
 
 static int mpi_pair_cmp(const void *a, const void *b)
 {
-	const struct mpi_pair *x = a, *y = b;
+	const struct pt_mpi_pair *x = a, *y = b;
 	int c = x->job == y->job ? 0 : strcmp(mpi_job(mpi_sorting, x->job), mpi_job(mpi_sorting, y->job));
 
 	if (c)
@@ -407,53 +382,27 @@ static void json_text(const char *p)
 
 #define MPI_PEER_LINES 64   /* text output: more pairs are left to --json */
 
-/* The other end of pair x (its peer's counts towards x's rank), or NULL: s->p sorted. */
-static const struct mpi_pair *mpi_mirror(const struct mpi_sum *s, const struct mpi_pair *x)
+/* for printing: by job name, sender, receiver */
+static int mpi_way_cmp(const void *a, const void *b)
 {
-	struct mpi_pair k = { x->job, x->peer, x->rank, 0, 0, 0, 0 };
+	const struct pt_mpi_way *x = a, *y = b;
+	int c = x->job == y->job ? 0 : strcmp(mpi_job(mpi_sorting, x->job), mpi_job(mpi_sorting, y->job));
 
-	return bsearch(&k, s->p, s->np, sizeof *s->p, mpi_pair_cmp);
-}
-
-/* The traffic one way, from `from` to `to`: what the sender counted and what the receiver
- * counted, each from its own records (a side with no record counts nothing). */
-struct mpi_way {
-	uint64_t job;
-	int32_t from, to;
-	uint64_t smsgs, sbytes, rmsgs, rbytes;
-};
-
-/* The ways that disagree: messages credited to the wrong rank, or in flight when a rank
- * died.  Each way is looked at from the pair that holds its sender's counts, or, when the
- * sender has none, from the receiver's.  Returns how many; fills w[0..max). */
-static size_t mpi_mismatches(const struct mpi_sum *s, struct mpi_way *w, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->np; i++) {
-		const struct mpi_pair *x = &s->p[i], *y = mpi_mirror(s, x);
-		struct mpi_way a = { x->job, x->rank, x->peer, x->smsgs, x->sbytes,
-				     y ? y->rmsgs : 0, y ? y->rbytes : 0 };
-		struct mpi_way b = { x->job, x->peer, x->rank, 0, 0, x->rmsgs, x->rbytes };
-		if (a.smsgs != a.rmsgs || a.sbytes != a.rbytes) {
-			if (n < max)
-				w[n] = a;
-			n++;
-		}
-		if (!y && (b.rmsgs || b.rbytes)) {
-			if (n < max)
-				w[n] = b;
-			n++;
-		}
-	}
-	return n;
+	if (c)
+		return c;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return x->to < y->to ? -1 : x->to > y->to;
 }
 
 static void mpi_check_print(const struct mpi_sum *s, int json)
 {
-	struct mpi_way w[MPI_PEER_LINES];
-	size_t bad = mpi_mismatches(s, w, MPI_PEER_LINES), shown = bad < MPI_PEER_LINES ? bad : MPI_PEER_LINES;
+	struct pt_mpi_way w[MPI_PEER_LINES];
+	size_t bad = pt_mpi_mismatches(&s->pairs, w, MPI_PEER_LINES);
+	size_t shown = bad < MPI_PEER_LINES ? bad : MPI_PEER_LINES;
 	uint64_t self = 0;
+
+	qsort(w, shown, sizeof *w, mpi_way_cmp);
 
 	for (size_t i = 0; i < s->np; i++)
 		if (s->p[i].rank == s->p[i].peer)
@@ -505,6 +454,11 @@ static void mpi_print(struct mpi_sum *s, int json)
 		}
 	}
 	mpi_sorting = s;
+	s->np = s->pairs.n;
+	if (s->np && !(s->p = malloc(s->np * sizeof *s->p)))
+		abort();
+	if (s->np)
+		memcpy(s->p, s->pairs.p, s->np * sizeof *s->p);
 	qsort(s->p, s->np, sizeof *s->p, mpi_pair_cmp);
 	if (json) {
 		printf(",\"mpi_jobs\":%zu,\"mpi_ranks\":%zu,\"mpi_nodes\":%zu,"
@@ -535,7 +489,7 @@ static void mpi_print(struct mpi_sum *s, int json)
 		}
 		printf("},\"mpi_peers\":[");
 		for (size_t i = 0; i < s->np; i++) {
-			const struct mpi_pair *x = &s->p[i];
+			const struct pt_mpi_pair *x = &s->p[i];
 			printf("%s{\"job\":", i ? "," : "");
 			json_text(mpi_job(s, x->job));
 			printf(",\"rank\":%d,\"peer\":%d,\"sent_messages\":%llu,\"sent_bytes\":%llu,"
@@ -565,7 +519,7 @@ static void mpi_print(struct mpi_sum *s, int json)
 	printf("%s: %llu bytes sent, %llu received\n", first ? "" : ")",
 	       (unsigned long long)s->csent, (unsigned long long)s->crecvd);
 	for (size_t i = 0; i < s->np && i < MPI_PEER_LINES; i++) {
-		const struct mpi_pair *x = &s->p[i];
+		const struct pt_mpi_pair *x = &s->p[i];
 		if (!x->smsgs && !x->rmsgs)
 			continue;
 		printf("peer       %s%s%srank %d -> %d: %llu messages, %llu bytes; from %d: %llu "
@@ -585,7 +539,7 @@ static void mpi_free(struct mpi_sum *s)
 {
 	pt_u64map_free(&s->ranks);
 	pt_u64map_free(&s->jobs);
-	pt_u64map_free(&s->pairs);
+	pt_mpi_pairs_free(&s->pairs);
 	pt_strset_free(&s->nodes);
 	for (size_t i = 0; i < s->njobname; i++)
 		free(s->jobname[i]);

@@ -54,3 +54,12 @@ assert_eq '[{"job": "'"$(ev rec MPI_INIT -f job | head -1)"'", "peer": 1, "peer_
 	"$(mpi_stat mpi_mismatches)" "unmatched: the pair that disagrees"
 provtrace-stat "$RUN" | grep -q "^MISMATCH   rank 0 -> 1: 1 messages, 4 bytes sent; rank 1 received 0 messages, 0 bytes from 0" ||
 	fail "unmatched: stat does not report the mismatch: $(provtrace-stat "$RUN" | grep -i mismatch)"
+# ... and the export, as the run's pt:mpiConsistent and pt:mpiMismatch
+provtrace-export -f ntriples -o "$T/unmatched.nt" "$RUN"
+NS='https://w3id.org/provtrace/ns#'
+assert_eq 1 "$(grep -c "<${NS}mpiConsistent> \"false\"" "$T/unmatched.nt")" "unmatched: the export's verdict"
+assert_eq 1 "$(grep -c "<${NS}mpiMismatch> \"job [^\"]*: rank 0 -> 1: 1 messages, 4 bytes sent; 0 messages, 0 bytes received\"" "$T/unmatched.nt")" \
+	"unmatched: the export's mismatch"
+provtrace-export -f ntriples -o "$T/n5.nt" "$T/n5"
+assert_eq "1 0" "$(grep -c "<${NS}mpiConsistent> \"true\"" "$T/n5.nt") $(grep -c "<${NS}mpiMismatch>" "$T/n5.nt")" \
+	"5 ranks: the export says the traffic is consistent"

@@ -21,7 +21,7 @@ PROVTRACE_EXPORT_CACHE=1 provtrace-export -q -f ntriples -o "$T/tiny.nt" "$T/run
 cmp -s "$T/mpi.nt" "$T/tiny.nt" || fail "the export depends on the cache size"
 
 n=$(count "$T/mpi.nt" ntriples)
-assert_eq 413 "$n" "triples in the N-Triples export"
+assert_eq 415 "$n" "triples in the N-Triples export"
 assert_eq "$n" "$(count "$T/mpi.ttl" turtle)" "triples in the Turtle export (rapper)"
 assert_eq "$n" "$(count "$T/mpi.nq" nquads)" "triples in the N-Quads export (rapper)"
 assert_eq "$n" "$($CHECK graph "$T/mpi.ttl" turtle)" "distinct triples (rdflib), PROV sanity"
@@ -30,6 +30,11 @@ $CHECK prov "$T/mpi.ttl" turtle >/dev/null
 $CHECK vocab "$T/mpi.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null
 
 q() { $CHECK sparql "$T/mpi.ttl" turtle "$1"; }
+
+# ---- the traffic check: rank 1 received from rank 3, which has no record of its own
+assert_eq "false	job prterun-m1-4242@1: rank 3 -> 1: 0 messages, 0 bytes sent; 1 messages, 8 bytes received" \
+	"$(q 'SELECT ?c ?m WHERE { ?r a pt:Run ; pt:mpiConsistent ?c ; pt:mpiMismatch ?m }')" \
+	"the run's MPI check"
 
 # ---- ranks: rank, world size, job, the library's version (trailing NUL and newline cut)
 assert_eq "$(printf '0\t4\tprterun-m1-4242@1\tOpen MPI v4.1.4, package: Debian OpenMPI\n1\t4\tprterun-m1-4242@1\tOpen MPI v4.1.4, package: Debian OpenMPI\n2\t4\tprterun-m1-4242@1\tOpen MPI v4.1.4, package: Debian OpenMPI')" \
