@@ -797,6 +797,23 @@ static int final_cycle(void)
  * are recorded as ended, not as running. */
 #define PT_STOP_GRACE_MS 3000
 
+/* Mark the images that have ended (asking /proc, at the stop); returns how many run. */
+static int mark_ended(void)
+{
+	int alive = 0;
+
+	for (size_t i = 0; i < C.nregs; i++) {
+		struct creg *r = C.regs[i];
+		if (r->dead)
+			continue;
+		if (image_alive(r))
+			alive++;
+		else
+			r->dead = 1, r->dead_ns = now_ns();
+	}
+	return alive;
+}
+
 static void stop_grace(void)
 {
 	uint64_t until = now_ns() + PT_STOP_GRACE_MS * 1000000ull;
@@ -805,16 +822,7 @@ static void stop_grace(void)
 	if (!C.top.set || !C.top.signal)
 		return;
 	do {
-		alive = 0;
-		for (size_t i = 0; i < C.nregs; i++) {
-			struct creg *r = C.regs[i];
-			if (r->dead)
-				continue;
-			if (image_alive(r))
-				alive++;
-			else
-				r->dead = 1, r->dead_ns = now_ns();
-		}
+		alive = mark_ended();
 		if (alive) {
 			struct timespec ts = { 0, 20000000L };
 			cycle(0);
@@ -1246,9 +1254,7 @@ int main(int argc, char **argv)
 	scan_spool();
 	check_unverified();
 	stop_grace();
-	for (size_t i = 0; i < C.nregs; i++)
-		if (!C.regs[i]->dead && !image_alive(C.regs[i]))
-			C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
+	mark_ended();
 	while (C.npend && cycle(0) == 0)
 		if (!C.npend)
 			break;

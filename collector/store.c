@@ -834,6 +834,31 @@ int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *
 
 /* ---- processes */
 
+/* Writing back in key order: a key past the table's last one is appended (MDB_APPEND
+ * fills pages instead of splitting them in half), the others are put where they go.
+ * Most of a step's sessions and processes are new ones, with the highest keys. */
+struct flush {
+	pt_store *st;
+	uint8_t last[12];   /* the table's last key, big-endian, zeros when empty */
+	int any;
+};
+
+static int flush_start(struct flush *f, pt_store *st, int db, size_t kn)
+{
+	memset(f, 0, sizeof *f);
+	f->st = st;
+	return last_key(st->txn, st->dbi[db], f->last, kn, &f->any);
+}
+
+static unsigned flush_flags(struct flush *f, const uint8_t *k, size_t kn)
+{
+	if (f->any && memcmp(k, f->last, kn) <= 0)
+		return 0;
+	memcpy(f->last, k, kn);
+	f->any = 1;
+	return MDB_APPEND;
+}
+
 /* Process and session records go through the step's write-back maps while an indexing
  * step runs (st->wback): a get finds the step's own version first, a put stays in memory
  * until wback_flush() writes each changed record once. */
@@ -869,14 +894,20 @@ static int proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
 	return st->wback ? wback_keep(st->wproc, proc, 0, r, sizeof *r, 0) : 0;
 }
 
-static int proc_put(pt_store *st, const struct pt_proc_rec *r)
+/* A process record into the table; f: written back in key order (NULL: plainly) */
+static int proc_write(pt_store *st, uint32_t proc, const struct pt_proc_rec *r, struct flush *f)
 {
 	uint8_t k[4];
 
+	be32(k, proc);
+	return put(st, DB_PROC, k, 4, r, sizeof *r, f ? flush_flags(f, k, 4) : 0);
+}
+
+static int proc_put(pt_store *st, const struct pt_proc_rec *r)
+{
 	if (st->wback)
 		return wback_keep(st->wproc, r->id, 0, r, sizeof *r, 1);
-	be32(k, r->id);
-	return put(st, DB_PROC, k, 4, r, sizeof *r, 0);
+	return proc_write(st, r->id, r, NULL);
 }
 
 int pt_store_proc(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
@@ -1287,67 +1318,38 @@ static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_re
 	return st->wback ? wback_keep(st->wsess, proc, sid, s, sizeof *s, 0) : 0;
 }
 
-static int sess_write(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
+/* A session record into the table; f: written back in key order (NULL: plainly) */
+static int sess_write(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s,
+		      struct flush *f)
 {
 	uint8_t k[12], v[SESS_FIELDS * 9 + 4];
 	size_t n = sess_pack(s, v, sizeof v);
 
 	be32(k, proc);
 	be64(k + 4, sid);
-	return n ? put(st, DB_SESS, k, 12, v, n, 0) : PT_EWIRE;
+	return n ? put(st, DB_SESS, k, 12, v, n, f ? flush_flags(f, k, 12) : 0) : PT_EWIRE;
 }
 
 static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
 {
 	if (st->wback)
 		return wback_keep(st->wsess, proc, sid, s, sizeof *s, 1);
-	return sess_write(st, proc, sid, s);
-}
-
-/* Writing back in key order: a key past the table's last one is appended (MDB_APPEND
- * fills pages instead of splitting them in half), the others are put where they go.
- * Most of a step's sessions and processes are new ones, with the highest keys. */
-struct flush {
-	pt_store *st;
-	uint8_t last[12];   /* the table's last key, big-endian, zeros when empty */
-	int any;
-};
-
-static int flush_start(struct flush *f, pt_store *st, int db, size_t kn)
-{
-	memset(f, 0, sizeof *f);
-	f->st = st;
-	return last_key(st->txn, st->dbi[db], f->last, kn, &f->any);
-}
-
-static unsigned flush_flags(struct flush *f, const uint8_t *k, size_t kn)
-{
-	if (f->any && memcmp(k, f->last, kn) <= 0)
-		return 0;
-	memcpy(f->last, k, kn);
-	f->any = 1;
-	return MDB_APPEND;
+	return sess_write(st, proc, sid, s, NULL);
 }
 
 static int flush_sess(void *ctx, uint32_t proc, uint64_t sid, const void *v)
 {
 	struct flush *f = ctx;
-	uint8_t k[12], b[SESS_FIELDS * 9 + 4];
-	size_t n = sess_pack(v, b, sizeof b);
 
-	be32(k, proc);
-	be64(k + 4, sid);
-	return n ? put(f->st, DB_SESS, k, 12, b, n, flush_flags(f, k, 12)) : PT_EWIRE;
+	return sess_write(f->st, proc, sid, v, f);
 }
 
 static int flush_proc(void *ctx, uint32_t proc, uint64_t unused, const void *v)
 {
 	struct flush *f = ctx;
-	uint8_t k[4];
 
 	(void)unused;
-	be32(k, proc);
-	return put(f->st, DB_PROC, k, 4, v, sizeof(struct pt_proc_rec), flush_flags(f, k, 4));
+	return proc_write(f->st, proc, v, f);
 }
 
 /* Start (on) or end (off) an indexing step's write-back; at the end, write what changed

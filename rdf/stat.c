@@ -353,16 +353,23 @@ static const char *mpi_job(const struct mpi_sum *s, uint64_t job)
 
 static const struct mpi_sum *mpi_sorting;
 
-static int mpi_pair_cmp(const void *a, const void *b)
+/* For printing: by job name, then by the two ranks (rank and peer, or sender and receiver). */
+static int mpi_order(uint64_t job1, int32_t a1, int32_t b1, uint64_t job2, int32_t a2, int32_t b2)
 {
-	const struct pt_mpi_pair *x = a, *y = b;
-	int c = x->job == y->job ? 0 : strcmp(mpi_job(mpi_sorting, x->job), mpi_job(mpi_sorting, y->job));
+	int c = job1 == job2 ? 0 : strcmp(mpi_job(mpi_sorting, job1), mpi_job(mpi_sorting, job2));
 
 	if (c)
 		return c;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return x->peer < y->peer ? -1 : x->peer > y->peer;
+	if (a1 != a2)
+		return a1 < a2 ? -1 : 1;
+	return b1 < b2 ? -1 : b1 > b2;
+}
+
+static int mpi_pair_cmp(const void *a, const void *b)
+{
+	const struct pt_mpi_pair *x = a, *y = b;
+
+	return mpi_order(x->job, x->rank, x->peer, y->job, y->rank, y->peer);
 }
 
 static void json_text(const char *p)
@@ -382,17 +389,11 @@ static void json_text(const char *p)
 
 #define MPI_PEER_LINES 64   /* text output: more pairs are left to --json */
 
-/* for printing: by job name, sender, receiver */
 static int mpi_way_cmp(const void *a, const void *b)
 {
 	const struct pt_mpi_way *x = a, *y = b;
-	int c = x->job == y->job ? 0 : strcmp(mpi_job(mpi_sorting, x->job), mpi_job(mpi_sorting, y->job));
 
-	if (c)
-		return c;
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return x->to < y->to ? -1 : x->to > y->to;
+	return mpi_order(x->job, x->from, x->to, y->job, y->from, y->to);
 }
 
 static void mpi_check_print(const struct mpi_sum *s, int json)
