@@ -628,6 +628,14 @@ static int finish_region(struct creg *r, uint32_t state_override)
 	for (uint32_t fd = 0; fd < hi; fd++)
 		if ((err = pt_store_sess_end(C.st, r->proc, (int)fd, &sess[fd], end)))
 			return err;
+	/* MPI traffic counted after the image's last record (a rank killed meanwhile) */
+	struct drain_ctx d = { r, 0 };
+	err = pt_mpi_side_replay(C.spoolfd, r->m.name, end, on_record, &d);
+	if (d.err)
+		return d.err;
+	if (err)
+		log_info("region %s: its MPI counters cannot be read (%s): traffic after its "
+			 "last MPI record is not known", r->m.name, strerror(err));
 	if ((err = pt_store_proc_end(C.st, r->proc, state,
 				     state == PT_END_EXITED ? h->exit_status : -1, end, dropped,
 				     torn, r->corrupt + r->corrupt_pend)))
@@ -734,8 +742,12 @@ committed:
 		r->corrupt += r->corrupt_pend;
 		r->corrupt_pend = 0;
 		if (r->dead || final) {
-			if (r->dead)
+			if (r->dead) {
+				char side[256];
+				if (!pt_mpi_side_name(r->m.name, side, sizeof side))
+					unlinkat(C.spoolfd, side, 0);
 				unlinkat(C.spoolfd, r->m.name, 0);
+			}
 			/* keep the epoll indices of the others right: swap in the last one */
 			reg_free(r);
 			C.regs[i] = C.regs[--C.nregs];

@@ -11,6 +11,7 @@
 
 #include "consume.h"
 #include "protocol.h"
+#include "wire.h"
 
 static int geometry_ok(const struct pt_region_hdr *h, uint64_t file_size)
 {
@@ -183,4 +184,85 @@ int pt_rmap_release(struct pt_rmap *m, uint32_t slot, uint64_t pos, int force)
 	}
 	atomic_store_explicit(&s->tail, pos, memory_order_release);
 	return 1;
+}
+
+/* ---- the MPI counters an image left */
+
+int pt_mpi_side_name(const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name), sl = strlen(PT_REGION_SUFFIX);
+
+	if (len >= sl && !strcmp(name + len - sl, PT_REGION_SUFFIX))
+		len -= sl;
+	if ((size_t)snprintf(out, n, "%.*s" PT_MPI_SIDE_SUFFIX, (int)len, name) >= n)
+		return ENAMETOOLONG;
+	return 0;
+}
+
+static int side_emit(pt_rec_fn fn, void *ctx, int type, uint64_t ts, const int64_t *f,
+		     unsigned nf)
+{
+	uint8_t buf[128];
+	struct pt_mpw w;
+
+	pt_mpw_init(&w, buf, sizeof buf);
+	pt_mpw_array(&w, 2 + nf);
+	pt_mpw_uint(&w, (uint64_t)type);
+	pt_mpw_uint(&w, ts);
+	for (unsigned i = 0; i < nf; i++)
+		pt_mpw_int(&w, f[i]);
+	return fn(ctx, 0, buf, (uint32_t)(w.p - buf));
+}
+
+int pt_mpi_side_replay(int dirfd, const char *name, uint64_t ts, pt_rec_fn fn, void *ctx)
+{
+	char side[256];
+	struct pt_mpi_side g;
+	struct stat sb;
+	int fd, err = 0;
+	char *base;
+
+	if ((err = pt_mpi_side_name(name, side, sizeof side)))
+		return err;
+	if ((fd = openat(dirfd, side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : errno;
+	if (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < PT_PAGE) {
+		close(fd);
+		return EINVAL;
+	}
+	base = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return errno;
+	const struct pt_mpi_side *h = (const void *)base;
+	if (atomic_load_explicit(&h->magic, memory_order_acquire) != PT_MPI_SIDE_MAGIC ||
+	    pt_mpi_side_geometry(&g, h->size) != h->file_size || g.comm_off != h->comm_off ||
+	    g.p2p_off != h->p2p_off || g.file_size > (uint64_t)sb.st_size) {
+		munmap(base, (size_t)sb.st_size);
+		return EINVAL;
+	}
+	const struct pt_mpi_agg *p2p = (const void *)(base + g.p2p_off);
+	for (uint64_t i = 0; !err && i < (uint64_t)(PT_MPI_P2P_OPS - 1) * g.size; i++) {
+		const struct pt_mpi_agg *a = &p2p[i];
+		int64_t f[] = { (int64_t)(i % g.size), (int64_t)(i / g.size + 1), (int64_t)a->n,
+				(int64_t)a->bytes, (int64_t)a->first };
+		if (a->n > a->flushed)
+			err = side_emit(fn, ctx, PT_EV_MPI_P2P, ts, f, 5);
+	}
+	const struct pt_mpi_side_comm *c = (const void *)(base + g.comm_off);
+	for (unsigned i = 0; !err && i < PT_MPI_NCOMM; i++) {
+		uint32_t id1 = atomic_load_explicit(&c[i].id1, memory_order_acquire);
+		for (unsigned op = 1; id1 && !err && op < PT_MPI_COLL_OPS; op++) {
+			for (unsigned s = 0; !err && s < PT_MPI_ROOTS; s++) {
+				const struct pt_mpi_cagg *a = &c[i].agg[op][s];
+				int64_t root = s < PT_MPI_ROOTS - 1 && a->rootp1 ? (int64_t)a->rootp1 - 1 : -1;
+				int64_t f[] = { id1 - 1, op, root, (int64_t)a->calls, (int64_t)a->sent,
+						(int64_t)a->recvd, (int64_t)a->first };
+				if (a->calls > a->flushed)
+					err = side_emit(fn, ctx, PT_EV_MPI_COLL, ts, f, 7);
+			}
+		}
+	}
+	munmap(base, (size_t)sb.st_size);
+	return err;
 }

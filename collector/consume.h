@@ -45,4 +45,13 @@ uint64_t pt_rmap_pending(const struct pt_rmap *m, uint32_t slot, uint64_t pos);
  * Returns 1 when the tail moved. */
 int pt_rmap_release(struct pt_rmap *m, uint32_t slot, uint64_t pos, int force);
 
+/* The MPI counters' file of the region `name` (collector/region.h), as the records that
+ * carry them: one MPI_P2P or MPI_COLL record, time-stamped ts, for each counter that grew
+ * since its last record, passed to fn (a nonzero return stops and is returned).  Returns
+ * 0 also when the image left no such file; EINVAL for one that is not of this layout. */
+int pt_mpi_side_replay(int dirfd, const char *name, uint64_t ts, pt_rec_fn fn, void *ctx);
+
+/* The MPI counters' file name of the region `name`; 0, or ENAMETOOLONG. */
+int pt_mpi_side_name(const char *name, char *out, size_t n);
+
 #endif /* PT_CONSUME_H */

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol.h"
+
 #define PT_REGION_MAGIC   0x47525450u  /* "PTRG" little-endian */
 #define PT_REGION_VERSION 2   /* 2: 192-byte sessions, with the other threads' counters */
 #define PT_REGION_SUFFIX  ".ptr"       /* spool file name: HOST.PID.START_NS.ptr */
@@ -183,6 +185,54 @@ static inline struct pt_sess *pt_region_sess(void *base, const struct pt_region_
 static inline uint8_t *pt_region_ring(void *base, const struct pt_region_hdr *h, uint32_t i)
 {
 	return (uint8_t *)base + h->data_off + (uint64_t)i * h->slot_size;
+}
+
+/* ---- An image's MPI counters (interpose/mpi.c): a second file beside its region, named
+ * like it with PT_MPI_SIDE_SUFFIX, created at MPI_Init and mapped shared.  The counters are
+ * cumulative, like the MPI_P2P and MPI_COLL records that carry them; the collector turns
+ * what an image left here into those records when it finishes the image's region, so that
+ * a rank killed between two records loses none of its traffic.
+ *
+ *     [ struct pt_mpi_side | comm table: pt_mpi_side_comm[PT_MPI_NCOMM] | p2p table ]
+ *
+ * p2p table: struct pt_mpi_agg[(PT_MPI_P2P_OPS - 1) * size], entry (op - 1) * size + peer.
+ * An entry whose count exceeds `flushed` has not reached a record yet. */
+#define PT_MPI_SIDE_SUFFIX ".mpi"
+#define PT_MPI_SIDE_MAGIC  0x4d525450u  /* "PTRM" */
+#define PT_MPI_NCOMM       256u         /* communicators followed at once */
+#define PT_MPI_ROOTS       5            /* four roots per rooted operation, then "several" */
+
+struct pt_mpi_agg {               /* point to point, per (op, peer) */
+	uint64_t n, bytes, first, flushed;
+};
+
+struct pt_mpi_cagg {              /* a collective, per (comm, op, root) */
+	uint64_t calls, sent, recvd, first, flushed;
+	uint32_t rootp1;            /* world rank of the root + 1; 0 = none or several */
+	uint32_t pad;
+};
+
+struct pt_mpi_side_comm {
+	_Atomic uint32_t id1;       /* MPI_COMM.comm + 1 while the communicator lives; 0: free */
+	uint32_t pad;
+	struct pt_mpi_cagg agg[PT_MPI_COLL_OPS][PT_MPI_ROOTS];
+};
+
+struct pt_mpi_side {
+	_Atomic uint32_t magic;     /* stored last (release): the rest is valid */
+	uint32_t size;              /* ranks of MPI_COMM_WORLD */
+	uint64_t comm_off, p2p_off; /* page aligned */
+	uint64_t file_size;
+};
+
+static inline uint64_t pt_mpi_side_geometry(struct pt_mpi_side *s, uint32_t size)
+{
+	s->size = size;
+	s->comm_off = PT_PAGE;
+	s->p2p_off = pt_align_page(s->comm_off + PT_MPI_NCOMM * sizeof(struct pt_mpi_side_comm));
+	s->file_size = pt_align_page(s->p2p_off + (uint64_t)(PT_MPI_P2P_OPS - 1) * size *
+						      sizeof(struct pt_mpi_agg));
+	return s->file_size;
 }
 
 #endif /* PT_REGION_H */

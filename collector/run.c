@@ -60,10 +60,13 @@ static struct {
 	char collectd[PATH_MAX];
 	char self[PATH_MAX];      /* this program, for the agents */
 	pid_t child, collector;
+	int own;                  /* this process runs the node's collector */
+	int restarts;             /* ...and restarted it that many times during the job */
 	int kind;                 /* L_NONE, L_MPIRUN, L_SRUN */
 	int agents;               /* a collector per node, started by agents */
 	pid_t agent_launcher;
 	char nodes[4096];         /* the agents' hosts, as a JSON list's inside */
+	char incomplete[4096];    /* ...and those whose store is missing at the end */
 	char **cmd_mem, *opt_mem; /* the rewritten command line, freed once it is spawned */
 } R;
 
@@ -348,8 +351,11 @@ static char **untraced_env(void)
 
 /* posix_spawn, not fork: the launcher's pages are neither copied nor marked
  * copy-on-write for a child that only execs (each fault costs ~10 us on a VM). */
-static void start_collector(void)
+/* Start the node's collector (or, with `once`, drain the spool in one pass and wait for
+ * it); NULL when it listens, else why not. */
+static const char *spawn_collector(int once)
 {
+	static char err[PATH_MAX + 64];
 	char out[PATH_MAX], log[PATH_MAX], fdarg[16];
 	posix_spawnattr_t at;
 	char **env = untraced_env();
@@ -358,12 +364,23 @@ static void start_collector(void)
 
 	pathf(out, sizeof out, "%s/nodes/%s.mdb", R.run_abs, R.host);
 	pathf(log, sizeof log, "%s/nodes/%s.log", R.run_abs, R.host);
-	if (pipe2(p, O_CLOEXEC) < 0 || (fd = dup(p[1])) < 0)   /* fd: without close-on-exec */
-		die("pipe: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0 || (fd = dup(p[1])) < 0) {   /* fd: without close-on-exec */
+		free(env);
+		snprintf(err, sizeof err, "pipe: %s", strerror(errno));
+		return err;
+	}
 	close(p[1]);
 	snprintf(fdarg, sizeof fdarg, "%d", fd);
 	char *args[] = { R.collectd, "-s", R.sock, "-S", R.spool, "-d", R.store, "-o", out,
-			 "-H", R.host, "-r", fdarg, "-l", log, NULL };
+			 "-H", R.host, "-l", log, "-r", fdarg, NULL };
+	if (once) {
+		args[1] = "--once";   /* no socket: nothing runs any more */
+		args[2] = "-H";
+		args[3] = R.host;
+		args[9] = "-S";
+		args[10] = R.spool;
+		args[13] = NULL;
+	}
 	/* the collector runs untraced, in its own process group (a ^C reaches the job, not
 	 * the collector, which the launcher stops once the job is over) */
 	posix_spawnattr_init(&at);
@@ -375,17 +392,80 @@ static void start_collector(void)
 	free(env);
 	if (e) {
 		R.collector = 0;
-		die("cannot run %s: %s", R.collectd, strerror(e));
+		close(p[0]);
+		snprintf(err, sizeof err, "cannot run %s: %s", R.collectd, strerror(e));
+		return err;
+	}
+	if (once) {
+		close(p[0]);
+		return NULL;
 	}
 	struct pollfd pf = { p[0], POLLIN, 0 };
 	int k = poll(&pf, 1, 30000);
-	if (k != 1 || read(p[0], &c, 1) != 1) {
+	e = k == 1 && read(p[0], &c, 1) == 1;
+	close(p[0]);
+	if (!e) {
 		int st;
 		if (waitpid(R.collector, &st, WNOHANG) == R.collector)
 			R.collector = 0;
-		die("the collector did not start (see %s)", log);
+		snprintf(err, sizeof err, "the collector did not start (see %s)", log);
+		return err;
 	}
-	close(p[0]);
+	return NULL;
+}
+
+static void start_collector(void)
+{
+	const char *err = spawn_collector(0);
+
+	if (err)
+		die("%s", err);
+	R.own = 1;
+}
+
+/* "killed by signal 9", "exited with status 1" */
+static const char *how_ended(int st)
+{
+	static char buf[48];
+
+	if (WIFSIGNALED(st))
+		snprintf(buf, sizeof buf, "was killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(st));
+	return buf;
+}
+
+#define PT_MAX_RESTARTS 5
+
+/* The node's collector ended while the job runs.  Nothing is lost meanwhile: the
+ * processes keep writing their regions in the spool, and a collector started on the same
+ * spool and store resumes from the offsets its predecessor's last transaction recorded. */
+static void collector_died(int st)
+{
+	const char *err = "it failed too often to be started again";
+
+	R.collector = 0;
+	if (++R.restarts <= PT_MAX_RESTARTS)
+		err = spawn_collector(0);
+	fprintf(stderr, "provtrace run: the collector of %s %s during the job; %s%s\n", R.host,
+		how_ended(st), err ? "" : "restarted it on the same spool and store",
+		err ? err : "");
+}
+
+/* Stop the node's collector once the job is over; one that is gone (and was not started
+ * again) leaves its spool to a last pass.  Whether the node's record is complete. */
+static int stop_collector(void)
+{
+	int st = 0, dead = R.collector <= 0;
+
+	if (dead && spawn_collector(1))
+		return 0;
+	if (!dead)
+		kill(R.collector, SIGTERM);
+	while (waitpid(R.collector, &st, 0) < 0 && errno == EINTR)
+		;
+	R.collector = 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 static void send_status(int wstatus, uint64_t end)
@@ -483,6 +563,8 @@ static void write_run_json(char **cmd, uint64_t start, uint64_t end, int wstatus
 		fprintf(f, ",\n  \"launcher\": \"%s\"", R.kind == L_SRUN ? "srun" : "mpirun");
 	if (R.agents)
 		fprintf(f, ",\n  \"nodes\": [%s]", R.nodes);
+	if (R.incomplete[0])
+		fprintf(f, ",\n  \"incomplete_nodes\": [%s]", R.incomplete);
 	fprintf(f, "\n}\n");
 	fclose(f);
 }
@@ -741,6 +823,10 @@ static void start_agents(char **cmd)
 		argv[k++] = cmd[0];
 		argv[k++] = "--map-by";
 		argv[k++] = "ppr:1:node";
+		/* an agent that fails must not take its siblings (and their nodes' records) down */
+		argv[k++] = "--mca";
+		argv[k++] = "orte_abort_on_non_zero_status";
+		argv[k++] = "0";
 		mpirun_scan(cmd, argv, &k);
 		if (k > 240)
 			die("too many mpirun options to repeat for the collectors");
@@ -831,11 +917,12 @@ static void wait_agents(void)
 
 /* Ask the agents to stop their collectors (each drains its node and copies its store
  * into the run directory), and wait for them. */
-static int stop_agents(void)
+static void stop_agents(void)
 {
-	char stop[PATH_MAX];
-	int st = 0, fd;
+	char stop[PATH_MAX], log[PATH_MAX];
 	uint64_t deadline = now_ns() + 3600ull * 1000000000ull;
+	struct stat sb;
+	int st, fd;
 
 	agent_file(stop, sizeof stop, "stop");
 	if ((fd = open(stop, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
@@ -852,12 +939,68 @@ static int stop_agents(void)
 	}
 	unlink(stop);
 	/* the agents' launcher said nothing: no log to keep */
-	char log[PATH_MAX];
-	struct stat sb;
 	pathf(log, sizeof log, "%s/nodes/agents.log", R.run_abs);
 	if (stat(log, &sb) == 0 && sb.st_size == 0)
 		unlink(log);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* The command that finishes a node's record from what its collector left on the node */
+static void recovery_command(FILE *f, const char *host)
+{
+	fprintf(f, "  %s --once -S %s -d %s -H %s -o %s/nodes/%s.mdb\n", R.collectd, R.spool,
+		R.store, host, R.run_abs, host);
+}
+
+/* The node's record reached the run directory: its node-local files go.  Else they stay,
+ * with the command that finishes the record once the cause is fixed. */
+static void node_done(int ok)
+{
+	char lock[PATH_MAX + 8];
+
+	if (!ok) {
+		fprintf(stderr, "provtrace run: the collector failed (see %s/nodes/%s.log); the "
+			"events not stored wait in %s and the store is kept in %s; once the cause "
+			"is fixed, finish it with:\n", R.run_abs, R.host, R.spool, R.store);
+		recovery_command(stderr, R.host);
+		return;
+	}
+	unlink(R.store);
+	snprintf(lock, sizeof lock, "%s-lock", R.store);
+	unlink(lock);
+	rmdir(R.spool);
+	rmdir(R.work);
+}
+
+/* Say which nodes' stores did not reach the run directory, each with the command that
+ * finishes it on that node (its spool and store are at the same paths on every node);
+ * R.incomplete lists them for run.json.  Whether every node's record is there. */
+static int incomplete_nodes(void)
+{
+	char list[sizeof R.nodes], path[PATH_MAX + 80], *h, *e;
+	size_t used = 0;
+
+	if (R.agents)
+		snprintf(list, sizeof list, "%s", R.nodes);
+	else
+		snprintf(list, sizeof list, "\"%s\"", R.host);
+	for (h = strchr(list, '"'); h && (e = strchr(h + 1, '"')); h = strchr(e + 1, '"')) {
+		*e = 0;
+		h++;
+		pathf(path, sizeof path, "%s/nodes/%s.mdb", R.run_abs, h);
+		if (exists(path))
+			continue;
+		used += (size_t)snprintf(R.incomplete + used, sizeof R.incomplete - used, "%s\"%s\"",
+					 used ? ", " : "", h);
+		if (used >= sizeof R.incomplete)
+			used = sizeof R.incomplete - 1;
+		if (!R.agents)
+			continue;   /* node_done said it */
+		fprintf(stderr, "provtrace run: the record of node %s is incomplete: its store did "
+			"not reach %s/nodes (see agents.log there); where the node still holds its "
+			"spool, finish it there with:\n", h, R.run_abs);
+		recovery_command(stderr, h);
+	}
+	return used == 0;
 }
 
 /* ---- an agent: the collector of one node, for as long as the launcher says */
@@ -875,7 +1018,7 @@ static int agent_main(char **argv)
 	char ready[PATH_MAX], tmp[PATH_MAX + 8], stop[PATH_MAX];
 	const char *idx = getenv("SLURM_PROCID"), *cnt = getenv("SLURM_NTASKS");
 	struct sigaction sa = { 0 };
-	int cst = 0, ok;
+	int ok;
 	FILE *f;
 
 	if (!argv[1] || !argv[2] || !argv[3])
@@ -921,31 +1064,13 @@ static int agent_main(char **argv)
 	agent_file(stop, sizeof stop, "stop");
 	while (!agent_stop && !exists(stop)) {
 		int st;
-		if (waitpid(R.collector, &st, WNOHANG) == R.collector) {
-			R.collector = 0;
-			cst = st;
-			break;
-		}
+		if (R.collector > 0 && waitpid(R.collector, &st, WNOHANG) == R.collector)
+			collector_died(st);
 		usleep(100000);
 	}
-	if (R.collector > 0) {
-		kill(R.collector, SIGTERM);
-		while (waitpid(R.collector, &cst, 0) < 0 && errno == EINTR)
-			;
-	}
+	ok = stop_collector();
 	unlink(ready);
-	ok = WIFEXITED(cst) && WEXITSTATUS(cst) == 0;
-	if (ok) {
-		char lock[PATH_MAX + 8];
-		unlink(R.store);
-		snprintf(lock, sizeof lock, "%s-lock", R.store);
-		unlink(lock);
-		rmdir(R.spool);
-		rmdir(R.work);
-	} else {
-		fprintf(stderr, "provtrace run: the collector of %s failed (see %s/nodes/%s.log); "
-			"the store is kept in %s\n", R.host, R.run_abs, R.host, R.store);
-	}
+	node_done(ok);
 	return ok ? 0 : 1;
 }
 
@@ -1003,7 +1128,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	struct sigaction sa = { 0 };
-	int c, wstatus = 0, cst = 0, ok;
+	int c, wstatus = 0, ok;
 	uint64_t start, end;
 	const char *h;
 	char **cmd;
@@ -1104,41 +1229,32 @@ int main(int argc, char **argv)
 	}
 	free(R.cmd_mem);
 	free(R.opt_mem);
-	while (R.child > 0 && waitpid(R.child, &wstatus, 0) < 0 && errno == EINTR)
-		;
+	/* the job's end; meanwhile a collector that dies is started again */
+	while (R.child > 0) {
+		int st;
+		pid_t p = waitpid(-1, &st, 0);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0 || p == R.child) {
+			wstatus = st;
+			break;
+		}
+		if (p == R.collector)
+			collector_died(st);
+		else if (p == R.agent_launcher)
+			R.agent_launcher = 0;   /* every agent ended early: incomplete_nodes says so */
+	}
 	end = now_ns();
 	send_status(wstatus, end);
-	if (R.collector > 0) {
-		kill(R.collector, SIGTERM);
-		while (waitpid(R.collector, &cst, 0) < 0 && errno == EINTR)
-			;
-	}
-	ok = !R.collector || (WIFEXITED(cst) && WEXITSTATUS(cst) == 0);
-	if (R.agents && !stop_agents()) {
-		fprintf(stderr, "provtrace run: a node's collector failed (see %s/nodes/agents.log "
-			"and the nodes' logs there)\n", R.run_abs);
-		ok = 0;
-	}
+	ok = !R.own || stop_collector();
+	if (R.own)
+		node_done(ok);
+	if (R.agents)
+		stop_agents();
+	ok &= incomplete_nodes();
 	write_run_json(argv + optind, start, end, wstatus);
-
-	if (ok && R.collector > 0) {
-		unlink(R.store);
-		char lock[PATH_MAX + 8];
-		snprintf(lock, sizeof lock, "%s-lock", R.store);
-		unlink(lock);
-		rmdir(R.spool);
-		rmdir(R.work);
-	}
-	if (ok) {
-		if (!R.quiet)
-			fprintf(stderr, "provtrace: run recorded in %s\n", R.run_abs);
-	} else if (R.collector > 0) {
-		fprintf(stderr, "provtrace run: the collector failed (see %s/nodes/%s.log); the "
-			"events not stored wait in %s and the store is kept in %s; once the cause "
-			"is fixed, finish it with:\n  %s --once -S %s -d %s -o %s/nodes/%s.mdb\n",
-			R.run_abs, R.host, R.spool, R.store, R.collectd, R.spool, R.store, R.run_abs,
-			R.host);
-	}
+	if (ok && !R.quiet)
+		fprintf(stderr, "provtrace: run recorded in %s\n", R.run_abs);
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return WEXITSTATUS(wstatus);

@@ -133,18 +133,11 @@ static void *ptm_resolve(unsigned idx, int lvl)
 
 /* ---- state */
 
-struct ptm_agg {                  /* point to point, per (op, peer) */
-	uint64_t n, bytes, first, flushed;
-};
-
-struct ptm_cagg {                 /* a collective, per (comm, op, root) */
-	uint64_t calls, sent, recvd, first, flushed;
-	uint32_t rootp1;            /* world rank of the root + 1; 0 = none or several */
-	uint32_t pad;
-};
-
-#define PTM_ROOTS 5               /* four roots per rooted operation, then "several" */
-#define PTM_NCOMM 256u            /* live communicators followed at once */
+/* the counters live in the image's MPI file (collector/region.h), which outlives it */
+#define ptm_agg pt_mpi_agg
+#define ptm_cagg pt_mpi_cagg
+#define PTM_ROOTS PT_MPI_ROOTS
+#define PTM_NCOMM PT_MPI_NCOMM
 #define PTM_NH 8192u              /* outstanding requests and matched messages */
 #define PTM_NFILE 256u            /* open MPI-IO files */
 #define PTM_TOMB ((uintptr_t)1)   /* a freed slot of an open-addressed table */
@@ -152,13 +145,13 @@ struct ptm_cagg {                 /* a collective, per (comm, op, root) */
 
 struct ptm_comm {
 	_Atomic uintptr_t handle;   /* the MPI_Comm; 0 never used, PTM_TOMB freed */
+	struct pt_mpi_side_comm *side;   /* its counters, in the MPI file: fixed per slot */
 	uint32_t id;                /* MPI_COMM.comm */
 	int32_t size, rank, rsize;
 	uint32_t flags;             /* PT_MPI_COMM_* */
 	_Atomic uint32_t dirty;     /* a collective since the last flush */
 	int32_t *ranks, *rranks;    /* world ranks of the local and remote group; NULL: i */
 	size_t ranks_map, rranks_map;
-	struct ptm_cagg agg[PT_MPI_COLL_OPS][PTM_ROOTS];
 };
 
 enum { H_IRECV = 1, H_PRECV = 2, H_PSEND = 3, H_MSG = 4 };
@@ -378,6 +371,39 @@ static void *map(size_t n)
 	return pt_sys_failed((long)p) ? NULL : p;
 }
 
+/* The counters' file beside the image's region (collector/region.h), which the collector
+ * reads when the image is gone; without a spool (no collector), private memory.  Sets
+ * ptm.p2p; returns the communicators' counters, or NULL. */
+static struct pt_mpi_side_comm *side_open(uint32_t size)
+{
+	struct pt_mpi_side g = { 0 };
+	uint64_t len = pt_mpi_side_geometry(&g, size);
+	char name[PATH_MAX];
+	char *base = NULL;
+	int fd = -1;
+
+	if (pt.spool[0] && pt.hdr &&
+	    snprintf(name, sizeof name, "%s/%s.%d.%llu" PT_MPI_SIDE_SUFFIX, pt.spool, pt.host,
+		     (int)pt.pid, (unsigned long long)pt.start_ns) < (int)sizeof name &&
+	    (fd = pt_sys_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0) {
+		if (pt_sys2(SYS_ftruncate, fd, len) == 0) {
+			base = pt_sys_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (pt_sys_failed((long)base))
+				base = NULL;
+		}
+		pt_sys_close(fd);
+		if (!base)
+			pt_sys1(SYS_unlink, name);
+	}
+	if (!base && !(base = map(len)))
+		return NULL;
+	memcpy(base + sizeof g.magic, (char *)&g + sizeof g.magic, sizeof g - sizeof g.magic);
+	atomic_store_explicit(&((struct pt_mpi_side *)(void *)base)->magic, PT_MPI_SIDE_MAGIC,
+			      memory_order_release);
+	ptm.p2p = (struct ptm_agg *)(void *)(base + g.p2p_off);
+	return (struct pt_mpi_side_comm *)(void *)(base + g.comm_off);
+}
+
 /* Per-thread scratch for the completion calls on many requests. */
 static PT_TLS_IE struct { void *p; size_t cap; } ptm_scratch[2];
 
@@ -506,7 +532,7 @@ static void flush_comm(struct ptm_comm *c, int all)
 		return;
 	for (unsigned op = 1; op < PT_MPI_COLL_OPS; op++) {
 		for (unsigned s = 0; s < PTM_ROOTS; s++) {
-			struct ptm_cagg *a = &c->agg[op][s];
+			struct ptm_cagg *a = &c->side->agg[op][s];
 			uint64_t calls = ld(&a->calls);
 			uint32_t rootp1;
 
@@ -662,6 +688,7 @@ static struct ptm_comm *comm_slow(MPI_Comm comm)
 	}
 	ptm_in = 1;
 	c->id = ptm.next_comm++;
+	atomic_store_explicit(&c->side->id1, c->id + 1, memory_order_release);
 	comm_fill(c, comm);
 	/* however the communicator goes away (a free nested in another one's delete
 	 * callback, MPI_Finalize's, a disconnect), the attribute's callback retires it */
@@ -686,6 +713,17 @@ static inline struct ptm_comm *comm_get(MPI_Comm comm)
 	return pt_likely(c != NULL) ? c : comm_slow(comm);
 }
 
+/* A retired communicator's counters, written already: the slot starts again at zero (only
+ * the entries used are touched, so that the file's pages stay unallocated). */
+static void side_clear(struct pt_mpi_side_comm *sc)
+{
+	atomic_store_explicit(&sc->id1, 0, memory_order_release);
+	for (unsigned op = 1; op < PT_MPI_COLL_OPS; op++)
+		for (unsigned s = 0; s < PTM_ROOTS; s++)
+			if (sc->agg[op][s].calls || sc->agg[op][s].rootp1)
+				memset(&sc->agg[op][s], 0, sizeof sc->agg[op][s]);
+}
+
 /* A communicator was freed: its counters are written, and its slot may serve another
  * (Open MPI reuses the memory of a freed communicator for the next one). */
 static void comm_retire(uintptr_t k)
@@ -705,7 +743,8 @@ static void comm_retire(uintptr_t k)
 	if (c->rranks_map)
 		pt_sys_munmap(c->rranks - c->rsize, c->rranks_map);
 	atomic_store_explicit(&c->handle, PTM_TOMB, memory_order_release);
-	memset((char *)c + sizeof c->handle, 0, sizeof *c - sizeof c->handle);
+	side_clear(c->side);
+	memset(&c->id, 0, sizeof *c - offsetof(struct ptm_comm, id));
 	if (locked)
 		atomic_flag_clear_explicit(&ptm.reg, memory_order_release);
 }
@@ -882,18 +921,18 @@ static struct ptm_cagg *coll_slot(struct ptm_comm *c, int op, int root)
 	uint32_t want;
 
 	if (root < 0)
-		return &c->agg[op][0];
+		return &c->side->agg[op][0];
 	want = (uint32_t)to_world(c, root, 0) + 1;
 	for (unsigned s = 0; s < PTM_ROOTS - 1; s++) {
-		uint32_t v = __atomic_load_n(&c->agg[op][s].rootp1, __ATOMIC_RELAXED);
+		uint32_t v = __atomic_load_n(&c->side->agg[op][s].rootp1, __ATOMIC_RELAXED);
 		if (v == want)
-			return &c->agg[op][s];
-		if (v == 0 && (__atomic_compare_exchange_n(&c->agg[op][s].rootp1, &v, want, 0,
+			return &c->side->agg[op][s];
+		if (v == 0 && (__atomic_compare_exchange_n(&c->side->agg[op][s].rootp1, &v, want, 0,
 							    __ATOMIC_RELAXED, __ATOMIC_RELAXED) ||
 			       v == want))
-			return &c->agg[op][s];
+			return &c->side->agg[op][s];
 	}
-	return &c->agg[op][PTM_ROOTS - 1];
+	return &c->side->agg[op][PTM_ROOTS - 1];
 }
 
 /* root: the root's rank in the communicator, or -1 for an operation without one. */
@@ -1157,11 +1196,13 @@ static void init_done(int how, int provided)
 	nagg = (size_t)(PT_MPI_P2P_OPS - 1) * (size_t)size;
 	/* untouched pages of these maps cost nothing: a peer never talked to takes no memory */
 	if (!ptm.p2p) {
-		ptm.p2p = map(pt_align_page(nagg * sizeof *ptm.p2p));
+		struct pt_mpi_side_comm *sc = side_open((uint32_t)size);
 		ptm.touched = map(pt_align_page(nagg * sizeof *ptm.touched));
 		ptm.comms = map(pt_align_page(PTM_NCOMM * sizeof *ptm.comms));
 		ptm.h = map(pt_align_page(PTM_NH * sizeof *ptm.h));
 		ptm.files = map(pt_align_page(PTM_NFILE * sizeof *ptm.files));
+		for (unsigned i = 0; sc && ptm.comms && i < PTM_NCOMM; i++)
+			ptm.comms[i].side = &sc[i];
 	}
 	if (!ptm.p2p || !ptm.touched || !ptm.comms || !ptm.h || !ptm.files) {
 		pt_gap(PT_GAP_MPI, "no memory for the MPI tables: MPI not recorded");
@@ -1184,6 +1225,7 @@ static void init_done(int how, int provided)
 	/* MPI_COMM_WORLD: communicator 0, rank i is world rank i */
 	w = &ptm.comms[hash_ptr((uintptr_t)ptm.world, PTM_NCOMM - 1)];
 	w->id = 0;
+	atomic_store_explicit(&w->side->id1, 1, memory_order_release);
 	w->size = size;
 	w->rank = rank;
 	ptm.next_comm = 1;

@@ -27,7 +27,11 @@ PT_MPI_TESTS = tests/mpi/c.sh tests/mpi/py.sh tests/mpi/pmpi.sh tests/mpi/twonod
 	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh tests/mpi/commfree-py.sh
 # a real single-node Slurm (scripts/slurm-local.sh, started by CI's start_services)
 PT_SLURM_TESTS = tests/slurm/srun.sh tests/slurm/taskprolog.sh
-TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS)
+# simulated hosts (UTS + mount namespaces, loopback only): tests/hosts/hlib.sh
+PT_HOST_TESTS = tests/hosts/clean.sh tests/hosts/collector-kill.sh tests/hosts/rank-kill.sh \
+	tests/hosts/node-lost.sh
+TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS) $(PT_HOST_TESTS)
+EXTRA_DIST += $(PT_HOST_TESTS) tests/hosts/hlib.sh tests/hosts/nsrsh tests/hosts/phases.py
 EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/commfree.c \
 	tests/mpi/commfree_job.py \
 	tests/mpi/pmpitool.c \
