@@ -122,11 +122,11 @@ struct pt_sess {
 	uint64_t open_ns;
 	_Atomic uint32_t owner;         /* tid counting in the fields above; 0 before the first op */
 	uint32_t pad0;
-	uint64_t stream;                /* the shim's: the FILE * of a session fopen began */
+	uint64_t stream;                /* the shim's: the FILE * over this descriptor */
 	uint64_t pad1;
 	_Atomic uint64_t xrbytes, xrops, xwbytes, xwops;   /* the other threads' */
 	_Atomic uint64_t xrmax, xwmax;
-	uint64_t pad2[2];
+	int64_t spbase, ssbase;         /* the shim's, for `stream` (interpose/stdio.c) */
 };
 
 _Static_assert(sizeof(struct pt_slot) == 192, "slot control size");

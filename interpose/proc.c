@@ -150,21 +150,18 @@ void pt_gap(int kind, const char *detail)
 /* ---- loaded shared objects: read from the link map, so later dlopens appear too */
 
 struct libs_walk {
-	uint32_t skip;     /* objects an earlier call already recorded */
-	uint32_t count;
+	unsigned long long adds;   /* objects ever added to the link map (dlpi_adds) */
+	uint32_t count;            /* objects in it now */
+	uint32_t skip;             /* of them, those an earlier call already recorded */
 };
-
-static int lib_named(const struct dl_phdr_info *info)
-{
-	return info->dlpi_name && info->dlpi_name[0] == '/';
-}
 
 static int lib_count(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct libs_walk *w = arg;
 
 	(void)size;
-	w->count += lib_named(info);
+	w->adds = info->dlpi_adds;
+	w->count++;
 	return 0;
 }
 
@@ -175,12 +172,12 @@ static int lib_emit(struct dl_phdr_info *info, size_t size, void *arg)
 	size_t n;
 
 	(void)size;
-	if (!lib_named(info))
-		return 0;
 	if (w->skip) {
 		w->skip--;
 		return 0;
 	}
+	if (!info->dlpi_name || info->dlpi_name[0] != '/')
+		return 0;
 	/* one record per object keeps each small: a PyTorch process maps hundreds */
 	n = strnlen(info->dlpi_name, PATH_MAX);
 	if (pt_rec_begin(&r, PT_EV_LIBS, 1, 32 + n) == 0) {
@@ -193,27 +190,42 @@ static int lib_emit(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static uint32_t libs_recorded;
+static unsigned long long libs_adds;   /* dlpi_adds when the link map was last recorded */
 
 /* A new image (and a fork child, whose region is new) records its whole link map. */
 static void pt_record_libs_reset(void)
 {
-	libs_recorded = 0;
+	libs_adds = 0;
 }
 
-/* Record the objects loaded since the last call (the link map grows at its end). */
+/* Record the objects loaded since the last call.  A dlopen appends its objects to the
+ * link map and counts each in dlpi_adds; a dlclose may remove any, so the new ones are
+ * the last (adds since then) of the map, or fewer (an object recorded twice is one
+ * record in the store). */
 void pt_record_libs(void)
 {
-	struct libs_walk w = { 0, 0 };
+	struct libs_walk w = { 0, 0, 0 };
 
 	if (!pt.enabled || pt_vforked)
 		return;
 	dl_iterate_phdr(lib_count, &w);
-	if (w.count <= libs_recorded)
+	if (w.adds == libs_adds)
 		return;
-	w.skip = libs_recorded;
-	libs_recorded = w.count;
+	if (libs_adds && w.adds - libs_adds < w.count)
+		w.skip = w.count - (uint32_t)(w.adds - libs_adds);
+	libs_adds = w.adds;
 	dl_iterate_phdr(lib_emit, &w);
+}
+
+/* An object unloaded before the exit would be missing from the link map by then: the
+ * map is recorded before it goes. */
+PT_API int dlclose(void *handle)
+{
+	int e = errno;
+
+	pt_record_libs();
+	errno = e;
+	return PT_REAL(dlclose)(handle);
 }
 
 /* ---- exit paths */

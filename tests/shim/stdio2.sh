@@ -12,6 +12,12 @@ printf 'plain text\nsecond line\n' >"$D/text"
 printf 'caf\303\251 cr\303\250me\nna\303\257ve\n' >"$D/wide"
 head -c 100 /dev/zero | tr '\0' 'm' >"$D/mixed"
 printf '7 8 9\n' >"$D/open-scanf"
+head -c 100 /dev/zero | tr '\0' 'a' >"$D/app"
+head -c 100 /dev/zero | tr '\0' 'b' >"$D/aplus"
+head -c 2000 /dev/zero | tr '\0' 'r' >"$D/rplus"
+head -c 10000 /dev/zero | tr '\0' 'e' >"$D/reread"
+seq 1 1000 >"$D/fdin"
+seq 1 700 >"$D/fre"
 size() { wc -c <"$1" | tr -d ' '; }
 
 ptrun s2 "$PROG/stdio2" "$D"
@@ -30,6 +36,22 @@ assert_eq "$(size "$D/open-scanf") 1 0 0" "$(ev sess "$D/open-scanf" -f $F)" \
 	"fscanf, stream open at exit ($F)"
 assert_eq "0 0 3000 1" "$(ev sess "$D/open-putc" -f $F)" "putc_unlocked, stream open at exit ($F)"
 assert_eq 3000 "$(size "$D/open-putc")" "open-putc's size"
+# the other modes, a phase at each repositioning or flush of a "+" stream
+assert_eq "0 0 700 1" "$(ev sess "$D/app" -f $F)" '"a": what was appended, not the size'
+assert_eq 800 "$(size "$D/app")" "app's size"
+assert_eq "100 1 10 1" "$(ev sess "$D/aplus" -f $F)" '"a+": read, fseek to the end, putc_unlocked'
+assert_eq "3000 1 3000 1" "$(ev sess "$D/wplus" -f $F)" '"w+": written, rewind, read back'
+assert_eq "1500 1 500 1" "$(ev sess "$D/rplus" -f $F)" '"r+": overwritten, fflush, read on'
+assert_eq "15000 2 0 0" "$(ev sess "$D/reread" -f $F)" '"r": 5000, fseek to 0, all again'
+# streams over a descriptor the shim follows, or one it adopts
+assert_eq "$(size "$D/fdin") 1 0 0" "$(ev sess "$D/fdin" -f $F)" "fdopen, getc_unlocked ($F)"
+assert_eq "0 0 0 0 OPEN
+$(size "$D/fre") 1 0 0 ADOPT" "$(ev sess "$D/fre" -f $F,via)" "freopen(NULL), getc_unlocked"
+assert_eq "0 0 2000 1 ADOPT" "$(ev sess '/tmp/#*' -f $F,via)" "tmpfile by putc_unlocked"
+# printf to the standard output, a file here; an object unloaded before the exit
+OUT="$(cd "$T" && pwd -P)/s2.out"
+assert_eq "$(size "$OUT")" "$(ev sess "$OUT" -f wbytes)" "printf to the standard output"
+assert_eq 1 "$(ev rec LIBS -f libs | grep -c '/libm\.so\.6,')" "libm in the loaded objects"
 # what the process had read by then is where its outputs come from
 assert_eq "$D/mixed
 $D/nums
