@@ -10,7 +10,7 @@ pkgs="
   libopenmpi-dev openmpi-bin python3-mpi4py
   python3 python3-numpy python3-rdflib python3-prov
   slurm-wlm slurm-client munge libslurm-dev
-  mandoc man-db strace ltrace valgrind hyperfine
+  mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
 "
 

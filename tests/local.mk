@@ -31,7 +31,8 @@ check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/open-fortif
 	tests/prog/stdio tests/prog/rw \
 	tests/prog/mmap tests/prog/dup tests/prog/ns tests/prog/ipc tests/prog/spawn \
 	tests/prog/exit tests/prog/killn tests/prog/errno tests/prog/forkstress \
-	tests/prog/sigio tests/prog/fdclobber tests/prog/threads tests/prog/stdio2
+	tests/prog/sigio tests/prog/fdclobber tests/prog/threads tests/prog/stdio2 \
+	tests/prog/families
 tests_prog_open_SOURCES = tests/prog/open.c tests/prog/prog.h
 tests_prog_open_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_open_LDFLAGS = $(PT_PROG_LINK)
@@ -82,6 +83,9 @@ tests_prog_sigio_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_stdio2_SOURCES = tests/prog/stdio2.c tests/prog/prog.h
 tests_prog_stdio2_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_stdio2_LDFLAGS = $(PT_PROG_LINK)
+tests_prog_families_SOURCES = tests/prog/families.c tests/prog/prog.h
+tests_prog_families_CFLAGS = $(PT_PROG_COMPILE)
+tests_prog_families_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_threads_SOURCES = tests/prog/threads.c tests/prog/prog.h
 tests_prog_threads_CFLAGS = $(PT_PROG_COMPILE) -pthread
 tests_prog_threads_LDFLAGS = $(PT_PROG_LINK) -pthread
@@ -99,3 +103,7 @@ PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/sh
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
 EXTRA_DIST += $(PT_SHIM_TESTS) $(PT_ML_TESTS) tests/ml/mp_start.py
+# ---- ground truth: strace and provtrace on the same runs of real programs
+PT_COVER_TESTS = tests/cover/groundtruth.sh
+TESTS += $(PT_COVER_TESTS)
+EXTRA_DIST += $(PT_COVER_TESTS) tests/cover/gtcheck.py
