@@ -29,7 +29,7 @@ PT_MPI_TESTS = tests/mpi/c.sh tests/mpi/py.sh tests/mpi/pmpi.sh tests/mpi/twonod
 PT_SLURM_TESTS = tests/slurm/srun.sh tests/slurm/taskprolog.sh
 # simulated hosts (UTS + mount namespaces, loopback only): tests/hosts/hlib.sh
 PT_HOST_TESTS = tests/hosts/clean.sh tests/hosts/collector-kill.sh tests/hosts/rank-kill.sh \
-	tests/hosts/node-lost.sh
+	tests/hosts/node-lost.sh tests/hosts/slurm.sh
 TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS) $(PT_HOST_TESTS)
 EXTRA_DIST += $(PT_HOST_TESTS) tests/hosts/hlib.sh tests/hosts/nsrsh tests/hosts/phases.py
 EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/commfree.c \

@@ -51,8 +51,9 @@ host_up() {
 	done
 }
 
-# host_down — stop every host (their /tmp and /dev/shm go with them)
+# host_down — stop every host (their /tmp and /dev/shm go with them) and its daemons
 host_down() {
+	[ -z "${SLURM_DIR:-}" ] || slurm_down
 	for h in $HOSTS_LIST; do
 		[ -s "$PT_HOSTS/$h.pid" ] && kill "$(cat "$PT_HOSTS/$h.pid")" 2>/dev/null || true
 	done
@@ -152,4 +153,80 @@ PHASES_PEERS="0 1 2 96 0 0
 # node_local HOST — what provtrace left in HOST's node-local directories
 node_local() {
 	on "$1" find /tmp/provtrace-0 /dev/shm/provtrace-0 -mindepth 1 2>/dev/null || true
+}
+
+# slurm_up — a Slurm cluster of the hosts (host_up first): slurmctld on the first, a
+# slurmd on each, every daemon in its host's namespaces (each slurmd knows its node by
+# the host name), on ports of its own so that the single-node Slurm of
+# scripts/slurm-local.sh is left alone; SLURM_CONF names its configuration.  Clients run
+# on a host (`on nodea sbatch ...`), where the hosts' names resolve.
+slurm_up() {
+	for _p in slurmctld slurmd sbatch srun munge unmunge; do
+		command -v "$_p" >/dev/null 2>&1 || skip "$_p not found (apt-get install slurm-wlm munge)"
+	done
+	munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 ||
+		skip "munged does not answer (scripts/slurm-local.sh start starts it)"
+	SLURM_DIR="$T/slurm"
+	mkdir -p "$SLURM_DIR/state" "$SLURM_DIR/log"
+	chmod 755 "$T" "$SLURM_DIR"
+	_port=${PT_HOSTS_SLURM_PORT:-16837}
+	_first=$(echo $HOSTS_LIST | cut -d' ' -f1)
+	{
+		echo "ClusterName=pthosts"
+		echo "SlurmctldHost=$_first"
+		echo "SlurmctldPort=$_port"
+		echo "SlurmUser=root"
+		echo "SlurmdUser=root"
+		echo "AuthType=auth/munge"
+		echo "StateSaveLocation=$SLURM_DIR/state"
+		echo "SlurmdSpoolDir=$SLURM_DIR/spool-%n"
+		echo "SlurmctldPidFile=$SLURM_DIR/slurmctld.pid"
+		echo "SlurmdPidFile=$SLURM_DIR/slurmd-%n.pid"
+		echo "SlurmctldLogFile=$SLURM_DIR/log/slurmctld.log"
+		echo "SlurmdLogFile=$SLURM_DIR/log/slurmd-%n.log"
+		echo "ProctrackType=proctrack/linuxproc"
+		echo "TaskPlugin=task/none"
+		echo "JobAcctGatherType=jobacct_gather/none"
+		echo "AccountingStorageType=accounting_storage/none"
+		echo "MpiDefault=none"
+		echo "SelectType=select/cons_tres"
+		echo "SelectTypeParameters=CR_Core"
+		echo "ReturnToService=2"
+		echo "InactiveLimit=0"
+		echo "KillWait=30"
+		_i=1
+		for _h in $HOSTS_LIST; do
+			echo "NodeName=$_h NodeAddr=127.0.0.1 Port=$((_port + _i)) CPUs=2 State=UNKNOWN"
+			_i=$((_i + 1))
+		done
+		echo "PartitionName=hosts Nodes=$(echo $HOSTS_LIST | tr ' ' ',') Default=YES MaxTime=INFINITE State=UP"
+	} >"$SLURM_DIR/slurm.conf"
+	export SLURM_CONF="$SLURM_DIR/slurm.conf"
+	on "$_first" slurmctld -i || fail "slurmctld did not start: $(cat "$SLURM_DIR/log/slurmctld.log")"
+	for _h in $HOSTS_LIST; do
+		on "$_h" slurmd || fail "slurmd on $_h did not start: $(cat "$SLURM_DIR/log/slurmd-$_h.log")"
+	done
+	_i=0
+	until [ "$(on "$_first" sinfo -h -o %t 2>/dev/null)" = idle ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || fail "the nodes are not idle after 30 s: $(on "$_first" sinfo 2>&1)"
+		sleep 0.1
+	done
+}
+
+# slurm_down — stop the daemons of slurm_up
+slurm_down() {
+	for _f in "$SLURM_DIR"/*.pid; do
+		[ -s "$_f" ] && kill "$(cat "$_f")" 2>/dev/null || true
+	done
+}
+
+# wait_files PATTERN COUNT — until COUNT files match PATTERN (60 s at most)
+wait_files() {
+	_i=0
+	while [ "$(ls $1 2>/dev/null | wc -l)" -lt "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 600 ] || fail "waited 60 s for $2 files $1"
+		sleep 0.1
+	done
 }

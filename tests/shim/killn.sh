@@ -23,5 +23,6 @@ assert_eq "C_SESS_END $((7 * N)) $N table" "$(ev sess "$D/open" -f end,wbytes,wo
 assert_eq "$pid 9" "$(ev rec WAIT proc=1 -f pid,status)" "WAIT record of the parent"
 assert_eq "- 3 0 0 0" "$(ev procs proc="$child" -f exit_how,state,dropped,torn,corrupt)" \
 	"the child (exit_how state dropped torn corrupt)"
-assert_eq "1 0 0 $((10 * N + 7 * N))" "$(stat_of killed dropped corrupt bytes_written)" \
-	"stat: killed dropped corrupt bytes_written"
+# (and the pid the parent printed to its standard output, the file $T/killn.out)
+assert_eq "1 0 0 $((10 * N + 7 * N + $(wc -c <"$T/killn.out")))" \
+	"$(stat_of killed dropped corrupt bytes_written)" "stat: killed dropped corrupt bytes_written"
