@@ -371,16 +371,11 @@ static const char *spawn_collector(int once)
 	}
 	close(p[1]);
 	snprintf(fdarg, sizeof fdarg, "%d", fd);
-	char *args[] = { R.collectd, "-s", R.sock, "-S", R.spool, "-d", R.store, "-o", out,
-			 "-H", R.host, "-l", log, "-r", fdarg, NULL };
-	if (once) {
-		args[1] = "--once";   /* no socket: nothing runs any more */
-		args[2] = "-H";
-		args[3] = R.host;
-		args[9] = "-S";
-		args[10] = R.spool;
-		args[13] = NULL;
-	}
+	/* --once: no socket and no readiness, nothing of the job runs any more */
+	char *args[] = { R.collectd, "-S", R.spool, "-d", R.store, "-o", out, "-H", R.host,
+			 "-l", log, once ? "--once" : "-s", R.sock, "-r", fdarg, NULL };
+	if (once)
+		args[12] = NULL;
 	/* the collector runs untraced, in its own process group (a ^C reaches the job, not
 	 * the collector, which the launcher stops once the job is over) */
 	posix_spawnattr_init(&at);

@@ -2,7 +2,7 @@
 # PROVTRACE_FAULT, collectors and programs killed at random points, hostile input.
 RELIABILITY_TESTS = \
 	tests/reliability/fault-commit.sh \
-	tests/reliability/collector-restart.sh \
+	tests/reliability/collector-restart.sh tests/reliability/collector-deaths.sh \
 	tests/reliability/fault-announce.sh \
 	tests/reliability/fault-region.sh \
 	tests/reliability/kill9-program.sh \
