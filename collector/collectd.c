@@ -68,6 +68,7 @@ static struct {
 	int ready_fd;
 	int daemonize;
 	int once;
+	pid_t parent;               /* -P: the process that started this collector */
 	int debug;
 
 	pt_store *st;
@@ -644,6 +645,22 @@ static int finish_region(struct creg *r, uint32_t state_override)
 	return pt_store_region_put(C.st, r->m.name, &rr, r->pend);
 }
 
+/* -P: whoever started this collector (a node's agent, provtrace run) is gone — killed by
+ * the launcher tearing its job down, say — and nobody will stop it.  It goes on while a
+ * process of the spool lives, so that their last records are stored, then stops as if
+ * told to, copying the store where it was asked to. */
+static void orphan_check(void)
+{
+	if (!C.parent || getppid() == C.parent)
+		return;
+	for (size_t i = 0; i < C.nregs; i++)
+		if (!C.regs[i]->dead)
+			return;
+	log_info("the process that started this collector is gone and no process of the spool "
+		 "lives: stopping");
+	C.stopping = 1;
+}
+
 /* One batch: register, drain, finish; commit; then hand space back.  A full map
  * grows and the batch is replayed from the rings, which still hold every record. */
 static int cycle(int final)
@@ -1033,6 +1050,8 @@ static void usage(FILE *f)
 		"  -r, --ready-fd N     write a byte to descriptor N once listening\n"
 		"  -l, --log FILE       log here instead of standard error\n"
 		"  -D, --daemon         detach once listening\n"
+		"  -P, --with-parent    once the process that started the collector is gone,\n"
+		"                       stop when no process of the spool lives any more\n"
 		"  -1, --once           drain the spool, finish every region, exit\n"
 		"  -v, --debug          log every region\n");
 }
@@ -1045,11 +1064,12 @@ static void parse_args(int argc, char **argv)
 		{ "host", required_argument, 0, 'H' }, { "interval", required_argument, 0, 'i' },
 		{ "ready-fd", required_argument, 0, 'r' }, { "log", required_argument, 0, 'l' },
 		{ "daemon", no_argument, 0, 'D' }, { "once", no_argument, 0, '1' },
+		{ "with-parent", no_argument, 0, 'P' },
 		{ "debug", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:S:d:o:H:i:r:l:D1vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:S:d:o:H:i:r:l:D1Pvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': C.sock = optarg; break;
 		case 'S': C.spool = optarg; break;
@@ -1060,6 +1080,7 @@ static void parse_args(int argc, char **argv)
 		case 'r': C.ready_fd = atoi(optarg); break;
 		case 'l': C.logpath = optarg; break;
 		case 'D': C.daemonize = 1; break;
+		case 'P': C.parent = getppid(); break;
 		case '1': C.once = 1; break;
 		case 'v': C.debug = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -1252,6 +1273,7 @@ int main(int argc, char **argv)
 					check_unverified();
 					conn_sweep();
 					C.last_scan = t;
+					orphan_check();
 				}
 				cycle(0);
 				pace();

@@ -373,7 +373,7 @@ static const char *spawn_collector(int once)
 	snprintf(fdarg, sizeof fdarg, "%d", fd);
 	/* --once: no socket and no readiness, nothing of the job runs any more */
 	char *args[] = { R.collectd, "-S", R.spool, "-d", R.store, "-o", out, "-H", R.host,
-			 "-l", log, once ? "--once" : "-s", R.sock, "-r", fdarg, NULL };
+			 "-l", log, once ? "--once" : "-s", R.sock, "-r", fdarg, "-P", NULL };
 	if (once)
 		args[12] = NULL;
 	/* the collector runs untraced, in its own process group (a ^C reaches the job, not
@@ -966,6 +966,25 @@ static void node_done(int ok)
 	rmdir(R.work);
 }
 
+/* A node whose agent was stopped early: its collector, on its own, copies the store once
+ * the node's processes have ended.  Wait for it (PROVTRACE_NODE_WAIT seconds, default 60);
+ * whether the store arrived. */
+static int wait_detached(const char *host, const char *store)
+{
+	char mark[PATH_MAX + 80];
+	const char *w = getenv("PROVTRACE_NODE_WAIT");
+	uint64_t end = now_ns() + (uint64_t)(w && atoi(w) >= 0 ? atoi(w) : 60) * 1000000000ull;
+
+	agent_file(mark, sizeof mark, "detached");
+	pathf(mark + strlen(mark), sizeof mark - strlen(mark), ".%s", host);
+	if (!exists(mark))
+		return 0;
+	while (!exists(store) && now_ns() < end)
+		usleep(100000);
+	unlink(mark);
+	return exists(store);
+}
+
 /* Say which nodes' stores did not reach the run directory, each with the command that
  * finishes it on that node (its spool and store are at the same paths on every node);
  * R.incomplete lists them for run.json.  Whether every node's record is there. */
@@ -982,6 +1001,8 @@ static int incomplete_nodes(void)
 		*e = 0;
 		h++;
 		pathf(path, sizeof path, "%s/nodes/%s.mdb", R.run_abs, h);
+		if (R.agents && wait_detached(h, path))
+			continue;
 		if (exists(path))
 			continue;
 		used += (size_t)snprintf(R.incomplete + used, sizeof R.incomplete - used, "%s\"%s\"",
@@ -1013,7 +1034,7 @@ static int agent_main(char **argv)
 	char ready[PATH_MAX], tmp[PATH_MAX + 8], stop[PATH_MAX];
 	const char *idx = getenv("SLURM_PROCID"), *cnt = getenv("SLURM_NTASKS");
 	struct sigaction sa = { 0 };
-	int ok;
+	int ok, fd;
 	FILE *f;
 
 	if (!argv[1] || !argv[2] || !argv[3])
@@ -1063,8 +1084,20 @@ static int agent_main(char **argv)
 			collector_died(st);
 		usleep(100000);
 	}
-	ok = stop_collector();
 	unlink(ready);
+	if (agent_stop && !exists(stop) && R.collector > 0) {
+		/* the launcher tears the agents down (another node was lost, the job was
+		 * cancelled) while this node's processes may still write: the collector, left
+		 * to itself (-P), stores them until the last one ends, then copies the store */
+		agent_file(tmp, sizeof tmp, "detached");
+		pathf(tmp + strlen(tmp), sizeof tmp - strlen(tmp), ".%s", R.host);
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+			close(fd);
+		fprintf(stderr, "provtrace run: the agent of %s was stopped before the job's end; "
+			"its collector goes on until the node's processes have ended\n", R.host);
+		return 0;
+	}
+	ok = stop_collector();
 	node_done(ok);
 	return ok ? 0 : 1;
 }

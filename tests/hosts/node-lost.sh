@@ -25,8 +25,9 @@ esac
 grep -q '^provtrace run: .*nodea' "$T/err" && fail "provtrace run complained of nodea: $(cat "$T/err")"
 assert_eq '["nodeb"]' "$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["incomplete_nodes"]))' "$RUN/run.json")" \
 	"run.json's incomplete nodes"
-assert_eq "1 False [\"nodeb\"]" "$(mpi_stat nodes) $(mpi_stat complete) $(mpi_stat nodes_missing)" \
-	"stat before the recovery: nodes, complete, missing"
+assert_eq "1 False [\"nodeb\"] 0" \
+	"$(mpi_stat nodes) $(mpi_stat complete) $(mpi_stat nodes_missing) $(mpi_stat running)" \
+	"stat before the recovery: nodes, complete, missing, processes of nodea still running"
 LOG="$T/nodea.jsonl"
 provtrace-dump --log "$RUN/nodes/nodea.mdb" >"$LOG"
 assert_eq "0 1" "$(ev rec MPI_INIT -f rank | sort -n | tr '\n' ' ' | sed 's/ $//')" "nodea's ranks"
