@@ -1,18 +1,6 @@
 /* lineage.c — provtrace-lineage (`provtrace lineage`): the files a file came from, or the
  * files made from it, transitively, straight from the stores' indices (Redland's SPARQL
- * has no property paths).
- *
- * The walk is over objects (files, pipes, sockets) and process images, each visited with
- * a time bound: going back, a file as it was before t came from writes that began before
- * t, by processes as they were before the end of those writes, which had read what they
- * read before that; going forward, the mirror image.  A node is walked again only with a
- * wider bound, so the walk ends; chains of any length work.
- *
- * MPI ranks are process images too: what a rank received from a peer (a message, or a
- * collective whose data flows from the peer to it) came from what the peer had when it
- * last sent, so going back from a rank at t reaches each peer it received from before
- * t, bounded by the earlier of the receiver's last receipt and the peer's last send;
- * going forward, the mirror image.  Peers are found on any node by (job, rank). */
+ * has no property paths).  The walk itself is in walk.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,338 +11,14 @@
 
 #include "runset.h"
 #include "sets.h"
+#include "walk.h"
 
-enum { NODE_OBJ = 0, NODE_PROC = 1 };
+static struct pt_strset out;
 
-#define NODE(store, type, id) ((uint64_t)(store) << 40 | (uint64_t)(type) << 32 | (id))
-#define NODE_STORE(n) ((size_t)((n) >> 40))
-#define NODE_TYPE(n) ((int)((n) >> 32 & 0xff))
-#define NODE_ID(n) ((uint32_t)(n))
-
-struct item {
-	uint64_t node, t;
-	unsigned depth;
-	int show;            /* reached as data a process read (back) or wrote (forward) */
-};
-
-static struct {
-	struct pt_runset rs;
-	int back;            /* ancestors (1) or descendants (0) */
-	unsigned max_depth;
-	int all;
-	char sep;
-	struct item *q;
-	size_t nq, capq;
-	struct pt_u64map seen;
-	struct pt_strset out;
-	uint64_t start_obj_names;   /* number of start objects (to skip printing them) */
-	struct pt_strset start;
-	struct pt_u64map ranks;     /* (job, rank) -> its graph node | 1 << 63, or 0: none */
-} L = { .max_depth = ~0u, .sep = '\n' };
-
-static const char *const system_prefixes[] = {
-	"/usr/", "/lib/", "/lib32/", "/lib64/", "/bin/", "/sbin/", "/etc/", "/proc/", "/sys/",
-	"/run/", "/var/lib/", "/var/cache/", "/dev/",
-};
-
-static int shown(const uint8_t *p, size_t n)
+static void add_file(void *ctx, const uint8_t *name, size_t len)
 {
-	if (L.all)
-		return 1;
-	if (n >= 9 && memcmp(p, "/dev/shm/", 9) == 0)
-		return 1;
-	for (size_t i = 0; i < sizeof system_prefixes / sizeof system_prefixes[0]; i++) {
-		size_t k = strlen(system_prefixes[i]);
-		if (n >= k && memcmp(p, system_prefixes[i], k) == 0)
-			return 0;
-	}
-	return 1;
-}
-
-static void push(uint64_t node, uint64_t t, unsigned depth, int show)
-{
-	int fresh;
-	uint64_t *best;
-
-	if (depth > L.max_depth)
-		return;
-	/* the widest bound seen so far: back, the latest time; forward, the earliest */
-	best = pt_u64map_get(&L.seen, node << 1 | (uint64_t)(show != 0), t, &fresh);
-	if (!fresh) {
-		if (L.back ? t <= *best : t >= *best)
-			return;
-		*best = t;
-	}
-	if (L.nq == L.capq) {
-		L.capq = L.capq ? L.capq * 2 : 1024;
-		L.q = realloc(L.q, L.capq * sizeof *L.q);
-		if (!L.q) {
-			fputs("provtrace lineage: out of memory\n", stderr);
-			exit(1);
-		}
-	}
-	L.q[L.nq++] = (struct item){ node, t, depth, show };
-}
-
-/* ---- objects */
-
-struct obj_walk {
-	size_t s;
-	struct item it;
-};
-
-static int obj_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
-		   const struct pt_use_rec *u)
-{
-	struct obj_walk *w = ctx;
-	uint64_t t = w->it.t;
-
-	(void)obj;
-	(void)sid;
-	if (L.back) {
-		/* writes that began before t, by the process as it was until they ended */
-		if ((u->dirs & PT_USE_WRITE) && u->wfirst < t)
-			push(NODE(w->s, NODE_PROC, proc), u->end && u->end < t ? u->end : t,
-			     w->it.depth + 1, 0);
-	} else {
-		/* reads still going on after t, by the process from when they began */
-		if ((u->dirs & PT_USE_READ) && (u->end == 0 || u->end > t))
-			push(NODE(w->s, NODE_PROC, proc), u->rfirst > t ? u->rfirst : t,
-			     w->it.depth + 1, 0);
-	}
-	return 0;
-}
-
-static int obj_flow(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
-{
-	struct obj_walk *w = ctx;
-	uint64_t t = w->it.t;
-	/* back: edges into the object (a = it, b = the source); forward: out of it */
-	uint32_t other = b;
-	/* another name of the same content: shown forward (the name it ends up under) */
-	int show = !L.back && kind != PT_FLOW_CHANNEL;
-
-	(void)a;
-	if (ts == 0)
-		push(NODE(w->s, NODE_OBJ, other), t, w->it.depth, show);
-	else if (L.back ? ts < t : ts > t)
-		push(NODE(w->s, NODE_OBJ, other), ts, w->it.depth, show);
-	return 0;
-}
-
-static void walk_obj(const struct item *it)
-{
-	size_t s = NODE_STORE(it->node);
-	uint32_t obj = NODE_ID(it->node), kind;
-	struct obj_walk w = { s, *it };
-	const uint8_t *name;
-	size_t len;
-	uint8_t copy[8192];
-
-	if (pt_store_obj_name(L.rs.st[s], obj, &name, &len, &kind))
-		return;
-	if (len > sizeof copy)
-		len = sizeof copy;
-	memcpy(copy, name, len);
-	if (kind == PT_KIND_FILE && it->show && !pt_strset_has(&L.start, copy, len) && shown(copy, len))
-		pt_strset_add(&L.out, copy, len);
-	/* back: only the writers of the object matter; forward: only its readers */
-	pt_store_each_use_dir(L.rs.st[s], obj, L.back ? PT_USE_WRITE : PT_USE_READ, obj_use, &w);
-	pt_store_each_flow(L.rs.st[s], obj, L.back, obj_flow, &w);
-	/* a path is one file on every node that shares the file system */
-	if (kind == PT_KIND_FILE) {
-		for (size_t o = 0; o < L.rs.n; o++) {
-			uint32_t other;
-			if (o != s && pt_store_obj_find(L.rs.st[o], copy, len, &other) == 0)
-				push(NODE(o, NODE_OBJ, other), it->t, it->depth, 0);
-		}
-	}
-}
-
-/* ---- processes */
-
-struct proc_walk {
-	size_t s;
-	struct item it;
-	const struct pt_proc_rec *p;
-};
-
-static int proc_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
-{
-	struct proc_walk *w = ctx;
-	uint64_t t = w->it.t, end = x->close_ns ? x->close_ns : UINT64_MAX;
-
-	(void)proc;
-	(void)sid;
-	if (!x->obj)
-		return 0;
-	if (L.back) {
-		uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
-		if (x->rops && first < t)
-			push(NODE(w->s, NODE_OBJ, x->obj), end < t ? end : t, w->it.depth, 1);
-	} else {
-		uint64_t first = x->wfirst ? x->wfirst : x->open_ns;
-		if (x->wops && end > t)
-			push(NODE(w->s, NODE_OBJ, x->obj), first > t ? first : t, w->it.depth, 1);
-	}
-	return 0;
-}
-
-static int proc_child(void *ctx, uint32_t parent, uint32_t child, uint64_t ts, uint32_t how)
-{
-	struct proc_walk *w = ctx;
-
-	(void)parent;
-	(void)how;
-	/* a child began with what its parent had then */
-	if (ts > w->it.t)
-		push(NODE(w->s, NODE_PROC, child), ts, w->it.depth, 0);
-	return 0;
-}
-
-/* ---- MPI */
-
-static uint64_t rank_key(uint64_t job, int32_t rank)
-{
-	uint64_t k[2] = { job, (uint64_t)(uint32_t)rank };
-
-	return pt_hash_bytes(k, sizeof k);
-}
-
-/* The graph node of rank `rank` of `job`, on whichever node ran it; 0 if none did. */
-static uint64_t rank_node(uint64_t job, int32_t rank)
-{
-	int fresh;
-	uint64_t *v = pt_u64map_get(&L.ranks, rank_key(job, rank), 0, &fresh);
-
-	if (fresh) {
-		for (size_t o = 0; o < L.rs.n; o++) {
-			uint32_t proc;
-			if (pt_store_mpi_find(L.rs.st[o], job, rank, &proc) == 0) {
-				*v = NODE(o, NODE_PROC, proc) | 1ull << 63;
-				break;
-			}
-		}
-	}
-	return *v & ~(1ull << 63);
-}
-
-struct mpi_walk {
-	size_t s;
-	struct item it;
-	struct pt_mpi_rank me;
-};
-
-/* When the image at `node` last sent to world rank `to` (op 0: point to point; else in
- * that collective, in any communicator); 0 when its store does not say. */
-static uint64_t peer_last(uint64_t node, int32_t to, uint32_t op)
-{
-	return pt_store_mpi_last_send(L.rs.st[NODE_STORE(node)], NODE_ID(node), to, op);
-}
-
-/* When the image at `node` first completed a receipt from world rank `from` (op as for
- * peer_last()): before that it held none of the sender's data; 0 when unknown. */
-static uint64_t peer_first(uint64_t node, int32_t from, uint32_t op)
-{
-	return pt_store_mpi_first_recv(L.rs.st[NODE_STORE(node)], NODE_ID(node), from, op);
-}
-
-/* Traffic between the walked rank and the peer at `node`: first and last as this rank
- * saw them; `op` as for peer_last(). */
-static void mpi_edge(struct mpi_walk *w, uint64_t node, uint64_t first, uint64_t last, uint32_t op)
-{
-	uint64_t t = w->it.t, bound;
-
-	if (!node)
-		return;
-	if (L.back) {
-		/* the peer as it was when it last sent: no later than our last receipt */
-		uint64_t sent = peer_last(node, w->me.rank, op);
-		bound = last < t ? last : t;
-		if (sent && sent < bound)
-			bound = sent;
-	} else {
-		/* the peer from its first receipt: a send returns after the data may have
-		 * arrived, so the receiver's own time is the one to trust */
-		uint64_t got = peer_first(node, w->me.rank, op);
-		if (got && got < first)
-			first = got;
-		bound = first > t ? first : t;
-	}
-	push(node, bound, w->it.depth, 0);
-}
-
-static int mpi_p2p(void *ctx, uint32_t proc, int32_t peer, uint32_t op,
-		   const struct pt_mpi_traffic *t)
-{
-	struct mpi_walk *w = ctx;
-
-	(void)proc;
-	if (L.back ? !PT_MPI_P2P_SENDS(op) && t->first < w->it.t
-		   : PT_MPI_P2P_SENDS(op) && t->last > w->it.t)
-		mpi_edge(w, rank_node(w->me.job, peer), t->first, t->last, 0);
-	return 0;
-}
-
-static int mpi_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_t root,
-		    const struct pt_mpi_calls *c)
-{
-	struct mpi_walk *w = ctx;
-	struct pt_mpi_comm cm;
-	int32_t *members, rootc = -1;
-
-	if (L.back ? c->first >= w->it.t : c->last <= w->it.t)
-		return 0;
-	if (pt_store_mpi_comm(L.rs.st[w->s], proc, comm, 0, &cm, NULL, 0) || cm.size <= 0 ||
-	    (cm.flags & PT_MPI_COMM_INTER))
-		return 0;   /* intercommunicator collectives are not followed */
-	if (!(members = malloc((size_t)cm.size * sizeof *members))) {
-		fputs("provtrace lineage: out of memory\n", stderr);
-		exit(1);
-	}
-	pt_store_mpi_comm(L.rs.st[w->s], proc, comm, 0, &cm, members, (size_t)cm.size);
-	for (int32_t i = 0; root >= 0 && i < cm.size; i++)
-		if (members[i] == root)
-			rootc = i;
-	for (int32_t i = 0; i < cm.size; i++) {
-		if (i == cm.rank || members[i] < 0)
-			continue;
-		if (L.back ? pt_mpi_coll_flows(op, i, cm.rank, rootc)
-			   : pt_mpi_coll_flows(op, cm.rank, i, rootc))
-			mpi_edge(w, rank_node(w->me.job, members[i]), c->first, c->last, op);
-	}
-	free(members);
-	return 0;
-}
-
-static void walk_mpi(size_t s, const struct item *it, uint32_t proc)
-{
-	struct mpi_walk w = { s, *it, { 0 } };
-
-	if (pt_store_mpi_rank(L.rs.st[s], proc, &w.me))
-		return;
-	pt_store_each_mpi_p2p(L.rs.st[s], proc, mpi_p2p, &w);
-	pt_store_each_mpi_coll(L.rs.st[s], proc, mpi_coll, &w);
-}
-
-static void walk_proc(const struct item *it)
-{
-	size_t s = NODE_STORE(it->node);
-	struct pt_proc_rec p;
-	struct proc_walk w = { s, *it, &p };
-
-	if (pt_store_proc(L.rs.st[s], NODE_ID(it->node), &p))
-		return;
-	pt_store_each_sess(L.rs.st[s], p.id, proc_sess, &w);
-	walk_mpi(s, it, p.id);
-	if (L.back) {
-		if (p.parent)
-			push(NODE(s, NODE_PROC, p.parent), p.start_ns, it->depth, 0);
-		if (p.exec_from)
-			push(NODE(s, NODE_PROC, p.exec_from), p.start_ns, it->depth, 0);
-	} else {
-		pt_store_each_child(L.rs.st[s], p.id, proc_child, &w);
-	}
+	(void)ctx;
+	pt_strset_add(&out, name, len);
 }
 
 static void usage(FILE *f)
@@ -370,18 +34,20 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, 0, 'n' }, { "all", no_argument, 0, 'A' },
 		{ "null", no_argument, 0, '0' }, { "help", no_argument, 0, 'h' }, { 0 }
 	};
-	char path[8192];
+	const struct pt_walk_cb cb = { add_file, NULL, NULL };
+	struct pt_runset rs;
+	unsigned max_depth = ~0u;
+	char path[8192], sep = '\n';
 	size_t plen;
-	int c, r, found = 0;
+	int c, r, back = 1, all = 0;
 
-	L.back = 1;
 	while ((c = getopt_long(argc, argv, "adn:A0h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': L.back = 1; break;
-		case 'd': L.back = 0; break;
-		case 'n': L.max_depth = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'A': L.all = 1; break;
-		case '0': L.sep = 0; break;
+		case 'a': back = 1; break;
+		case 'd': back = 0; break;
+		case 'n': max_depth = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'A': all = 1; break;
+		case '0': sep = 0; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -394,50 +60,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "provtrace lineage: path too long: %s\n", argv[optind]);
 		return 2;
 	}
-	if ((r = pt_runset_open(argv[optind + 1], &L.rs))) {
+	if ((r = pt_runset_open(argv[optind + 1], &rs))) {
 		fprintf(stderr, "provtrace lineage: %s: %s\n", argv[optind + 1],
 			r == ENOENT ? "no node store in this run directory" : pt_strerror(r));
 		return 1;
 	}
-	if (L.rs.nmissing) {
+	if (rs.nmissing) {
 		char names[1024];
 		fprintf(stderr, "provtrace lineage: warning: the record of %s is incomplete: no store "
 			"for node%s %s, which run.json lists; links through %s are not known\n",
-			argv[optind + 1], L.rs.nmissing == 1 ? "" : "s",
-			pt_runset_missing(&L.rs, names, sizeof names),
-			L.rs.nmissing == 1 ? "it" : "them");
+			argv[optind + 1], rs.nmissing == 1 ? "" : "s",
+			pt_runset_missing(&rs, names, sizeof names), rs.nmissing == 1 ? "it" : "them");
 	}
-	pt_strset_add(&L.start, path, plen);
-	for (size_t s = 0; s < L.rs.n; s++) {
-		uint32_t obj;
-		if (pt_store_obj_find(L.rs.st[s], path, plen, &obj) == 0) {
-			push(NODE(s, NODE_OBJ, obj), L.back ? UINT64_MAX : 0, 0, 0);
-			found = 1;
-		}
-	}
-	if (!found) {
+	if (pt_walk(&rs, (const uint8_t *)path, plen, back, max_depth, all, &cb)) {
 		fprintf(stderr, "provtrace lineage: %s: not in the run's provenance\n", path);
-		pt_runset_close(&L.rs);
+		pt_runset_close(&rs);
 		return 1;
 	}
-	while (L.nq) {
-		struct item it = L.q[--L.nq];
-		if (NODE_TYPE(it.node) == NODE_OBJ)
-			walk_obj(&it);
-		else
-			walk_proc(&it);
-	}
-	struct pt_str *v = pt_strset_sorted(&L.out);
-	for (size_t i = 0; i < L.out.n; i++) {
+	struct pt_str *v = pt_strset_sorted(&out);
+	for (size_t i = 0; i < out.n; i++) {
 		fwrite(v[i].p, 1, v[i].len, stdout);
-		putchar(L.sep);
+		putchar(sep);
 	}
 	free(v);
-	pt_strset_free(&L.out);
-	pt_strset_free(&L.start);
-	pt_u64map_free(&L.seen);
-	pt_u64map_free(&L.ranks);
-	free(L.q);
-	pt_runset_close(&L.rs);
+	pt_strset_free(&out);
+	pt_runset_close(&rs);
 	return 0;
 }
