@@ -33,3 +33,13 @@ tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/ru
 tests_rdf_iri_test_LDADD = rdf/libptrun.la
 TESTS += tests/rdf/iri-test $(PT_RDF_TESTS)
 endif
+
+# ---- provtrace-graph: a file's lineage drawn by Graphviz (built when libgvc is found)
+if HAVE_GRAPHVIZ
+bin_PROGRAMS += provtrace-graph
+provtrace_graph_SOURCES = rdf/graph.c
+provtrace_graph_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
+provtrace_graph_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
+TESTS += tests/rdf/graph.sh
+endif
+EXTRA_DIST += tests/rdf/graph.sh tests/rdf/graphcheck.py

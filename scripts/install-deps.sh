@@ -7,6 +7,7 @@ pkgs="
   build-essential autoconf automake libtool pkg-config git ca-certificates
   liblmdb-dev lmdb-utils libmsgpack-dev libunwind-dev
   librdf0-dev raptor2-utils rasqal-utils redland-utils librdf-storage-sqlite
+  libgraphviz-dev graphviz
   libopenmpi-dev openmpi-bin python3-mpi4py
   python3 python3-numpy python3-rdflib python3-prov
   slurm-wlm slurm-client munge libslurm-dev
