@@ -19,6 +19,7 @@
 
 #include "iri.h"
 #include "prov.h"
+#include "rocrate.h"
 #include "rules.h"
 
 #ifndef PT_PKGDATADIR
@@ -263,7 +264,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace export [-f turtle|ntriples|nquads|rdfjson] [-o FILE]\n"
 		   "                        [--rules FILE | --no-rules] [--base IRI] [--all]\n"
-		   "                        [--max-sources N] [-q] RUNDIR|STORE\n");
+		   "                        [--max-sources N] [-q] RUNDIR|STORE\n"
+		   "       provtrace export -f rocrate -o DIR RUNDIR\n");
 }
 
 static int format_of(const char *name, int *fmt)
@@ -308,7 +310,7 @@ int main(int argc, char **argv)
 	const char *outpath = NULL, *rules_path = NULL, *used = NULL;
 	char *tmppath = NULL;
 	char err[512];
-	int c, fmt = -1, no_rules = 0, quiet = 0, r = 0, rc = 1;
+	int c, fmt = -1, no_rules = 0, quiet = 0, r = 0, rc = 1, rocrate = 0;
 	pt_rules *rules = NULL;
 	pt_prov *pv = NULL;
 
@@ -320,9 +322,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:r:Rb:am:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			if (!strcmp(optarg, "rocrate")) {
+				rocrate = 1;
+				break;
+			}
 			if (format_of(optarg, &fmt)) {
 				fprintf(stderr, "provtrace export: unknown format '%s' (turtle, ntriples, "
-						"nquads, rdfjson)\n", optarg);
+						"nquads, rdfjson, rocrate)\n", optarg);
 				return 2;
 			}
 			break;
@@ -349,6 +355,19 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
+	}
+	if (rocrate) {
+		/* a directory, not a stream: the RDF options do not apply */
+		if (!outpath || !strcmp(outpath, "-")) {
+			fputs("provtrace export: -f rocrate needs -o DIR (the crate's directory)\n",
+			      stderr);
+			return 2;
+		}
+		if (pt_rocrate_write(argv[optind], outpath, err, sizeof err)) {
+			fprintf(stderr, "provtrace export: %s\n", err);
+			return 1;
+		}
+		return 0;
 	}
 	if (po.base && !pt_iri_ok(po.base, strlen(po.base))) {
 		fprintf(stderr, "provtrace export: --base: not an absolute IRI: %s\n", po.base);

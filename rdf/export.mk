@@ -7,15 +7,16 @@ pkgdata_DATA = share/ml.rules share/provtrace.ttl
 PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/rules.h rdf/rules.c
 PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
 	tests/rdf/export-hostile.sh tests/rdf/query.sh tests/rdf/export-mpi.sh \
-	tests/rdf/export-mpirun.sh
+	tests/rdf/export-mpirun.sh tests/rdf/rocrate.sh
 EXTRA_DIST += $(pkgdata_DATA) $(PT_RDF_TESTS) tests/rdf/check.py tests/rdf/rdflib.sh \
+	tests/rdf/crate-check.py \
 	tests/rdf/golden/small.nt tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl \
 	tests/rdf/golden/mpi.nt tests/rdf/golden/mpi.ttl \
 	bench/export/bench.sh bench/export/rdflib_serialize.py
 
 if HAVE_REDLAND
 bin_PROGRAMS += provtrace-export provtrace-query
-provtrace_export_SOURCES = rdf/export.c $(PT_RDF_SOURCES)
+provtrace_export_SOURCES = rdf/export.c rdf/rocrate.h rdf/rocrate.c $(PT_RDF_SOURCES)
 provtrace_export_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
 provtrace_export_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS)
 provtrace_export_LDADD = rdf/libptrun.la $(REDLAND_LIBS)
