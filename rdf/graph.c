@@ -343,6 +343,8 @@ static Agraph_t *build(void)
 
 	set(g, "rankdir", "BT");
 	set(g, "fontname", "Helvetica");
+	agattr(g, AGNODE, "fontname", "Helvetica");
+	agattr(g, AGEDGE, "fontname", "Helvetica");
 	qsort(G.v, G.nv, sizeof *G.v, cmp_vertex);
 	qsort(G.e, G.ne, sizeof *G.e, cmp_edge);
 	for (size_t i = 0; i < G.nv; i++) {
