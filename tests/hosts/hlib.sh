@@ -214,10 +214,20 @@ slurm_up() {
 	done
 }
 
-# slurm_down — stop the daemons of slurm_up
+# slurm_down — stop the daemons of slurm_up, and wait until they are gone (they write in
+# the test's directory until then)
 slurm_down() {
+	_pids=
 	for _f in "$SLURM_DIR"/*.pid; do
-		[ -s "$_f" ] && kill "$(cat "$_f")" 2>/dev/null || true
+		[ -s "$_f" ] && _pids="$_pids $(cat "$_f")"
+	done
+	[ -z "$_pids" ] || kill $_pids 2>/dev/null || true
+	for _p in $_pids; do
+		_i=0
+		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do
+			_i=$((_i + 1))
+			sleep 0.1
+		done
 	done
 }
 
