@@ -56,7 +56,7 @@
 	X(GAP,       112, "kind, detail")                                                 \
 	/* 128-191: MPI, through the profiling interface (interpose/mpi.c; see below) */ \
 	X(MPI_INIT,  128, "rank, size, job, thread, processor, library, how")            \
-	X(MPI_FINI,  129, "dropped")                                                      \
+	X(MPI_FINI,  129, "dropped, foreign, foreign_bytes")                             \
 	X(MPI_COMM,  130, "comm, size, rank, flags, offset, ranks[]")                     \
 	X(MPI_P2P,   131, "peer, op, msgs, bytes, first")                                 \
 	X(MPI_COLL,  132, "comm, op, root, calls, sent, recvd, first")                    \
@@ -65,6 +65,8 @@
 	X(MPI_MSG,   135, "op, peer, bytes, tag, comm, dur_ns")                           \
 	X(MPI_CALL,  136, "op, comm, root, sent, recvd, dur_ns")                          \
 	X(MPI_FIO,   137, "sid, op, off, bytes, dur_ns")                                  \
+	X(MPI_SPAWN, 138, "spawn, comm, how, status, procs, maxprocs, cmds[], flags, dur_ns") \
+	X(MPI_PARENT,139, "job, rank, spawn, size")                                      \
 	/* 192-223: CUDA (libprovtrace-cuda.so, through provtrace_emit()) */             \
 	X(CUDA_DEVICE, 192, "device, name, uuid, cc_major, cc_minor, memory, driver, runtime, multiprocessors") \
 	X(CUDA_KERNEL, 193, "name, launches, total_ns, min_ns, max_ns, grid[], block[], shared, registers, timed, round") \
@@ -193,7 +195,9 @@ enum pt_cuda_drop {
  * step, else "HOST:PID:START_NS" of a singleton); thread is the level provided; library
  * the MPI_Get_library_version string; how 0 = MPI_Init, 1 = MPI_Init_thread.
  * MPI_FINI: at MPI_Finalize; dropped counts what the module could not follow (request,
- * communicator or file tables full).
+ * communicator or file tables full); foreign and foreign_bytes the point-to-point
+ * messages sent to or received from ranks of another job (the other side of a spawn's
+ * intercommunicator), which have no world rank and are not followed.
  * MPI_COMM: the members of a communicator, in its rank order, as world ranks; rank is
  * this image's rank in it; a large group takes several records, each with the index
  * (offset) of its first member.  flags: PT_MPI_COMM_*.
@@ -213,6 +217,16 @@ enum pt_cuda_drop {
  * collide); FCLOSE has C_SESS_END's first twelve fields, then views (MPI_File_set_view
  * calls).  The POSIX I/O MPI-IO does underneath is recorded as usual.
  * MPI_MSG, MPI_CALL, MPI_FIO: one per call, only in trace mode (PROVTRACE_TRACE).
+ * MPI_SPAWN: by the root of an MPI_Comm_spawn (how 0) or MPI_Comm_spawn_multiple (how 1)
+ * when the call returns; spawn numbers the image's spawns from 1, comm is the spawning
+ * communicator, status the call's return code, procs the processes started (the remote
+ * group of the intercommunicator; 0 when it failed), maxprocs those asked for; cmds
+ * [[command, argv[], maxprocs]...] as the call gave them (argv without the command;
+ * PT_F_TRUNCATED in flags when cut to fit); flags PT_F_TRUNCATED | PT_MPI_SPAWN_*.
+ * MPI_PARENT: after MPI_INIT, in an image that MPI_Comm_get_parent says was spawned: the
+ * spawning rank as its MPI_SPAWN names it (job as that rank's MPI_INIT.job, its world
+ * rank, spawn), or "", -1, 0 when the children were not told (see interpose/mpi.c); size
+ * is the parent group's (the remote group of the parent intercommunicator).
  */
 
 /* MPI_P2P.op: point-to-point operations; the first three send, the others receive. */
@@ -243,6 +257,12 @@ enum pt_mpi_coll {
 #define PT_MPI_COMM_INTER    0x1u   /* an intercommunicator */
 #define PT_MPI_COMM_REMOTE   0x2u   /* this record lists the remote group */
 #define PT_MPI_COMM_IDENTITY 0x4u   /* rank i is world rank i: no ranks[] follow */
+
+/* MPI_SPAWN.flags (with PT_F_TRUNCATED): what the root told the children through the
+ * "env" info key, which Open MPI adds to the environment of the processes it starts */
+#define PT_MPI_SPAWN_ENV      0x10u  /* the module added to it (the link, settings) */
+#define PT_MPI_SPAWN_ENV_CUT  0x20u  /* some of them did not fit MPI_MAX_INFO_VAL */
+#define PT_MPI_SPAWN_UNTRACED 0x40u  /* the program's "env" key sets PROVTRACE_DISABLE */
 
 /* MPI_FIO.op */
 enum pt_mpi_fio { PT_MPI_FREAD = 0, PT_MPI_FWRITE = 1 };

@@ -1700,6 +1700,7 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 
 	case PT_EV_MPI_INIT: case PT_EV_MPI_FINI: case PT_EV_MPI_COMM: case PT_EV_MPI_P2P:
 	case PT_EV_MPI_COLL: case PT_EV_MPI_FOPEN: case PT_EV_MPI_FCLOSE:
+	case PT_EV_MPI_SPAWN: case PT_EV_MPI_PARENT:
 		return apply_mpi(st, proc, ev);
 
 	default:
@@ -2343,6 +2344,46 @@ static void mpi_merge(uint64_t *count, uint64_t *first, uint64_t *last, uint64_t
 		*last = ts;
 }
 
+#define MPI_CMD_MAX 1024   /* bytes of a spawn's first command kept in its entry */
+
+static int spawn_put(pt_store *st, uint32_t proc, const struct pt_ev *ev)
+{
+	uint8_t k[MPI_KEY_MAX], v[sizeof(struct pt_mpi_spawn) + MPI_CMD_MAX];
+	struct pt_mpi_spawn s = { 0 };
+	struct pt_bytes cmd = { 0 };
+	uint64_t dur = pt_ev_u(ev, 8);
+	int64_t comm = pt_ev_i(ev, 1);
+	size_t kn;
+
+	s.spawn = (uint32_t)pt_ev_u(ev, 0);
+	s.comm = comm < 0 || comm > UINT32_MAX ? UINT32_MAX : (uint32_t)comm;
+	s.how = (uint32_t)pt_ev_u(ev, 2);
+	s.status = (int32_t)pt_ev_i(ev, 3);
+	s.procs = (int32_t)pt_ev_i(ev, 4);
+	s.maxprocs = (int32_t)pt_ev_i(ev, 5);
+	s.flags = (uint32_t)pt_ev_u(ev, 7);
+	s.end_ns = ev->ts;
+	s.start_ns = ev->ts > dur ? ev->ts - dur : 0;
+	if (ev->n > 6 && ev->v[6].kind == PT_MP_ARRAY) {
+		/* [[command, argv[], maxprocs]...]: the first command */
+		struct pt_mpr m;
+		uint32_t n, three;
+		s.ncmds = ev->v[6].count;
+		pt_mpr_init(&m, ev->v[6].b.p, ev->v[6].b.len);
+		if (pt_mpr_array(&m, &n) ||
+		    (n && (pt_mpr_array(&m, &three) || pt_mpr_bytes(&m, &cmd))))
+			return PT_EWIRE;
+	}
+	if (cmd.len > MPI_CMD_MAX)
+		cmd.len = MPI_CMD_MAX;
+	memcpy(v, &s, sizeof s);
+	if (cmd.len)
+		memcpy(v + sizeof s, cmd.p, cmd.len);
+	kn = mpi_key(k, 'S', proc);
+	be32(k + kn, s.spawn);
+	return put(st, DB_MPI, k, kn + 4, v, sizeof s + cmd.len, 0);
+}
+
 static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 {
 	uint8_t k[MPI_KEY_MAX];
@@ -2380,6 +2421,8 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 			return r == PT_ENOTFOUND ? 0 : r;
 		m.fini_ns = ev->ts;
 		m.dropped = pt_ev_u(ev, 0);
+		m.foreign = pt_ev_u(ev, 1);
+		m.foreign_bytes = pt_ev_u(ev, 2);
 		return put(st, DB_MPI, k, kn, &m, sizeof m, 0);
 	}
 
@@ -2471,6 +2514,35 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 	case PT_EV_MPI_FCLOSE:
 		/* C_SESS_END's first twelve fields: ended like a session the table held */
 		return sess_end(st, proc, ev, 1);
+
+	case PT_EV_MPI_SPAWN:
+		return spawn_put(st, proc, ev);
+
+	case PT_EV_MPI_PARENT: {
+		struct pt_mpi_parent p = { 0, -1, 0, 0, 0 };
+		uint8_t ck[21];
+		b = pt_ev_b(ev, 0);
+		p.size = (int32_t)pt_ev_i(ev, 3);
+		if (b.len) {
+			p.job = fnv64(b.p, b.len);
+			p.rank = (int32_t)pt_ev_i(ev, 1);
+			p.spawn = (uint32_t)pt_ev_u(ev, 2);
+		}
+		kn = mpi_key(k, 'P', proc);
+		if ((r = put(st, DB_MPI, k, kn, &p, sizeof p, 0)) || !p.job)
+			return r;
+		/* the parent job's name, for a reader whose store has none of its ranks */
+		k[0] = 'J';
+		be64(k + 1, p.job);
+		if ((r = put(st, DB_MPI, k, 9, b.p, b.len, 0)))
+			return r;
+		ck[0] = 'k';
+		be64(ck + 1, p.job);
+		be32(ck + 9, (uint32_t)p.rank);
+		be32(ck + 13, p.spawn);
+		be32(ck + 17, proc);
+		return put(st, DB_MPI, ck, sizeof ck, "", 0, 0);
+	}
 	}
 	return 0;
 }
@@ -2516,9 +2588,74 @@ int pt_store_mpi_job(pt_store *st, uint64_t job, char *name, size_t *len)
 	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
 }
 
+int pt_store_mpi_parent(pt_store *st, uint32_t proc, struct pt_mpi_parent *p)
+{
+	uint8_t k[MPI_KEY_MAX];
+
+	return mpi_get(st, k, mpi_key(k, 'P', proc), p, sizeof *p);
+}
+
+int pt_store_mpi_spawn(pt_store *st, uint32_t proc, uint32_t spawn, struct pt_mpi_spawn *s)
+{
+	uint8_t k[MPI_KEY_MAX];
+	size_t kn = mpi_key(k, 'S', proc);
+
+	be32(k + kn, spawn);
+	return mpi_get(st, k, kn + 4, s, sizeof *s);
+}
+
 struct mpi_walk {
 	void *fn, *ctx;
 };
+
+static int mpi_spawn_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_walk *w = ctx;
+	struct pt_mpi_spawn s = { 0 };
+	size_t n = v->mv_size < sizeof s ? v->mv_size : sizeof s;
+
+	if (k->mv_size != 9)
+		return 0;
+	memcpy(&s, v->mv_data, n);
+	return ((pt_mpi_spawn_fn)w->fn)(w->ctx, rd32((uint8_t *)k->mv_data + 1), &s,
+					 (const uint8_t *)v->mv_data + n, v->mv_size - n);
+}
+
+int pt_store_each_mpi_spawn(pt_store *st, uint32_t proc, pt_mpi_spawn_fn fn, void *ctx)
+{
+	struct mpi_walk w = { (void *)fn, ctx };
+	uint8_t k[MPI_KEY_MAX];
+
+	if (st->no_mpi)
+		return 0;
+	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'S', proc) : (k[0] = 'S', 1), mpi_spawn_cb,
+		    &w);
+}
+
+static int mpi_child_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct mpi_walk *w = ctx;
+	const uint8_t *p = k->mv_data;
+
+	(void)v;
+	if (k->mv_size != 21)
+		return 0;
+	return ((pt_mpi_child_fn)w->fn)(w->ctx, rd32(p + 13), rd32(p + 17));
+}
+
+int pt_store_each_mpi_child(pt_store *st, uint64_t job, int32_t rank, pt_mpi_child_fn fn,
+			    void *ctx)
+{
+	struct mpi_walk w = { (void *)fn, ctx };
+	uint8_t k[13];
+
+	if (st->no_mpi)
+		return 0;
+	k[0] = 'k';
+	be64(k + 1, job);
+	be32(k + 9, (uint32_t)rank);
+	return walk(st, DB_MPI, k, sizeof k, mpi_child_cb, &w);
+}
 
 static int mpi_rank_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 {

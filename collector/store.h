@@ -41,6 +41,10 @@
  *            'm' proc:u32 | comm:u32 | remote:u8 | offset:u32 → members, int32 world ranks
  *            'p' proc:u32 | peer:u32 | op:u8  → struct pt_mpi_traffic
  *            'c' proc:u32 | comm:u32 | op:u8 | root+1:u32 → struct pt_mpi_calls
+ *            'S' proc:u32 | spawn:u32        → struct pt_mpi_spawn | its first command
+ *            'P' proc:u32                  → struct pt_mpi_parent (a spawned image)
+ *            'k' job:u64 | rank:u32 | spawn:u32 | proc:u32 → nothing (the images a
+ *                                           rank spawned, by the spawning rank)
  *            (the table is absent from stores written before it: read as empty)
  *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
@@ -305,6 +309,7 @@ struct pt_mpi_rank {
 	uint32_t thread, how;       /* MPI_INIT.thread, .how */
 	uint64_t init_ns, fini_ns;  /* fini_ns 0: MPI_Finalize not seen */
 	uint64_t dropped;           /* MPI_FINI.dropped */
+	uint64_t foreign, foreign_bytes;   /* MPI_FINI's: messages with other jobs' ranks */
 };
 
 #define PT_MPI_COMM_RIDENTITY 0x100u   /* pt_mpi_comm.flags: the remote group is ranks 0.. */
@@ -325,7 +330,29 @@ struct pt_mpi_calls {
 	uint64_t calls, sent, recvd, first, last;
 };
 
+/* A spawn by the image, as its root (MPI_SPAWN); times are the call's. */
+struct pt_mpi_spawn {
+	uint64_t start_ns, end_ns;
+	uint32_t spawn, comm, how, flags;   /* MPI_SPAWN's; comm UINT32_MAX: unknown */
+	int32_t status, procs, maxprocs;
+	uint32_t ncmds;
+};
+
+/* An image that MPI_Comm_get_parent says was spawned (MPI_PARENT): the spawning rank, as
+ * (job, rank, spawn), or job 0 (rank -1, spawn 0) when the image was not told. */
+struct pt_mpi_parent {
+	uint64_t job;
+	int32_t rank;
+	uint32_t spawn;
+	int32_t size;               /* the parent group's */
+	uint32_t pad;
+};
+
 int pt_store_mpi_rank(pt_store *st, uint32_t proc, struct pt_mpi_rank *m);
+/* PT_ENOTFOUND: the image was not spawned (or is no rank). */
+int pt_store_mpi_parent(pt_store *st, uint32_t proc, struct pt_mpi_parent *p);
+/* The image's spawn number `spawn` (PT_ENOTFOUND: not in this store). */
+int pt_store_mpi_spawn(pt_store *st, uint32_t proc, uint32_t spawn, struct pt_mpi_spawn *s);
 /* The image that was `rank` of `job` in this store (PT_ENOTFOUND: another node's). */
 int pt_store_mpi_find(pt_store *st, uint64_t job, int32_t rank, uint32_t *proc);
 /* The job's name, copied (not terminated) into name[*len]; *len becomes its length. */
@@ -342,6 +369,15 @@ typedef int (*pt_mpi_p2p_fn)(void *ctx, uint32_t proc, int32_t peer, uint32_t op
 typedef int (*pt_mpi_coll_fn)(void *ctx, uint32_t proc, uint32_t comm, uint32_t op,
 			      int32_t root, const struct pt_mpi_calls *c);
 int pt_store_each_mpi_rank(pt_store *st, pt_mpi_rank_fn fn, void *ctx);
+/* The spawns of one image (proc != 0) or of all, in (image, spawn) order; cmd is the
+ * first command, pointing into the reader's snapshot (valid during the callback). */
+typedef int (*pt_mpi_spawn_fn)(void *ctx, uint32_t proc, const struct pt_mpi_spawn *s,
+			       const uint8_t *cmd, size_t len);
+int pt_store_each_mpi_spawn(pt_store *st, uint32_t proc, pt_mpi_spawn_fn fn, void *ctx);
+/* The images of this store that rank `rank` of `job` spawned, in (spawn, image) order. */
+typedef int (*pt_mpi_child_fn)(void *ctx, uint32_t spawn, uint32_t proc);
+int pt_store_each_mpi_child(pt_store *st, uint64_t job, int32_t rank, pt_mpi_child_fn fn,
+			    void *ctx);
 /* Of one image (proc != 0) or of all, in (image, peer, op) order. */
 int pt_store_each_mpi_p2p(pt_store *st, uint32_t proc, pt_mpi_p2p_fn fn, void *ctx);
 /* Of one image (proc != 0) or of all; root is a world rank, -1 for none or several. */

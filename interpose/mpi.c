@@ -1,5 +1,6 @@
 /* mpi.c — MPI through the profiling interface: MPI_Name and PMPI_Name wrappers (from
- * mpi.def) that count traffic per peer, collectives per communicator, and MPI-IO per file.
+ * mpi.def) that count traffic per peer, collectives per communicator, and MPI-IO per file,
+ * and tie spawned jobs to the rank that spawned them.
  *
  * The shim never links libmpi: each wrapper forwards to the next definition of its name,
  * found on first use with dlsym(RTLD_NEXT) (another PMPI tool, or libmpi), else to
@@ -187,6 +188,7 @@ static struct {
 	_Atomic int32_t nh;
 	struct ptm_file *files;
 	_Atomic uint64_t dropped;
+	uint64_t foreign, foreign_bytes;   /* messages with ranks of another job */
 	_Atomic uint32_t tgen;      /* bumped by MPI_Type_free: cached sizes are stale */
 	atomic_flag flushing, reg;
 	_Atomic uint64_t last_flush;
@@ -209,6 +211,19 @@ static struct {
 			     int *, void *);
 	int (*set_attr)(MPI_Comm, int, void *);
 	int keyval;                 /* the module's attribute: its delete callback retires */
+
+	/* dynamic processes (NULL: not linked, and the children are told nothing) */
+	int (*get_parent)(MPI_Comm *);
+	int (*info_create)(MPI_Info *);
+	int (*info_dup)(MPI_Info, MPI_Info *);
+	int (*info_get)(MPI_Info, const char *, int, char *, int *);
+	int (*info_get_valuelen)(MPI_Info, const char *, int *, int *);
+	int (*info_set)(MPI_Info, const char *, const char *);
+	int (*info_free)(MPI_Info *);
+	MPI_Comm comm_null;
+	MPI_Info info_null;
+	_Atomic uint32_t spawns;    /* MPI_SPAWN.spawn of the latest */
+	char job[256];              /* MPI_INIT.job, which the children of a spawn are told */
 } ptm = { .flushing = ATOMIC_FLAG_INIT, .reg = ATOMIC_FLAG_INIT, .keyval = MPI_KEYVAL_INVALID };
 
 /* Inside a wrapped call: calls that reach the wrappers now are the library's own or
@@ -797,8 +812,12 @@ static inline void p2p_count(int op, const struct ptm_comm *c, int r, uint64_t b
 	struct ptm_agg *a;
 	uint32_t idx;
 
-	if (pt_unlikely(peer < 0))
-		return;          /* MPI_PROC_NULL, or a process of another world */
+	if (pt_unlikely(peer < 0)) {
+		/* a process of another job: no world rank to name it by; counted */
+		add(&ptm.foreign, 1);
+		add(&ptm.foreign_bytes, bytes);
+		return;
+	}
 	idx = (uint32_t)(op - 1) * (uint32_t)ptm.size + (uint32_t)peer;
 	a = &ptm.p2p[idx];
 	add(&a->bytes, bytes);
@@ -1139,15 +1158,21 @@ static void atfork_child(void)
 	ptm.started = 0;
 }
 
-/* MPI_COMM_WORLD is the address of a libmpi object; a program that names it holds a copy
- * (a copy relocation) that libmpi itself then uses: the global scope finds that one. */
-static MPI_Comm world_handle(void)
+/* A predefined handle (MPI_COMM_WORLD, MPI_INFO_NULL, ...) is the address of a libmpi
+ * object; a program that names it holds a copy (a copy relocation) that libmpi itself
+ * then uses: the global scope finds that one. */
+static void *predefined(const char *name)
 {
-	void *w = dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world"), *h;
+	void *w = dlsym(RTLD_DEFAULT, name), *h;
 
 	if (!w && (h = libmpi()))
-		w = dlsym(h, "ompi_mpi_comm_world");
-	return (MPI_Comm)w;
+		w = dlsym(h, name);
+	return w;
+}
+
+static MPI_Comm world_handle(void)
+{
+	return (MPI_Comm)predefined("ompi_mpi_comm_world");
 }
 
 static int resolve_own(void)
@@ -1163,6 +1188,22 @@ static int resolve_own(void)
 	       OWN(processor, "PMPI_Get_processor_name") &&
 	       OWN(library, "PMPI_Get_library_version") &&
 	       OWN(query_thread, "PMPI_Query_thread");
+#undef OWN
+}
+
+static void rec_parent(void);
+
+/* What spawns need, looked up once; without all of it they are only forwarded. */
+static void resolve_spawn(void)
+{
+#define OWN(field, name) (ptm.field = (__typeof__(ptm.field))ptm_sym(name)) != NULL
+	if (!(OWN(get_parent, "PMPI_Comm_get_parent") && OWN(info_create, "PMPI_Info_create") &&
+	      OWN(info_dup, "PMPI_Info_dup") && OWN(info_get, "PMPI_Info_get") &&
+	      OWN(info_get_valuelen, "PMPI_Info_get_valuelen") &&
+	      OWN(info_set, "PMPI_Info_set") && OWN(info_free, "PMPI_Info_free") &&
+	      (ptm.comm_null = (MPI_Comm)predefined("ompi_mpi_comm_null")) &&
+	      (ptm.info_null = (MPI_Info)predefined("ompi_mpi_info_null"))))
+		ptm.get_parent = NULL;
 #undef OWN
 }
 
@@ -1221,6 +1262,8 @@ static void init_done(int how, int provided)
 	while (llen > 0 && (lib[llen - 1] == '\n' || lib[llen - 1] == 0))
 		llen--;
 	job_name(job, sizeof job);
+	memcpy(ptm.job, job, sizeof ptm.job);
+	resolve_spawn();
 
 	/* MPI_COMM_WORLD: communicator 0, rank i is world rank i */
 	w = &ptm.comms[hash_ptr((uintptr_t)ptm.world, PTM_NCOMM - 1)];
@@ -1243,6 +1286,7 @@ static void init_done(int how, int provided)
 		pt_rec_end(&r);
 	}
 	rec_comm(w);
+	rec_parent();
 	if (!atfork) {
 		atfork = 1;
 		pthread_atfork(NULL, NULL, atfork_child);
@@ -1297,8 +1341,10 @@ static int w_Finalize(ptm_fn_Finalize fn)
 		if (atomic_load_explicit(&ptm.files[i].key, memory_order_acquire) > PTM_TOMB)
 			file_closed(&ptm.files[i]);
 	flush_all(1);
-	if (pt_rec_begin(&r, PT_EV_MPI_FINI, 1, 16) == 0) {
+	if (pt_rec_begin(&r, PT_EV_MPI_FINI, 3, 32) == 0) {
 		pt_mpw_uint(&r.w, atomic_load_explicit(&ptm.dropped, memory_order_relaxed));
+		pt_mpw_uint(&r.w, ld(&ptm.foreign));
+		pt_mpw_uint(&r.w, ld(&ptm.foreign_bytes));
 		pt_rec_end(&r);
 	}
 	ptm.on = 0;
@@ -2616,6 +2662,358 @@ static int w_Type_free(ptm_fn_Type_free fn, MPI_Datatype *dt)
 	if (r == MPI_SUCCESS)
 		atomic_fetch_add_explicit(&ptm.tgen, 1, memory_order_relaxed);
 	return r;
+}
+
+/* ---- dynamic processes: MPI_Comm_spawn, MPI_Comm_spawn_multiple
+ *
+ * The children are started by the MPI runtime's daemons: traced when the daemon is (its
+ * exec wrapper puts the preload back) or its environment carries the shim, as under
+ * provtrace run; but a daemon started otherwise, or the program's own "env" info key
+ * (Open MPI: NAME=VALUE lines that the processes it starts get), can leave them without,
+ * and nothing tells a child which rank spawned it.  So the root of a spawn hands MPI a copy of
+ * each info it was given (or a new one for MPI_INFO_NULL) whose "env" holds the program's
+ * lines, LD_PRELOAD with the shim put first, then PROVTRACE_MPI_PARENT ("SPAWN RANK JOB",
+ * which the children's MPI_PARENT records repeat) and the shim's settings the program did
+ * not set, as many as MPI_MAX_INFO_VAL holds (the others the children inherit, as every
+ * rank does).  The program's info objects are never changed; the copies are freed when
+ * the call returns.  Other ranks' info is not looked at by MPI, nor by the module. */
+
+struct spawn_env {
+	char v[MPI_MAX_INFO_VAL + 1];
+	size_t len;
+	uint32_t flags;             /* PT_MPI_SPAWN_* */
+};
+
+/* Append one line, if it fits. */
+static int env_put(struct spawn_env *e, const char *line, size_t n)
+{
+	if (!n)
+		return 1;
+	if (e->len + n + (e->len != 0) > MPI_MAX_INFO_VAL) {
+		e->flags |= PT_MPI_SPAWN_ENV_CUT;
+		return 0;
+	}
+	if (e->len)
+		e->v[e->len++] = '\n';
+	memcpy(e->v + e->len, line, n);
+	e->len += n;
+	e->v[e->len] = 0;
+	return 1;
+}
+
+/* The value of NAME in the lines of list, or NULL. */
+static const char *env_get(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p; p += strcspn(p, "\n"), p += *p == '\n')
+		if (!strncmp(p, name, n) && p[n] == '=')
+			return p + n + 1;
+	return NULL;
+}
+
+/* The program's lines, LD_PRELOAD with the shim first when `preload`. */
+static int env_program(struct spawn_env *e, const char *prog, int preload)
+{
+	char line[MPI_MAX_INFO_VAL + 1];
+	size_t self = strlen(pt.self);
+
+	e->len = 0;
+	e->v[0] = 0;
+	for (const char *p = prog; *p;) {
+		size_t n = strcspn(p, "\n");
+		int k;
+		if (preload && n > 11 && !memcmp(p, "LD_PRELOAD=", 11) &&
+		    !memmem(p + 11, n - 11, pt.self, self)) {
+			k = snprintf(line, sizeof line, "LD_PRELOAD=%s:%.*s", pt.self, (int)(n - 11),
+				     p + 11);
+			if (k <= 0 || (size_t)k >= sizeof line || !env_put(e, line, (size_t)k))
+				return 0;
+		} else if (!env_put(e, p, n)) {
+			return 0;
+		}
+		p += n;
+		p += *p == '\n';
+	}
+	return 1;
+}
+
+static void env_build(struct spawn_env *e, const char *prog, uint32_t spawn)
+{
+	static const char *const first[] = { "PROVTRACE_SOCKET", "PROVTRACE_SPOOL" };
+	char line[MPI_MAX_INFO_VAL + 1];
+	const char *v = env_get(prog, "PROVTRACE_DISABLE"), *cur;
+	size_t n = v ? strcspn(v, "\n") : 0;
+	int k;
+
+	e->flags = 0;
+	if (n && !(n == 1 && v[0] == '0')) {
+		e->flags = PT_MPI_SPAWN_UNTRACED;   /* meant to run untraced: nothing added */
+		return;
+	}
+	/* all of the program's lines, the shim added to its LD_PRELOAD if they still fit */
+	if (!pt.self[0] || !env_program(e, prog, 1)) {
+		env_program(e, prog, 0);
+		e->flags |= pt.self[0] ? PT_MPI_SPAWN_ENV_CUT : 0;
+	}
+	k = snprintf(line, sizeof line, "PROVTRACE_MPI_PARENT=%u %d %s", spawn, (int)ptm.rank,
+		     ptm.job);
+	if (!env_get(prog, "PROVTRACE_MPI_PARENT") && k > 0 && (size_t)k < sizeof line)
+		env_put(e, line, (size_t)k);
+	if (pt.self[0] && !env_get(prog, "LD_PRELOAD")) {
+		cur = getenv("LD_PRELOAD");
+		if (cur && strstr(cur, pt.self))
+			k = snprintf(line, sizeof line, "LD_PRELOAD=%s", cur);
+		else
+			k = snprintf(line, sizeof line, "LD_PRELOAD=%s%s%s", pt.self,
+				     cur && *cur ? ":" : "", cur ? cur : "");
+		if (k > 0 && (size_t)k < sizeof line)
+			env_put(e, line, (size_t)k);
+	}
+	/* the collector's address first: without it a child records nothing */
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < pt.nenv_saved; i++) {
+			const char *kv = pt.env_saved[i], *eq = strchr(kv, '=');
+			size_t nl = eq ? (size_t)(eq - kv) : 0;
+			int is_first = 0;
+			if (!nl || nl >= 64)
+				continue;
+			for (unsigned j = 0; j < sizeof first / sizeof first[0]; j++)
+				is_first |= strlen(first[j]) == nl && !memcmp(first[j], kv, nl);
+			if (is_first != !pass)
+				continue;
+			memcpy(line, kv, nl);
+			line[nl] = 0;
+			if (!env_get(prog, line))
+				env_put(e, kv, strlen(kv));
+		}
+	}
+	if (strcmp(e->v, prog))
+		e->flags |= PT_MPI_SPAWN_ENV;
+}
+
+/* The info MPI gets from the root for one command: a copy of the program's with "env" as
+ * built, which *made says to free; the program's own when nothing is to be added or a
+ * step fails (never an error of the module's making: values are checked first). */
+static MPI_Info spawn_info(MPI_Info info, uint32_t spawn, uint32_t *flags, int *made)
+{
+	char prog[MPI_MAX_INFO_VAL + 1] = "";
+	struct spawn_env e;
+	MPI_Info mine;
+	int flag = 0, len = 0;
+
+	*made = 0;
+	if (info != ptm.info_null) {
+		if (ptm.info_get_valuelen(info, "env", &len, &flag) != MPI_SUCCESS)
+			return info;
+		if (flag && (len < 0 || len > MPI_MAX_INFO_VAL ||
+			     ptm.info_get(info, "env", MPI_MAX_INFO_VAL, prog, &flag)))
+			return info;
+	}
+	env_build(&e, prog, spawn);
+	*flags |= e.flags;
+	if (!(e.flags & PT_MPI_SPAWN_ENV))
+		return info;
+	if (info == ptm.info_null ? ptm.info_create(&mine) : ptm.info_dup(info, &mine))
+		return info;
+	if (ptm.info_set(mine, "env", e.v) != MPI_SUCCESS) {
+		ptm.info_free(&mine);
+		return info;
+	}
+	*made = 1;
+	return mine;
+}
+
+/* This image is the root of the spawn (the only one whose arguments MPI reads). */
+static int spawn_root(MPI_Comm comm, int root)
+{
+	int me = -1;
+
+	return ptm.get_parent && ptm.comm_rank(comm, &me) == MPI_SUCCESS && me == root;
+}
+
+#define PTM_SPAWN_BYTES 8192u   /* of commands and arguments in an MPI_SPAWN record */
+
+static uint32_t args_fit(char *const *argv, size_t *budget, uint32_t *flags)
+{
+	uint32_t n = 0;
+
+	for (; argv && argv[n]; n++) {
+		size_t need = strlen(argv[n]) + 5;
+		if (need > *budget) {
+			*flags |= PT_F_TRUNCATED;
+			break;
+		}
+		*budget -= need;
+	}
+	return n;
+}
+
+/* The commands that fit the record, and (w != NULL) write them. */
+static uint32_t put_cmds(struct pt_mpw *w, int count, char *const cmds[], char **const argvs[],
+			 const int maxprocs[], uint32_t *flags)
+{
+	size_t budget = PTM_SPAWN_BYTES;
+	uint32_t n = 0;
+
+	for (; n < (uint32_t)count; n++) {
+		size_t need = strlen(cmds[n]) + 16;
+		if (need > budget) {
+			*flags |= PT_F_TRUNCATED;
+			break;
+		}
+		budget -= need;
+		uint32_t na = args_fit(argvs ? argvs[n] : NULL, &budget, flags);
+		if (!w)
+			continue;
+		pt_mpw_array(w, 3);
+		pt_mpw_cstr(w, cmds[n]);
+		pt_mpw_array(w, na);
+		for (uint32_t i = 0; i < na; i++)
+			pt_mpw_cstr(w, argvs[n][i]);
+		pt_mpw_int(w, maxprocs[n]);
+	}
+	return n;
+}
+
+static void rec_spawn(uint32_t spawn, MPI_Comm comm, int how, int status, MPI_Comm *inter,
+		      int count, char *const cmds[], char **const argvs[], const int maxprocs[],
+		      uint32_t flags, uint64_t t0)
+{
+	struct ptm_comm *c = comm_get(comm);
+	uint32_t ncmd = put_cmds(NULL, count, cmds, argvs, maxprocs, &flags);
+	int64_t want = 0;
+	int procs = 0;
+	struct pt_rec r;
+
+	for (int i = 0; i < count; i++)
+		want += maxprocs[i] > 0 ? maxprocs[i] : 0;
+	if (status == MPI_SUCCESS) {
+		ptm_in = 1;
+		if (ptm.comm_remote_size(*inter, &procs) != MPI_SUCCESS)
+			procs = 0;
+		ptm_in = 0;
+	}
+	if (pt_rec_begin(&r, PT_EV_MPI_SPAWN, 9, 128 + PTM_SPAWN_BYTES + 16 * (size_t)ncmd) < 0)
+		return;
+	pt_mpw_uint(&r.w, spawn);
+	pt_mpw_int(&r.w, c ? (int64_t)c->id : -1);
+	pt_mpw_uint(&r.w, (uint64_t)how);
+	pt_mpw_int(&r.w, status);
+	pt_mpw_int(&r.w, procs);
+	pt_mpw_int(&r.w, want);
+	pt_mpw_array(&r.w, ncmd);
+	put_cmds(&r.w, count, cmds, argvs, maxprocs, &flags);
+	pt_mpw_uint(&r.w, flags);
+	pt_mpw_uint(&r.w, r.ts > t0 ? r.ts - t0 : 0);
+	pt_rec_end(&r);
+}
+
+static int w_Comm_spawn(ptm_fn_Comm_spawn fn, const char *cmd, char *argv[], int maxprocs,
+			MPI_Info info, int root, MPI_Comm comm, MPI_Comm *inter, int errs[])
+{
+	uint32_t spawn = 0, flags = 0;
+	MPI_Info use = info;
+	uint64_t t0;
+	int made = 0, r, e;
+
+	if (ptm_in || !ptm.on)
+		return fn(cmd, argv, maxprocs, info, root, comm, inter, errs);
+	ptm_in = 1;
+	if (spawn_root(comm, root)) {
+		spawn = atomic_fetch_add_explicit(&ptm.spawns, 1, memory_order_relaxed) + 1;
+		use = spawn_info(info, spawn, &flags, &made);
+	}
+	t0 = pt_now();
+	r = fn(cmd, argv, maxprocs, use, root, comm, inter, errs);
+	e = errno;
+	if (made)
+		ptm.info_free(&use);
+	ptm_in = 0;
+	if (spawn)
+		rec_spawn(spawn, comm, 0, r, inter, 1, (char *const[]){ (char *)cmd },
+			  (char **const[]){ argv }, &maxprocs, flags, t0);
+	errno = e;
+	return r;
+}
+
+static int w_Comm_spawn_multiple(ptm_fn_Comm_spawn_multiple fn, int count, char *cmds[],
+				 char **argvs[], const int maxprocs[], const MPI_Info infos[],
+				 int root, MPI_Comm comm, MPI_Comm *inter, int errs[])
+{
+	const MPI_Info *use = infos;
+	MPI_Info *mine = NULL;
+	uint32_t spawn = 0, flags = 0;
+	size_t len = 0;
+	uint64_t t0;
+	int r, e, made = 0;
+
+	if (ptm_in || !ptm.on)
+		return fn(count, cmds, argvs, maxprocs, infos, root, comm, inter, errs);
+	ptm_in = 1;
+	if (count > 0 && spawn_root(comm, root)) {
+		spawn = atomic_fetch_add_explicit(&ptm.spawns, 1, memory_order_relaxed) + 1;
+		len = pt_align_page((size_t)count * (sizeof *mine + 1));
+		if ((mine = map(len))) {
+			uint8_t *own = (uint8_t *)(mine + count);
+			for (int i = 0; i < count; i++) {
+				int m = 0;
+				mine[i] = spawn_info(infos[i], spawn, &flags, &m);
+				own[i] = (uint8_t)m;
+				made |= m;
+			}
+			use = mine;
+		}
+	}
+	t0 = pt_now();
+	r = fn(count, cmds, argvs, maxprocs, use, root, comm, inter, errs);
+	e = errno;
+	if (mine) {
+		uint8_t *own = (uint8_t *)(mine + count);
+		for (int i = 0; made && i < count; i++)
+			if (own[i])
+				ptm.info_free(&mine[i]);
+		pt_sys_munmap(mine, len);
+	}
+	ptm_in = 0;
+	if (spawn)
+		rec_spawn(spawn, comm, 1, r, inter, count, cmds, argvs, maxprocs, flags, t0);
+	errno = e;
+	return r;
+}
+
+/* In MPI_Init of a spawned image: the rank that spawned it, as its environment says. */
+static void rec_parent(void)
+{
+	const char *v = getenv("PROVTRACE_MPI_PARENT"), *job = "";
+	MPI_Comm parent;
+	long spawn = 0, rank = -1;
+	int size = 0;
+	struct pt_rec r;
+
+	if (!ptm.get_parent || ptm.get_parent(&parent) != MPI_SUCCESS || parent == ptm.comm_null)
+		return;
+	if (ptm.comm_remote_size(parent, &size) != MPI_SUCCESS)
+		size = 0;
+	if (v) {
+		/* "SPAWN RANK JOB" */
+		char *end;
+		spawn = strtol(v, &end, 10);
+		if (end != v && *end == ' ') {
+			rank = strtol(end + 1, &end, 10);
+			if (*end == ' ' && spawn > 0 && spawn <= UINT32_MAX && rank >= 0)
+				job = end + 1;
+		}
+		if (!*job)
+			spawn = 0, rank = -1;
+	}
+	if (pt_rec_begin(&r, PT_EV_MPI_PARENT, 4, 64 + sizeof ptm.job) == 0) {
+		pt_mpw_str(&r.w, job, strnlen(job, sizeof ptm.job - 1));
+		pt_mpw_int(&r.w, rank);
+		pt_mpw_uint(&r.w, (uint64_t)spawn);
+		pt_mpw_int(&r.w, size);
+		pt_rec_end(&r);
+	}
 }
 
 /* ---- MPI-IO */

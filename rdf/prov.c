@@ -11,14 +11,16 @@
  * Derivations.  A version written by P derives from what P read before the write ended,
  * from what the processes P received data from over pipes and sockets had read before
  * they wrote it, from what the MPI ranks P received from (on any node) had read before
- * they last sent to it, and from what P's parent (or pre-exec image) had read before P
- * began: the same temporal walk as provtrace lineage, done per write with a memo of the
- * widest bound per process, and capped (max_sources) with the cut made visible.
+ * they last sent to it, and from what P's parent (or pre-exec image, or the MPI rank that
+ * spawned it) had read before P began: the same temporal walk as provtrace lineage, done
+ * per write with a memo of the widest bound per process, and capped (max_sources) with
+ * the cut made visible.
  *
  * MPI.  Traffic is described from the receiving side, the side whose counts say what
  * arrived: per point-to-point record (peer, kind) one communication, per collective
  * record (communicator, kind, root) one per member whose data flows to the rank.  A
- * collective of N ranks thus gives each rank up to N - 1 communications per record. */
+ * collective of N ranks thus gives each rank up to N - 1 communications per record.  A
+ * spawned rank has one more, from the root of its spawn. */
 #include "config.h"
 
 #include <errno.h>
@@ -107,6 +109,8 @@ struct plist {
 	size_t ne;
 	struct mpe *m;
 	size_t nm;
+	int spawned;                 /* an MPI rank whose spawning rank is in the run: */
+	uint32_t sps, sp;            /* its store and image */
 };
 
 struct cw {                     /* a write session into an IPC channel */
@@ -1038,6 +1042,16 @@ static int mpi_flows(pt_prov *pv, size_t s, uint32_t proc, mpi_flow_fn fn, void 
 	return 1;
 }
 
+/* The rank that spawned image `proc` of store s (MPI_Comm_spawn's root), when the image
+ * was told which and a store of the run holds it. */
+static int spawner(pt_prov *pv, size_t s, uint32_t proc, uint32_t *qs, uint32_t *q)
+{
+	struct pt_mpi_parent p;
+
+	return pt_store_mpi_parent(pv->rs.st[s], proc, &p) == 0 && p.job &&
+	       rank_find(pv, p.job, p.rank, qs, q) == 0;
+}
+
 /* When the sender of f last sent what f received (its latest send to the receiver, or
  * its latest call of the collective in any communicator); 0 when its store does not say. */
 static uint64_t peer_last(pt_prov *pv, const struct mpi_flow *f)
@@ -1185,6 +1199,7 @@ static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 		pt_store_each_sess(pv->rs.st[s], proc, pl_sess, &f);
 		mpi_flows(pv, s, proc, pl_flow, &f);
 		mpe_steps(l);
+		l->spawned = spawner(pv, s, proc, &l->sps, &l->sp);
 		if (l->nr > 1)
 			qsort(l->r, l->nr, sizeof *l->r, rd_cmp);
 		if (l->ne > 1)
@@ -1287,11 +1302,14 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 			if (bound)
 				push(pv, l->m[j].qs, l->m[j].q, bound);
 		}
-		/* a child began with what its parent (or the image it replaced) had */
+		/* a child began with what its parent (or the image it replaced, or the rank
+		 * that spawned it: its command line) had */
 		if (l->rec.parent)
 			push(pv, it.store, l->rec.parent, l->rec.start_ns);
 		if (l->rec.exec_from)
 			push(pv, it.store, l->rec.exec_from, l->rec.start_ns);
+		if (l->spawned)
+			push(pv, l->sps, l->sp, l->rec.start_ns);
 	}
 	if (pv->nsrcs > 1)
 		qsort(pv->srcs, pv->nsrcs, sizeof *pv->srcs, ver_cmp);
@@ -2305,9 +2323,73 @@ static int mpi_library(pt_prov *pv, size_t s, uint32_t proc, struct pt_bytes *li
 	return 0;
 }
 
+/* A job's name into pe->path, in a second look when longer than the first allowed. */
+static int job_text(pt_store *st, struct proc_emit *pe, uint64_t job)
+{
+	size_t len = 256;
+
+	for (int tries = 0; tries < 2; tries++) {
+		size_t cap = len;
+		pe->path.len = 0;
+		pt_buf_grow(&pe->path, cap);
+		if (pt_store_mpi_job(st, job, pe->path.p, &len))
+			return 0;
+		if (len <= cap) {
+			pe->path.len = len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A spawned rank: the rank that spawned it, as a literal, and (pass 1) prov:wasInformedBy,
+ * pt:mpiSpawnedBy and the qualified communication, or (pass 2) its block. */
+static void emit_spawned(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
+			 const uint32_t *inf, size_t ninf, int pass)
+{
+	pt_store *st = pv->rs.st[pe->store];
+	struct pt_buf *P = &pe->piri, *O = &pv->o, *S = &pv->s;
+	struct pt_mpi_parent p;
+	struct pt_mpi_spawn sp;
+
+	if (pt_store_mpi_parent(st, pe->rec->id, &p))
+		return;
+	if (pass == 1) {
+		e_bool(pv, P, PT("mpiSpawned"), 1);
+		if (p.job && job_text(st, pe, p.job)) {
+			e_text(pv, P, PT("mpiParentJob"), pe->path.p, pe->path.len);
+			e_int(pv, P, PT("mpiParentRank"), p.rank);
+		}
+	}
+	if (!l->spawned)
+		return;
+	iri_proc(pv, O, l->sps, l->sp);
+	S->len = 0;
+	pt_buf_put(S, P->p, P->len);
+	pt_buf_puts(S, "/mpi/spawn");
+	if (pass == 1) {
+		if (l->sps != pe->store || !bsearch(&l->sp, inf, ninf, sizeof *inf, u32_cmp))
+			e_buf(pv, P, PROV("wasInformedBy"), O);
+		e_buf(pv, P, PT("mpiSpawnedBy"), O);
+		e_buf(pv, P, PROV("qualifiedCommunication"), S);
+		return;
+	}
+	e_type(pv, S, PROV("Communication"));
+	e_type(pv, S, PT("MPISpawn"));
+	e_buf(pv, S, PROV("activity"), O);
+	e_uint(pv, S, PT("mpiSpawn"), p.spawn);
+	if (pt_store_mpi_spawn(pv->rs.st[l->sps], l->sp, p.spawn, &sp) == 0) {
+		e_str(pv, S, PT("mpiOperation"), sp.how == 1 ? "spawn_multiple" : "spawn");
+		e_int(pv, S, PT("processes"), sp.procs);
+		if (sp.start_ns)
+			e_time(pv, S, PT("spawnAtTime"), sp.start_ns);
+	}
+}
+
 /* Pass 1, in the process's block: rank, world size, job, library; prov:wasInformedBy
  * each rank it received data from (once, and not again when a parent or IPC peer above
- * already said it); the qualified communications.  Pass 2: their blocks. */
+ * already said it), and the one that spawned it; the qualified communications.  Pass 2:
+ * their blocks. */
 static void emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
 		     const uint32_t *inf, size_t ninf, int pass)
 {
@@ -2320,25 +2402,18 @@ static void emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
 		return;
 	if (pass == 1) {
 		struct pt_bytes lib;
-		size_t len = 256;
 		e_int(pv, P, PT("mpiRank"), m.rank);
 		e_int(pv, P, PT("mpiWorldSize"), m.size);
-		/* the job's name, in a second look when longer than the first allowed */
-		for (int tries = 0; tries < 2; tries++) {
-			size_t cap = len;
-			pe->path.len = 0;
-			pt_buf_grow(&pe->path, cap);
-			if (pt_store_mpi_job(st, m.job, pe->path.p, &len))
-				break;
-			if (len <= cap) {
-				e_text(pv, P, PT("mpiJob"), pe->path.p, len);
-				break;
-			}
-		}
+		if (job_text(st, pe, m.job))
+			e_text(pv, P, PT("mpiJob"), pe->path.p, pe->path.len);
 		if (mpi_library(pv, pe->store, pe->rec->id, &lib))
 			e_text(pv, P, PT("mpiLibrary"), lib.p, lib.len);
 		if (m.dropped)
 			e_uint(pv, P, PT("mpiDroppedRecords"), m.dropped);
+		if (m.foreign) {
+			e_uint(pv, P, PT("mpiForeignMessages"), m.foreign);
+			e_uint(pv, P, PT("mpiForeignBytes"), m.foreign_bytes);
+		}
 
 		/* l->m is sorted by peer */
 		for (size_t i = 0; i < l->nm && !pv->err; i++) {
@@ -2364,6 +2439,7 @@ static void emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
 	pe->pass = pass;
 	mpi_flows(pv, pe->store, pe->rec->id, emit_flow, pe);
 	pe->pass = save;
+	emit_spawned(pv, pe, l, inf, ninf, pass);
 }
 
 static void emit_proc_info(pt_prov *pv, struct proc_emit *pe, const struct pt_ev *ev, int have_ev)

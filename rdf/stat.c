@@ -276,10 +276,32 @@ struct mpi_sum {
 	size_t np;
 	uint64_t op_msgs[PT_MPI_P2P_OPS], op_bytes[PT_MPI_P2P_OPS];
 	uint64_t calls[PT_MPI_COLL_OPS], csent, crecvd, ncalls, dropped;
+	uint64_t foreign, foreign_bytes;       /* messages with ranks of other jobs */
 	pt_store *st;
 	const char *node;
 	char **jobname;                        /* by job hash, through jobs' values */
 	size_t njobname;
+	struct mpi_spawn *sp;                  /* spawns, by their roots */
+	size_t nsp, capsp;
+	struct pt_u64map kids;                 /* (job, rank, spawn) -> its children + 1 */
+	struct mpi_kids *k;
+	size_t nk, capk, spawned;              /* spawned: ranks that have a parent */
+};
+
+/* A spawn, as its root recorded it, and its children, as they did. */
+struct mpi_spawn {
+	uint64_t job;
+	int32_t rank;
+	struct pt_mpi_spawn s;
+	char *cmd;
+};
+
+struct mpi_kids {
+	uint64_t job;                          /* the spawning rank's */
+	int32_t rank;
+	uint32_t spawn;
+	uint64_t kjob;                         /* theirs */
+	size_t n;
 };
 
 static uint64_t mix(uint64_t a, uint64_t b)
@@ -288,15 +310,44 @@ static uint64_t mix(uint64_t a, uint64_t b)
 	return pt_hash_bytes(k, sizeof k);
 }
 
+static uint64_t kids_key(uint64_t job, int32_t rank, uint32_t spawn)
+{
+	uint64_t k[3] = { job, (uint64_t)(uint32_t)rank, spawn };
+	return pt_hash_bytes(k, sizeof k);
+}
+
+/* A rank with a parent: counted under its spawn (job 0: it was not told which). */
+static void mpi_kid(struct mpi_sum *s, uint32_t proc, const struct pt_mpi_rank *m)
+{
+	struct pt_mpi_parent p;
+	int fresh;
+
+	if (pt_store_mpi_parent(s->st, proc, &p))
+		return;
+	s->spawned++;
+	if (!p.job)
+		return;
+	uint64_t *i = pt_u64map_get(&s->kids, kids_key(p.job, p.rank, p.spawn), 0, &fresh);
+	if (fresh) {
+		if (s->nk == s->capk &&
+		    !(s->k = realloc(s->k, (s->capk = s->capk ? 2 * s->capk : 8) * sizeof *s->k)))
+			abort();
+		s->k[s->nk] = (struct mpi_kids){ p.job, p.rank, p.spawn, m->job, 0 };
+		*i = ++s->nk;
+	}
+	s->k[*i - 1].n++;
+}
+
 static int mpi_rank_count(void *ctx, uint32_t proc, const struct pt_mpi_rank *m)
 {
 	struct mpi_sum *s = ctx;
 	int fresh;
 
-	(void)proc;
 	pt_u64map_get(&s->ranks, mix(m->job, (uint64_t)(uint32_t)m->rank), 0, &fresh);
 	pt_strset_add(&s->nodes, s->node, strlen(s->node));
 	s->dropped += m->dropped;
+	s->foreign += m->foreign;
+	s->foreign_bytes += m->foreign_bytes;
 	uint64_t *j = pt_u64map_get(&s->jobs, m->job, 0, &fresh);
 	if (fresh) {
 		char name[512];
@@ -309,6 +360,24 @@ static int mpi_rank_count(void *ctx, uint32_t proc, const struct pt_mpi_rank *m)
 			abort();
 		*j = ++s->njobname;
 	}
+	mpi_kid(s, proc, m);
+	return 0;
+}
+
+static int mpi_spawn_count(void *ctx, uint32_t proc, const struct pt_mpi_spawn *sp,
+			   const uint8_t *cmd, size_t len)
+{
+	struct mpi_sum *s = ctx;
+	struct pt_mpi_rank m;
+
+	if (pt_store_mpi_rank(s->st, proc, &m))
+		return 0;
+	if (s->nsp == s->capsp &&
+	    !(s->sp = realloc(s->sp, (s->capsp = s->capsp ? 2 * s->capsp : 8) * sizeof *s->sp)))
+		abort();
+	s->sp[s->nsp] = (struct mpi_spawn){ m.job, m.rank, *sp, strndup((const char *)cmd, len) };
+	if (!s->sp[s->nsp++].cmd)
+		abort();
 	return 0;
 }
 
@@ -440,6 +509,68 @@ static void mpi_check_print(const struct mpi_sum *s, int json)
 		       (unsigned long long)self);
 }
 
+static int mpi_spawn_cmp(const void *a, const void *b)
+{
+	const struct mpi_spawn *x = a, *y = b;
+	int c = mpi_order(x->job, x->rank, 0, y->job, y->rank, 0);
+
+	return c ? c : (x->s.spawn > y->s.spawn) - (x->s.spawn < y->s.spawn);
+}
+
+/* Each spawn with its children (the job they formed, how many were traced), and the
+ * ranks with a parent that no spawn here accounts for (an untraced parent, or a child
+ * that was not told). */
+static void mpi_spawns_print(struct mpi_sum *s, int json)
+{
+	static const char *const call[] = { "MPI_Comm_spawn", "MPI_Comm_spawn_multiple" };
+	size_t linked = 0;
+
+	qsort(s->sp, s->nsp, sizeof *s->sp, mpi_spawn_cmp);
+	if (json)
+		printf(",\"mpi_spawns\":[");
+	for (size_t i = 0; i < s->nsp; i++) {
+		const struct mpi_spawn *x = &s->sp[i];
+		const uint64_t *k = pt_u64map_find(&s->kids, kids_key(x->job, x->rank, x->s.spawn));
+		const struct mpi_kids *c = k ? &s->k[*k - 1] : NULL;
+		const char *how = call[x->s.how == 1];
+		linked += c ? c->n : 0;
+		if (json) {
+			printf("%s{\"job\":", i ? "," : "");
+			json_text(mpi_job(s, x->job));
+			printf(",\"rank\":%d,\"spawn\":%u,\"call\":\"%s\",\"status\":%d,"
+			       "\"processes\":%d,\"maxprocs\":%d,\"commands\":%u,\"command\":",
+			       (int)x->rank, x->s.spawn, how, (int)x->s.status, (int)x->s.procs,
+			       (int)x->s.maxprocs, x->s.ncmds);
+			json_text(x->cmd);
+			printf(",\"children_job\":");
+			json_text(c ? mpi_job(s, c->kjob) : "");
+			printf(",\"children_traced\":%zu}", c ? c->n : 0);
+			continue;
+		}
+		printf("spawn      rank %d of job %s: %s", (int)x->rank, mpi_job(s, x->job), how);
+		if (x->s.status)
+			printf(" failed (error %d)", (int)x->s.status);
+		printf(", %d of %d processes", (int)x->s.procs, (int)x->s.maxprocs);
+		if (c)
+			printf(" (job %s, %zu traced)", mpi_job(s, c->kjob), c->n);
+		else if (x->s.procs)
+			printf(" (none traced)");
+		printf(": %s", x->cmd);
+		if (x->s.ncmds > 1)
+			printf(" and %u more command%s", x->s.ncmds - 1, x->s.ncmds > 2 ? "s" : "");
+		printf("\n");
+	}
+	if (json) {
+		printf("],\"mpi_spawned_ranks\":%zu,\"mpi_spawned_unlinked\":%zu", s->spawned,
+		       s->spawned - linked);
+		return;
+	}
+	if (s->spawned > linked)
+		printf("spawned    %zu rank%s with a parent that no spawn in this record accounts "
+		       "for (an untraced parent, or an MPI that did not pass the link on)\n",
+		       s->spawned - linked, s->spawned - linked == 1 ? "" : "s");
+}
+
 static void mpi_print(struct mpi_sum *s, int json)
 {
 	uint64_t sm = 0, sb = 0, rm = 0, rb = 0;
@@ -499,8 +630,10 @@ static void mpi_print(struct mpi_sum *s, int json)
 			       (unsigned long long)x->sbytes, (unsigned long long)x->rmsgs,
 			       (unsigned long long)x->rbytes);
 		}
-		printf("]");
+		printf("],\"mpi_foreign_messages\":%llu,\"mpi_foreign_bytes\":%llu",
+		       (unsigned long long)s->foreign, (unsigned long long)s->foreign_bytes);
 		mpi_check_print(s, 1);
+		mpi_spawns_print(s, 1);
 		return;
 	}
 	printf("mpi        %zu job%s, %zu rank%s on %zu node%s%s\n", s->jobs.n,
@@ -509,6 +642,10 @@ static void mpi_print(struct mpi_sum *s, int json)
 	printf("messages   %llu sent (%llu bytes), %llu received (%llu bytes), point to point\n",
 	       (unsigned long long)sm, (unsigned long long)sb, (unsigned long long)rm,
 	       (unsigned long long)rb);
+	if (s->foreign)
+		printf("messages   %llu (%llu bytes) sent to or received from ranks of other jobs "
+		       "(over a spawn's intercommunicator): counted, not followed\n",
+		       (unsigned long long)s->foreign, (unsigned long long)s->foreign_bytes);
 	printf("collective %llu calls", (unsigned long long)s->ncalls);
 	for (unsigned op = 1; op < PT_MPI_COLL_OPS; op++) {
 		if (!s->calls[op])
@@ -534,6 +671,7 @@ static void mpi_print(struct mpi_sum *s, int json)
 		printf("peer       ... %zu more pairs (provtrace stat --json lists them all)\n",
 		       s->np - MPI_PEER_LINES);
 	mpi_check_print(s, 0);
+	mpi_spawns_print(s, 0);
 }
 
 static void mpi_free(struct mpi_sum *s)
@@ -546,6 +684,11 @@ static void mpi_free(struct mpi_sum *s)
 		free(s->jobname[i]);
 	free(s->jobname);
 	free(s->p);
+	for (size_t i = 0; i < s->nsp; i++)
+		free(s->sp[i].cmd);
+	free(s->sp);
+	pt_u64map_free(&s->kids);
+	free(s->k);
 }
 
 static void usage(FILE *f)
@@ -602,7 +745,8 @@ int main(int argc, char **argv)
 		mpi.node = rs.name[i];
 		if ((r = pt_store_each_mpi_rank(rs.st[i], mpi_rank_count, &mpi)) ||
 		    (r = pt_store_each_mpi_p2p(rs.st[i], 0, mpi_p2p_count, &mpi)) ||
-		    (r = pt_store_each_mpi_coll(rs.st[i], 0, mpi_coll_count, &mpi))) {
+		    (r = pt_store_each_mpi_coll(rs.st[i], 0, mpi_coll_count, &mpi)) ||
+		    (r = pt_store_each_mpi_spawn(rs.st[i], 0, mpi_spawn_count, &mpi))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}

@@ -11,7 +11,9 @@
  * collective whose data flows from the peer to it) came from what the peer had when it
  * last sent, so going back from a rank at t reaches each peer it received from before
  * t, bounded by the earlier of the receiver's last receipt and the peer's last send;
- * going forward, the mirror image.  Peers are found on any node by (job, rank). */
+ * going forward, the mirror image.  Peers are found on any node by (job, rank).  A rank
+ * that MPI_Comm_spawn started began with what the rank that spawned it had, as a child
+ * with what its parent had. */
 #include "config.h"
 
 #include <errno.h>
@@ -355,14 +357,53 @@ static int mpi_coll(void *ctx, uint32_t proc, uint32_t comm, uint32_t op, int32_
 	return 0;
 }
 
+/* Forward from a rank: the images it spawned after the bound, on any node. */
+struct spawn_walk {
+	struct walk *L;
+	size_t s;
+	const struct item *it;
+};
+
+static int mpi_child(void *ctx, uint32_t spawn, uint32_t proc)
+{
+	struct spawn_walk *w = ctx;
+	struct walk *L = w->L;
+	struct pt_proc_rec c;
+	uint64_t node = PT_WALK_NODE(w->s, PT_WALK_PROC, proc);
+
+	(void)spawn;
+	if (pt_store_proc(L->rs->st[w->s], proc, &c) == 0 && c.start_ns > w->it->t) {
+		edge(L, PT_WALK_INFORMED, node, w->it->node, c.start_ns, w->it->depth);
+		push(L, node, c.start_ns, w->it->depth, 0);
+	}
+	return 0;
+}
+
 static void walk_mpi(struct walk *L, size_t s, const struct item *it, uint32_t proc)
 {
 	struct mpi_walk w = { L, s, *it, { 0 } };
+	struct pt_mpi_parent pa;
+	struct pt_proc_rec r;
+	uint64_t node;
 
 	if (pt_store_mpi_rank(L->rs->st[s], proc, &w.me))
 		return;
 	pt_store_each_mpi_p2p(L->rs->st[s], proc, mpi_p2p, &w);
 	pt_store_each_mpi_coll(L->rs->st[s], proc, mpi_coll, &w);
+	/* a spawned rank began with what the rank that spawned it had (its command line) */
+	if (L->back) {
+		if (pt_store_mpi_parent(L->rs->st[s], proc, &pa) == 0 && pa.job &&
+		    (node = rank_node(L, pa.job, pa.rank)) &&
+		    pt_store_proc(L->rs->st[s], proc, &r) == 0) {
+			edge(L, PT_WALK_INFORMED, it->node, node, r.start_ns, it->depth);
+			push(L, node, r.start_ns, it->depth, 0);
+		}
+		return;
+	}
+	for (size_t o = 0; o < L->rs->n; o++) {
+		struct spawn_walk sw = { L, o, it };
+		pt_store_each_mpi_child(L->rs->st[o], w.me.job, w.me.rank, mpi_child, &sw);
+	}
 }
 
 static void walk_proc(struct walk *L, const struct item *it)

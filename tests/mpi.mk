@@ -7,13 +7,16 @@ if HAVE_MPI
 PT_MPI_CFLAGS = `$(MPICC) --showme:compile`
 PT_MPI_LDFLAGS = `$(MPICC) --showme:link`
 
-check_PROGRAMS += tests/mpi/mpiprog tests/mpi/commfree
+check_PROGRAMS += tests/mpi/mpiprog tests/mpi/commfree tests/mpi/spawn
 tests_mpi_mpiprog_SOURCES = tests/mpi/mpiprog.c
 tests_mpi_mpiprog_CFLAGS = $(PT_PROG_COMPILE) $(PT_MPI_CFLAGS)
 tests_mpi_mpiprog_LDFLAGS = $(PT_PROG_LINK) $(PT_MPI_LDFLAGS)
 tests_mpi_commfree_SOURCES = tests/mpi/commfree.c
 tests_mpi_commfree_CFLAGS = $(PT_PROG_COMPILE) $(PT_MPI_CFLAGS)
 tests_mpi_commfree_LDFLAGS = $(PT_PROG_LINK) $(PT_MPI_LDFLAGS)
+tests_mpi_spawn_SOURCES = tests/mpi/spawn.c
+tests_mpi_spawn_CFLAGS = $(PT_PROG_COMPILE) $(PT_MPI_CFLAGS)
+tests_mpi_spawn_LDFLAGS = $(PT_PROG_LINK) $(PT_MPI_LDFLAGS)
 
 # another PMPI tool, preloaded beside the shim (a module: never installed)
 check_LTLIBRARIES += tests/mpi/pmpitool.la
@@ -24,16 +27,17 @@ tests_mpi_pmpitool_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $
 endif
 
 PT_MPI_TESTS = tests/mpi/c.sh tests/mpi/py.sh tests/mpi/pmpi.sh tests/mpi/twonode.sh \
-	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh tests/mpi/commfree-py.sh
+	tests/mpi/launch.sh tests/mpi/fortran.sh tests/mpi/commfree.sh tests/mpi/commfree-py.sh \
+	tests/mpi/spawn.sh
 # a real single-node Slurm (scripts/slurm-local.sh, started by CI's start_services)
 PT_SLURM_TESTS = tests/slurm/srun.sh tests/slurm/taskprolog.sh
 # simulated hosts (UTS + mount namespaces, loopback only): tests/hosts/hlib.sh
 PT_HOST_TESTS = tests/hosts/clean.sh tests/hosts/collector-kill.sh tests/hosts/rank-kill.sh \
-	tests/hosts/node-lost.sh tests/hosts/slurm.sh
+	tests/hosts/node-lost.sh tests/hosts/slurm.sh tests/hosts/spawn.sh
 TESTS += $(PT_MPI_TESTS) $(PT_SLURM_TESTS) $(PT_HOST_TESTS)
 EXTRA_DIST += $(PT_HOST_TESTS) tests/hosts/hlib.sh tests/hosts/nsrsh tests/hosts/phases.py
 EXTRA_DIST += $(PT_MPI_TESTS) tests/mpi/mlib.sh tests/mpi/mpiprog.c tests/mpi/commfree.c \
-	tests/mpi/commfree_job.py \
+	tests/mpi/commfree_job.py tests/mpi/spawn.c tests/mpi/spawn_job.py \
 	tests/mpi/pmpitool.c \
 	tests/mpi/mpi4py_job.py tests/mpi/fortran.f90 $(PT_SLURM_TESTS) tests/slurm/slib.sh scripts/slurm-local.sh
 

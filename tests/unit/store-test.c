@@ -874,6 +874,150 @@ static void vforks(const char *path)
 	pt_store_close(st);
 }
 
+/* ---- MPI spawns: the root's MPI_SPAWN, each child's MPI_PARENT (one not told who), an
+ * MPI_FINI of the older single field */
+
+static void ev_mpi_init(pt_store *st, uint32_t proc, uint64_t ts, int rank, const char *job)
+{
+	rb(PT_EV_MPI_INIT, ts, 7);
+	pt_mpw_int(&W, rank);
+	pt_mpw_int(&W, 2);
+	pt_mpw_str(&W, job, strlen(job));
+	pt_mpw_uint(&W, 0);
+	pt_mpw_bin(&W, "n", 1);
+	pt_mpw_bin(&W, "lib", 3);
+	pt_mpw_uint(&W, 0);
+	put_event(st, proc);
+}
+
+static void ev_mpi_parent(pt_store *st, uint32_t proc, uint64_t ts, const char *job, int rank,
+			  uint32_t spawn)
+{
+	rb(PT_EV_MPI_PARENT, ts, 4);
+	pt_mpw_str(&W, job, strlen(job));
+	pt_mpw_int(&W, rank);
+	pt_mpw_uint(&W, spawn);
+	pt_mpw_int(&W, 1);
+	put_event(st, proc);
+}
+
+struct spawn_seen {
+	uint32_t n, proc, spawn;
+	char cmd[64];
+	struct pt_mpi_spawn s;
+	uint32_t kids[4], nkids, kspawn;
+};
+
+static int spawn_cb(void *ctx, uint32_t proc, const struct pt_mpi_spawn *s, const uint8_t *cmd,
+		    size_t len)
+{
+	struct spawn_seen *w = ctx;
+
+	w->n++;
+	w->proc = proc;
+	w->s = *s;
+	snprintf(w->cmd, sizeof w->cmd, "%.*s", (int)len, (const char *)cmd);
+	return 0;
+}
+
+static int kid_cb(void *ctx, uint32_t spawn, uint32_t proc)
+{
+	struct spawn_seen *w = ctx;
+
+	w->kspawn = spawn;
+	if (w->nkids < 4)
+		w->kids[w->nkids++] = proc;
+	return 0;
+}
+
+static void spawns(const char *path)
+{
+	struct spawn_seen w = { 0 };
+	struct pt_mpi_parent p;
+	struct pt_mpi_rank m;
+	struct pt_mpi_spawn sp;
+	char job[16];
+	size_t n = sizeof job;
+	pt_store *st;
+	uint32_t root, c0, c1, lost;
+
+	CHECK_INT(pt_store_open(path, PT_STORE_CREATE, &st), ==, 0);
+	CHECK_INT(pt_store_begin(st), ==, 0);
+	root = add_proc(st, 400, 1, 1000, 0);
+	ev_mpi_init(st, root, 1100, 1, "pjob");
+	rb(PT_EV_MPI_SPAWN, 1500, 9);
+	pt_mpw_uint(&W, 1);                      /* spawn */
+	pt_mpw_int(&W, 0);                       /* comm */
+	pt_mpw_uint(&W, 1);                      /* how: spawn_multiple */
+	pt_mpw_int(&W, 0);                       /* status */
+	pt_mpw_int(&W, 2);
+	pt_mpw_int(&W, 3);
+	pt_mpw_array(&W, 2);
+	pt_mpw_array(&W, 3);
+	pt_mpw_cstr(&W, "/bin/prog");
+	pt_mpw_array(&W, 1);
+	pt_mpw_cstr(&W, "x");
+	pt_mpw_int(&W, 1);
+	pt_mpw_array(&W, 3);
+	pt_mpw_cstr(&W, "/bin/other");
+	pt_mpw_array(&W, 0);
+	pt_mpw_int(&W, 2);
+	pt_mpw_uint(&W, PT_MPI_SPAWN_ENV);
+	pt_mpw_uint(&W, 300);                    /* dur_ns */
+	put_event(st, root);
+	rb(PT_EV_MPI_FINI, 1600, 1);             /* before foreign and foreign_bytes */
+	pt_mpw_uint(&W, 0);
+	put_event(st, root);
+	c0 = add_proc(st, 401, 1, 1200, 0);
+	ev_mpi_init(st, c0, 1300, 0, "cjob");
+	ev_mpi_parent(st, c0, 1301, "pjob", 1, 1);
+	c1 = add_proc(st, 402, 1, 1210, 0);
+	ev_mpi_init(st, c1, 1310, 1, "cjob");
+	ev_mpi_parent(st, c1, 1311, "pjob", 1, 1);
+	lost = add_proc(st, 403, 1, 1220, 0);
+	ev_mpi_init(st, lost, 1320, 0, "ojob");
+	ev_mpi_parent(st, lost, 1321, "", -1, 0);
+
+	CHECK_INT(pt_store_mpi_spawn(st, root, 1, &sp), ==, 0);
+	CHECK_UINT(sp.start_ns, ==, 1200);
+	CHECK_UINT(sp.end_ns, ==, 1500);
+	CHECK_UINT(sp.how, ==, 1);
+	CHECK_INT(sp.procs, ==, 2);
+	CHECK_INT(sp.maxprocs, ==, 3);
+	CHECK_UINT(sp.ncmds, ==, 2);
+	CHECK_UINT(sp.flags, ==, PT_MPI_SPAWN_ENV);
+	CHECK_INT(pt_store_mpi_spawn(st, root, 2, &sp), ==, PT_ENOTFOUND);
+	CHECK_INT(pt_store_each_mpi_spawn(st, 0, spawn_cb, &w), ==, 0);
+	CHECK_UINT(w.n, ==, 1);
+	CHECK_UINT(w.proc, ==, root);
+	CHECK_MEM(w.cmd, "/bin/prog", sizeof "/bin/prog");
+	CHECK_INT(pt_store_mpi_rank(st, root, &m), ==, 0);
+	CHECK_UINT(m.fini_ns, ==, 1600);
+	CHECK_UINT(m.foreign, ==, 0);
+	/* the children name the root by (job, rank, spawn); the root finds them back */
+	CHECK_INT(pt_store_mpi_parent(st, c1, &p), ==, 0);
+	CHECK_UINT(p.job, ==, m.job);
+	CHECK_INT(p.rank, ==, 1);
+	CHECK_UINT(p.spawn, ==, 1);
+	CHECK_INT(p.size, ==, 1);
+	CHECK_INT(pt_store_mpi_job(st, p.job, job, &n), ==, 0);
+	CHECK_UINT(n, ==, 4);
+	CHECK_INT(pt_store_each_mpi_child(st, m.job, 1, kid_cb, &w), ==, 0);
+	CHECK_UINT(w.nkids, ==, 2);
+	CHECK_UINT(w.kspawn, ==, 1);
+	CHECK_UINT(w.kids[0], ==, c0);
+	CHECK_UINT(w.kids[1], ==, c1);
+	CHECK_INT(pt_store_each_mpi_child(st, m.job, 0, kid_cb, &w), ==, 0);
+	CHECK_UINT(w.nkids, ==, 2);
+	/* spawned, not told by whom */
+	CHECK_INT(pt_store_mpi_parent(st, lost, &p), ==, 0);
+	CHECK_UINT(p.job, ==, 0);
+	CHECK_INT(p.rank, ==, -1);
+	CHECK_INT(pt_store_mpi_parent(st, root, &p), ==, PT_ENOTFOUND);
+	CHECK_INT(pt_store_commit(st), ==, 0);
+	pt_store_close(st);
+}
+
 /* ---- the log's chunks: records of every size, across batches, an aborted batch, seeks
  * into the middle of a chunk, and the first reader's deferred indexing */
 
@@ -1046,6 +1190,9 @@ int main(void)
 	vforks(path3);
 	unlink(path3);
 	snprintf(lock, sizeof lock, "%s-lock", path3);
+	unlink(lock);
+	spawns(path3);
+	unlink(path3);
 	unlink(lock);
 
 	unlink(path);
