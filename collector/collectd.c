@@ -991,12 +991,25 @@ static void on_connection(int fd)
 		break;
 	}
 	case PT_MSG_DISABLED: {
-		char detail[300];
-		int k = snprintf(detail, sizeof detail, "pid %d recorded nothing: %.*s",
-				 (int)cred.pid, (int)h.len, buf + sizeof h);
-		/* applied in the next batch as a node-level gap */
+		/* body: the reason, NUL, the executable, NUL (either may be cut short) */
+		const char *why = buf + sizeof h, *exe = "";
+		size_t wl = strnlen(why, h.len);
+		char detail[PT_MSG_MAX + 64];
+		int k;
+
+		if (wl + 1 < h.len)
+			exe = why + wl + 1;
+		if (*exe)
+			k = snprintf(detail, sizeof detail, "pid %d (%s) recorded nothing: %.*s",
+				     (int)cred.pid, exe, (int)wl, why);
+		else
+			k = snprintf(detail, sizeof detail, "pid %d recorded nothing: %.*s",
+				     (int)cred.pid, (int)wl, why);
+		if (k >= (int)sizeof detail)
+			k = (int)sizeof detail - 1;
+		/* a node-level gap: the process has no image to hold it */
 		if (pt_store_begin(C.st) == 0) {
-			if (pt_store_gap(C.st, 0, PT_GAP_SHIM_DISABLED, detail, (size_t)k) ||
+			if (pt_store_unrecorded(C.st, (int32_t)cred.pid, detail, (size_t)k) ||
 			    pt_store_commit(C.st))
 				pt_store_abort(C.st);
 		}

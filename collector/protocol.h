@@ -136,12 +136,59 @@ enum pt_io_op {
 #define PT_F_STATIC         0x04u  /* exec of a static image: its events are invisible */
 #define PT_F_SETUID         0x08u  /* exec of a set-user/group-id image: invisible */
 
-/* GAP.kind: the coverage gaps the shim can detect. */
+/* GAP.kind: the coverage gaps — X(name, number, word, meaning).  The word is what the
+ * tools print and the export's pt:gapKind; the meaning is said by provtrace stat.  A GAP
+ * record's detail names the instance (the program, the call, the descriptor). */
+#define PT_GAP_KINDS(X)                                                                  \
+	X(STATIC_EXEC,    1, "static-exec",                                            \
+	  "a statically linked program was started: nothing it does is seen")          \
+	X(SETUID_EXEC,    2, "setuid-exec",                                            \
+	  "a set-user-ID or set-group-ID program was started: the loader does not "     \
+	  "preload into it")                                                           \
+	X(FD_RANGE,       3, "fd-range",                                               \
+	  "descriptors above the session table: their I/O is not counted")             \
+	X(SLOTS,          4, "slots", "reserved")                                      \
+	X(UNTRACKED_FD,   5, "untracked-fd", "reserved")                               \
+	X(SHIM_DISABLED,  6, "shim-disabled",                                          \
+	  "a process recorded nothing (PROVTRACE_DISABLE, or it could not make its "    \
+	  "region)")                                                                   \
+	X(UNTRACED_CHILD, 7, "untraced-child",                                         \
+	  "a child started without the preload: nothing it does is seen")              \
+	X(MPI,            8, "mpi",                                                    \
+	  "an MPI library without Open MPI's interface: no MPI traffic recorded")       \
+	X(IO_URING,       9, "io-uring",                                               \
+	  "the process set up an io_uring ring: the file operations it submits there "  \
+	  "are not seen")                                                              \
+	X(RAW_SYSCALL,   10, "raw-syscall",                                            \
+	  "a file system call made through syscall() that the shim cannot record")
+
 enum pt_gap_kind {
-	PT_GAP_STATIC_EXEC = 1, PT_GAP_SETUID_EXEC = 2, PT_GAP_FD_RANGE = 3,
-	PT_GAP_SLOTS = 4, PT_GAP_UNTRACKED_FD = 5, PT_GAP_SHIM_DISABLED = 6,
-	PT_GAP_UNTRACED_CHILD = 7,  /* a child started without the preload */
+#define PT_X(name, num, word, meaning) PT_GAP_##name = num,
+	PT_GAP_KINDS(PT_X)
+#undef PT_X
+	PT_GAP_KIND_MAX
 };
+
+/* The word of a gap kind ("io-uring"); "unknown" for a number this build does not know. */
+static inline const char *pt_gap_name(unsigned kind)
+{
+	switch (kind) {
+#define PT_X(name, num, word, meaning) case num: return word;
+	PT_GAP_KINDS(PT_X)
+#undef PT_X
+	default: return "unknown";
+	}
+}
+
+static inline const char *pt_gap_meaning(unsigned kind)
+{
+	switch (kind) {
+#define PT_X(name, num, word, meaning) case num: return meaning;
+	PT_GAP_KINDS(PT_X)
+#undef PT_X
+	default: return "a gap of a kind this build does not know";
+	}
+}
 
 /* ---- CUDA records (192-223), written by libprovtrace-cuda.so through provtrace_emit().
  *
@@ -271,8 +318,7 @@ enum pt_mpi_fio { PT_MPI_FREAD = 0, PT_MPI_FWRITE = 1 };
  * and the session's `call`. */
 #define PT_KIND_MPI_FILE 7
 #define PT_CALL_MPI_FILE 32
-/* GAP.kind: the MPI library is not one the shim understands (it records nothing). */
-#define PT_GAP_MPI 8
+/* GAP.kind PT_GAP_MPI (above): the MPI library is not one the shim understands. */
 
 static inline const char *pt_mpi_p2p_name(unsigned op)
 {
@@ -319,7 +365,8 @@ enum pt_end_state {
 enum pt_msg_type {
 	PT_MSG_REGION = 1,   /* body: region file name (NUL-terminated), fd attached */
 	PT_MSG_STATUS = 2,   /* body: struct pt_msg_status */
-	PT_MSG_DISABLED = 3, /* body: why this image records nothing (a counted gap) */
+	PT_MSG_DISABLED = 3, /* body: why this image records nothing, NUL, its executable,
+				NUL (the executable may be missing): a counted gap */
 };
 
 struct pt_msg_hdr {

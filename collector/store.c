@@ -1039,14 +1039,62 @@ static int vfork_seen(pt_store *st, int32_t pid, uint32_t parent)
 	return r == MDB_NOTFOUND || r == 0 ? 0 : r;
 }
 
+/* A vfork-table entry that is no vfork: a pid that said it records nothing. */
+#define VFORK_UNRECORDED 0xffffffffu
+
+int pt_store_unrecorded(pt_store *st, int32_t pid, const void *detail, size_t n)
+{
+	uint32_t mark = VFORK_UNRECORDED;
+	struct timespec ts;
+	uint8_t k[12];
+	int r;
+
+	if ((r = pt_store_gap(st, 0, PT_GAP_SHIM_DISABLED, detail, n)))
+		return r;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	be32(k, (uint32_t)pid);
+	be64(k + 4, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	return put(st, DB_VFORK, k, 12, &mark, 4, 0);
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
 int pt_store_untraced_children(pt_store *st)
 {
 	MDB_cursor *c;
 	MDB_val key, v;
 	struct { uint32_t proc; int32_t pid; } found[256];
-	size_t n;
+	int32_t *quiet = NULL;   /* pids already counted by pt_store_unrecorded, sorted */
+	size_t n, nquiet = 0, cap = 0;
 	int r;
 
+	if ((r = mdb_cursor_open(st->txn, st->dbi[DB_VFORK], &c)))
+		return r;
+	for (r = mdb_cursor_get(c, &key, &v, MDB_FIRST); r == 0;
+	     r = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
+		uint32_t proc;
+
+		if (key.mv_size != 12 || v.mv_size != 4)
+			continue;
+		memcpy(&proc, v.mv_data, 4);
+		if (proc != VFORK_UNRECORDED)
+			continue;
+		if (nquiet == cap) {
+			cap = cap ? 2 * cap : 64;
+			if (!(quiet = realloc(quiet, cap * sizeof *quiet)))
+				abort();
+		}
+		quiet[nquiet++] = (int32_t)rd32(key.mv_data);
+	}
+	mdb_cursor_close(c);
+	if (r != MDB_NOTFOUND) {
+		free(quiet);
+		return r;
+	}
 	/* collect, then report: a gap is a put into another table of this batch */
 	do {
 		n = 0;
@@ -1065,17 +1113,30 @@ int pt_store_untraced_children(pt_store *st)
 		}
 		mdb_cursor_close(c);
 		if (r && r != MDB_NOTFOUND)
-			return r == MDB_MAP_FULL ? (st->full = 1, PT_EFULL) : r;
+			goto out;
+		r = 0;
 		for (size_t i = 0; i < n; i++) {
 			char d[128];
-			int len = snprintf(d, sizeof d, "vfork child %d ran no traced image "
-					   "(static or set-id, or its preload was removed)",
-					   (int)found[i].pid);
+			int len;
+
+			/* a child that said it records nothing is one gap already */
+			if (found[i].proc == VFORK_UNRECORDED ||
+			    (nquiet && bsearch(&found[i].pid, quiet, nquiet, sizeof *quiet, pid_cmp)))
+				continue;
+			len = snprintf(d, sizeof d, "vfork child %d ran no traced image "
+				       "(static or set-id, or its preload was removed)",
+				       (int)found[i].pid);
 			if ((r = pt_store_gap(st, found[i].proc, PT_GAP_UNTRACED_CHILD, d, (size_t)len)))
-				return r;
+				goto out;
 		}
 	} while (n == sizeof found / sizeof found[0]);
-	return 0;
+out:
+	free(quiet);
+	if (r == MDB_MAP_FULL) {
+		st->full = 1;
+		return PT_EFULL;
+	}
+	return r == MDB_NOTFOUND ? 0 : r;
 }
 
 int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)

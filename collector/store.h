@@ -33,7 +33,9 @@
  *   libs     proc:u32 | obj:u32            → base:u64
  *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
  *   region   name                         → struct pt_region_rec + u64 offset per slot
- *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet)
+ *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet; proc
+ *                                           0xffffffff: a pid that announced it records
+ *                                           nothing)
  *   mpi      'r' proc:u32                  → struct pt_mpi_rank (an image's MPI rank)
  *            'j' job:u64 | rank:u32         → proc:u32 (the image of a rank)
  *            'J' job:u64                    → the job's name (MPI_INIT.job)
@@ -160,9 +162,14 @@ int pt_store_sess_end(pt_store *st, uint32_t proc, int fd, const struct pt_sess 
 /* Record a coverage gap of image `proc` (0: of the node). */
 int pt_store_gap(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t len);
 
+/* A process `pid` announced that it records nothing (PROVTRACE_DISABLE, no region):
+ * a node gap of kind PT_GAP_SHIM_DISABLED, and the pid is kept so that, when it was a
+ * vfork child, pt_store_untraced_children() does not count it a second time. */
+int pt_store_unrecorded(pt_store *st, int32_t pid, const void *detail, size_t len);
+
 /* At the end of a run: every vfork child whose pid never showed a traced image (an
  * exec of a static or set-id program, a child without the preload) becomes a gap of the
- * image that forked it. */
+ * image that forked it, unless it said it records nothing (pt_store_unrecorded). */
 int pt_store_untraced_children(pt_store *st);
 
 /* Report from the launcher: how the job's top process ended. */

@@ -1,5 +1,6 @@
 /* io.c — wrappers for POSIX file I/O: the open family (fortified entry points included),
- * data on open descriptors (the hot path), descriptors, mmap, and the namespace. */
+ * data on open descriptors (the hot path), descriptors, mmap, the namespace, and the same
+ * calls made through syscall(). */
 #include "config.h"
 
 #include <errno.h>
@@ -746,6 +747,261 @@ PT_API int fchdir(int fd)
 
 	if (r == 0 && pt.enabled && !pt_vforked)
 		pt_cwd_refresh();
+	errno = e;
+	return r;
+}
+
+/* ---- syscall(): the file system calls a program makes through libc's generic entry
+ * point.  The call is made as asked (never through the wrapper of its name: read() is a
+ * cancellation point, syscall() is not), then recorded as that wrapper records it.  File
+ * calls the shim cannot follow are a gap, once per image; system calls made without libc
+ * (inline assembly, Go's runtime) are not seen at all. */
+
+#ifndef CLONE_VM
+#define CLONE_VM 0x00000100
+#define CLONE_VFORK 0x00004000
+#define CLONE_THREAD 0x00010000
+#endif
+
+struct pt_open_how { uint64_t flags, mode, resolve; };   /* openat2(2)'s struct open_how */
+
+/* Before the call: what ends or begins with it. */
+static void syscall_before(long nr, const long a[6])
+{
+	switch (nr) {
+	case SYS_close:
+		if (pt.enabled)
+			pt_sess_close((int)a[0], PT_CLOSE_CLOSE);
+		break;
+	case SYS_close_range:
+		if (!(a[2] & CLOSE_RANGE_CLOEXEC))
+			closing_range((unsigned)a[0], (unsigned)a[1]);
+		break;
+	case SYS_exit_group:
+		pt_record_exit(PT_EXIT__EXIT, (int)((a[0] & 0xff) << 8));
+		pt_record_libs();
+		break;
+	default:
+		break;
+	}
+}
+
+/* A fork the atfork handlers do not see: the child needs a region of its own before
+ * its first event. */
+static int raw_fork(long nr, const long a[6])
+{
+#ifdef SYS_fork
+	if (nr == SYS_fork)
+		return 1;
+#endif
+	return nr == SYS_clone && !(a[0] & (CLONE_VM | CLONE_VFORK | CLONE_THREAD)) && a[1] == 0;
+}
+
+static void aio_gap(const char *call)
+{
+	char d[128];
+
+	if (pt_vforked || __atomic_exchange_n(&pt.aio_said, 1, __ATOMIC_ACQ_REL))
+		return;
+	snprintf(d, sizeof d, "syscall(SYS_%s): Linux AIO: the file operations it submits "
+		 "are not recorded", call);
+	pt_gap(PT_GAP_RAW_SYSCALL, d);
+}
+
+/* After a successful call (r >= 0): the record its wrapper would make. */
+static void syscall_after(long nr, const long a[6], long r, uint64_t t0)
+{
+	int fd0 = (int)a[0];
+	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
+
+	switch (nr) {
+#ifdef SYS_open
+	case SYS_open:
+		opened(AT_FDCWD, p0, (int)a[1], needs_mode((int)a[1]) ? (int)a[2] : 0, (int)r,
+		       PT_CALL_OPEN);
+		break;
+	case SYS_creat:
+		opened(AT_FDCWD, p0, O_CREAT | O_WRONLY | O_TRUNC, (int)a[1], (int)r, PT_CALL_CREAT);
+		break;
+#endif
+	case SYS_openat:
+		opened(fd0, p1, (int)a[2], needs_mode((int)a[2]) ? (int)a[3] : 0, (int)r,
+		       PT_CALL_OPENAT);
+		break;
+#ifdef SYS_openat2
+	case SYS_openat2: {
+		const struct pt_open_how *how = (const struct pt_open_how *)a[2];
+		opened(fd0, p1, (int)how->flags, (int)how->mode, (int)r, PT_CALL_OPENAT2);
+		break;
+	}
+#endif
+	case SYS_open_by_handle_at: {
+		struct pt_sess *s = pt_sess_at((int)r);
+		if (s && !atomic_load_explicit(&s->sid, memory_order_relaxed))
+			pt_sess_adopt((int)r, 0);
+		break;
+	}
+	case SYS_read:
+		did_read(fd0, r, PT_IO_READ, -1, t0);
+		break;
+	case SYS_write:
+		did_write(fd0, r, PT_IO_WRITE, -1, t0);
+		break;
+	case SYS_pread64:
+		did_read(fd0, r, PT_IO_PREAD, a[3], t0);
+		break;
+	case SYS_pwrite64:
+		did_write(fd0, r, PT_IO_PWRITE, a[3], t0);
+		break;
+	case SYS_readv:
+	case SYS_recvmsg:
+		did_read(fd0, r, PT_IO_READV, -1, t0);
+		break;
+	case SYS_writev:
+	case SYS_sendmsg:
+		did_write(fd0, r, PT_IO_WRITEV, -1, t0);
+		break;
+	case SYS_recvfrom:
+		did_read(fd0, r, PT_IO_READ, -1, t0);
+		break;
+	case SYS_sendto:
+		did_write(fd0, r, PT_IO_WRITE, -1, t0);
+		break;
+	/* the offset is pos_l (all of it on a 64-bit system); -1 with the v2 forms: the
+	 * file position */
+	case SYS_preadv:
+	case SYS_preadv2:
+		did_read(fd0, r, PT_IO_PREADV, a[3], t0);
+		break;
+	case SYS_pwritev:
+	case SYS_pwritev2:
+		did_write(fd0, r, PT_IO_PWRITEV, a[3], t0);
+		break;
+	case SYS_sendfile:
+		copied((int)a[1], fd0, r, PT_IO_SENDFILE, t0);
+		break;
+	case SYS_copy_file_range:
+	case SYS_splice:
+		copied(fd0, (int)a[2], r, PT_IO_COPY, t0);
+		break;
+	case SYS_mmap:
+		mapped((void *)r, (size_t)a[1], (int)a[2], (int)a[3], (int)a[4], a[5]);
+		break;
+#ifdef SYS_dup2
+	case SYS_dup2:
+#endif
+	case SYS_dup:
+	case SYS_dup3:
+		duped(fd0, (int)r);
+		break;
+	case SYS_fcntl:
+		fcntl_done(fd0, (int)a[1], (int)r);
+		break;
+#ifdef SYS_rename
+	case SYS_rename:
+		two_paths(PT_EV_RENAME, AT_FDCWD, p0, AT_FDCWD, p1, 0);
+		break;
+	case SYS_link:
+		two_paths(PT_EV_LINK, AT_FDCWD, p0, AT_FDCWD, p1, 0);
+		break;
+	case SYS_symlink:
+		two_paths(PT_EV_LINK, AT_FDCWD, p0, AT_FDCWD, p1, 1);
+		break;
+	case SYS_unlink:
+		path_record(PT_EV_UNLINK, AT_FDCWD, p0, 0, 1);
+		break;
+	case SYS_rmdir:
+		path_record(PT_EV_UNLINK, AT_FDCWD, p0, 1, 1);
+		break;
+	case SYS_mkdir:
+		path_record(PT_EV_MKDIR, AT_FDCWD, p0, (uint64_t)a[1], 1);
+		break;
+#endif
+	case SYS_renameat:
+	case SYS_renameat2:
+		two_paths(PT_EV_RENAME, fd0, p1, (int)a[2], (const char *)a[3], 0);
+		break;
+	case SYS_linkat:
+		two_paths(PT_EV_LINK, fd0, p1, (int)a[2], (const char *)a[3], 0);
+		break;
+	case SYS_symlinkat:
+		two_paths(PT_EV_LINK, AT_FDCWD, p0, (int)a[1], (const char *)a[2], 1);
+		break;
+	case SYS_unlinkat:
+		path_record(PT_EV_UNLINK, fd0, p1, (a[2] & AT_REMOVEDIR) ? 1 : 0, 1);
+		break;
+	case SYS_mkdirat:
+		path_record(PT_EV_MKDIR, fd0, p1, (uint64_t)a[2], 1);
+		break;
+	case SYS_truncate:
+		truncated(p0, -1, a[1]);
+		break;
+	case SYS_ftruncate:
+		truncated(NULL, fd0, a[1]);
+		break;
+	case SYS_chdir:
+	case SYS_fchdir:
+		pt_cwd_refresh();
+		break;
+	case SYS_io_uring_setup:
+		pt_gap_uring("syscall(SYS_io_uring_setup)");
+		break;
+	case SYS_io_uring_enter:
+		pt_gap_uring("syscall(SYS_io_uring_enter)");
+		break;
+	case SYS_io_uring_register:
+		pt_gap_uring("syscall(SYS_io_uring_register)");
+		break;
+	case SYS_io_setup:
+		aio_gap("io_setup");
+		break;
+	case SYS_io_submit:
+		aio_gap("io_submit");
+		break;
+	default:
+		break;
+	}
+}
+
+PT_API long syscall(long nr, ...)
+{
+	va_list ap;
+	long a[6], r;
+	uint64_t t0;
+	int e, fork_ = 0;
+
+	/* the kernel takes six arguments: read what the caller may not have passed, as
+	 * glibc's own syscall() does, and hand them on unchanged */
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	/* A vfork child would come back through this frame on its parent's stack and spoil
+	 * it for the parent's return: make it a fork, as vfork's contract allows. */
+#ifdef SYS_vfork
+	if (nr == SYS_vfork)
+		nr = SYS_fork;
+#endif
+	if (nr == SYS_clone && (a[0] & CLONE_VFORK) && a[1] == 0)
+		a[0] &= ~(long)(CLONE_VM | CLONE_VFORK);
+	if (pt.enabled && !pt_vforked) {
+		e = errno;
+		syscall_before(nr, a);
+		if ((fork_ = raw_fork(nr, a)))
+			pt_tls.fork_ns = pt_now();
+		errno = e;
+	}
+	t0 = trace_t0();
+	r = PT_REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r < 0 || !pt.enabled || pt_vforked)
+		return r;
+	e = errno;
+	if (fork_ && r == 0)
+		pt_fork_child();
+	else if (fork_)
+		pt_record_fork((pid_t)r);
+	else
+		syscall_after(nr, a, r, t0);
 	errno = e;
 	return r;
 }

@@ -239,6 +239,7 @@ void pt_record_exit(int how, int status)
 		return;
 	if (how != PT_EXIT__EXIT)   /* _exit flushes no stream */
 		pt_streams_settle();
+	pt_gaps_at_exit();
 	if (pt_sys2(SYS_getrusage, RUSAGE_SELF, &ru) < 0)
 		memset(&ru, 0, sizeof ru);
 	if (pt_rec_begin(&r, PT_EV_PROC_EXIT, 9, 9 * 9) == 0) {
@@ -338,6 +339,12 @@ static void spawned(pid_t child, int how, const char *path, char *const argv[], 
 		pt_mpw_uint(&r.w, (uint64_t)err);
 		pt_rec_end(&r);
 	}
+}
+
+/* A fork the fork wrapper did not see (syscall(SYS_fork)), in the parent. */
+void pt_record_fork(pid_t child)
+{
+	spawned(child, PT_SPAWN_FORK, NULL, NULL, 0);
 }
 
 PT_API pid_t fork(void)

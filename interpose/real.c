@@ -86,6 +86,18 @@ static void *raw_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 	return (void *)r;
 }
 
+static long raw_syscall(long nr, ...)
+{
+	va_list ap;
+	long a[6];
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	return raw_ret(pt_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+}
+
 static void *raw_fallback(unsigned idx)
 {
 	switch (idx) {
@@ -96,6 +108,7 @@ static void *raw_fallback(unsigned idx)
 	case PT_REAL_pread: case PT_REAL_pread64: return (void *)raw_pread;
 	case PT_REAL_close: return (void *)raw_close;
 	case PT_REAL_mmap: case PT_REAL_mmap64: return (void *)raw_mmap;
+	case PT_REAL_syscall: return (void *)raw_syscall;
 	default: return NULL;
 	}
 }

@@ -271,9 +271,10 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Send the region's name and descriptor to the collector.  A missing, dead or busy
- * collector costs one failed connect: the region waits in the spool for the next one. */
-static void announce(int fd, const char *name, int type)
+/* Send the region's name and descriptor (or, without a region, why there is none) to
+ * the collector: `len` bytes of body.  A missing, dead or busy collector costs one failed
+ * connect: a region waits in the spool for the next one. */
+static void announce(int fd, const char *name, size_t len, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pt_msg_hdr h = { PT_ANNOUNCE_MAGIC, PT_PROTO_VERSION, (uint16_t)type, 0 };
@@ -285,7 +286,7 @@ static void announce(int fd, const char *name, int type)
 
 	static unsigned passes;
 
-	if (!pt.sock[0] || strlen(pt.sock) >= sizeof sa.sun_path)
+	if (!pt.sock[0] || strlen(pt.sock) >= sizeof sa.sun_path || len > PT_MSG_MAX - sizeof h)
 		return;
 	if (pt_fault_hit(getenv("PROVTRACE_FAULT"), "announce", &passes))
 		return;
@@ -297,7 +298,7 @@ static void announce(int fd, const char *name, int type)
 		pt_debug("no collector at %s", pt.sock);
 		goto out;
 	}
-	h.len = (uint32_t)strlen(name) + 1;
+	h.len = (uint32_t)len;
 	iov[0] = (struct iovec){ &h, sizeof h };
 	iov[1] = (struct iovec){ (void *)name, h.len };
 	m.msg_iov = iov;
@@ -417,9 +418,26 @@ static int region_create(int how, void *parent_base)
 	pt.enabled = 1;
 	pt.nsess = h->nsess;
 
-	announce(fd, strrchr(name, '/') + 1, PT_MSG_REGION);
+	announce(fd, strrchr(name, '/') + 1, strlen(strrchr(name, '/') + 1) + 1, PT_MSG_REGION);
 	pt_sys_close(fd);
 	return 0;
+}
+
+/* This image records nothing: tell the collector, which counts it as a gap (body: the
+ * reason, NUL, the executable cut to fit one message, NUL). */
+static void announce_unrecorded(const char *why)
+{
+	char body[PT_MSG_MAX - sizeof(struct pt_msg_hdr)];
+	size_t n = strlen(why) + 1;
+	long k;
+
+	memcpy(body, why, n);
+	k = pt_sys_readlink("/proc/self/exe", body + n, sizeof body - n - 1);
+	if (k > 0) {
+		body[n + (size_t)k] = 0;
+		n += (size_t)k + 1;
+	}
+	announce(-1, body, n, PT_MSG_DISABLED);
 }
 
 void pt_region_create(int how)
@@ -439,7 +457,7 @@ void pt_region_create(int how)
 		pt_sys_munmap(old, old_size);
 	if (r < 0) {
 		pt_debug("cannot create a region in '%s': error %d", pt.spool, -r);
-		announce(-1, "region", PT_MSG_DISABLED);
+		announce_unrecorded("cannot create its region");
 		return;
 	}
 	if (how == PT_START_FORK) {
@@ -673,6 +691,9 @@ static void atfork_child(void)
 	/* the parent's MPI traffic is not the child's */
 	pt_mpi_pending = 0;
 	pt_mpi_flush_hook = NULL;
+	/* the child is an image of its own: its gaps are said again */
+	pt.uring_said = 0;
+	pt.aio_said = 0;
 	pt_tls.slot = 0;
 	pt_tls.busy = 0;
 	pt_tls.tid = 0;
@@ -683,6 +704,13 @@ static void atfork_child(void)
 	pt_region_create(PT_START_FORK);
 	pt_tls.nsnap = 0;
 	pt_record_start(PT_START_FORK);
+}
+
+/* A child made by a fork the atfork handlers did not see (syscall(SYS_fork)). */
+void pt_fork_child(void)
+{
+	pt_tls.nsnap = 0;
+	atfork_child();
 }
 
 /* ---- constructor and destructor */
@@ -699,8 +727,14 @@ __attribute__((constructor(101))) static void pt_init(int argc, char **argv, cha
 	pt.pid = pt_sys_getpid();
 	pt.argc = argc;
 	pt.argv = argv;
-	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0)
+	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0) {
+		/* counted, not silent: the collector of a traced job stores a gap */
+		if ((s = getenv("PROVTRACE_SOCKET")) && strlen(s) < sizeof pt.sock) {
+			strcpy(pt.sock, s);
+			announce_unrecorded("PROVTRACE_DISABLE is set");
+		}
 		goto out;
+	}
 	pt_real_resolve_all();
 	read_config();
 	if (!pt.spool[0]) {

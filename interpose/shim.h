@@ -155,6 +155,10 @@ struct pt_state {
 	int argc;
 	char **argv;
 	int exit_recorded;
+
+	/* gaps said once per image (gaps.c, io.c): an io_uring ring, Linux AIO */
+	int uring_said;
+	int aio_said;
 };
 
 extern struct pt_state pt;
@@ -283,6 +287,15 @@ void pt_record_start(int how);
 void pt_record_exit(int how, int status);
 void pt_record_libs(void);
 void pt_gap(int kind, const char *detail);
+void pt_record_fork(pid_t child);
+void pt_fork_child(void);
+
+/* ---- what the shim cannot see (gaps.c): said once per image */
+
+/* The image set up an io_uring ring (`how`: the call that showed it). */
+void pt_gap_uring(const char *how);
+/* At the exit: a ring still open that no call showed (inline system calls). */
+void pt_gaps_at_exit(void);
 void pt_announce(void);
 void pt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pt_disable(const char *why);

@@ -188,6 +188,7 @@ struct pt_prov {
 
 	struct pt_strset exes, hosts;
 	struct pt_u64map uids;
+	struct pt_u64map gaps_of;    /* store << 32 | image -> coverage gaps it holds */
 	struct kset vset, memo;
 	struct kset ranks;           /* (MPI job, rank) -> store << 32 | image, found once */
 	struct stack_item *stack;
@@ -1841,6 +1842,7 @@ void pt_prov_close(pt_prov *pv)
 	pt_strset_free(&pv->exes);
 	pt_strset_free(&pv->hosts);
 	pt_u64map_free(&pv->uids);
+	pt_u64map_free(&pv->gaps_of);
 	kset_free(&pv->vset);
 	kset_free(&pv->memo);
 	kset_free(&pv->ranks);
@@ -2561,6 +2563,10 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	pt_buf_put(O, P->p, P->len);
 	pt_buf_puts(O, "/assoc");
 	e_buf(pv, P, PROV("qualifiedAssociation"), O);
+	/* what could not be seen of it: the gaps themselves name it (pt:process) */
+	const uint64_t *ngaps = pt_u64map_find(&pv->gaps_of, (uint64_t)pe->store << 32 | r->id);
+	if (ngaps)
+		e_uint(pv, P, PT("coverageGaps"), *ngaps);
 
 	/* who informed it: parent, pre-exec image, IPC peers; once each, in id order */
 	uint32_t *inf = xmalloc((l->ne + 2) * sizeof *inf), *peers = xmalloc((l->ne + 1) * sizeof *peers);
@@ -2795,15 +2801,20 @@ static void emit_exes(pt_prov *pv)
 
 /* ---- coverage gaps */
 
-static const char *const gap_kinds[] = {
-	"unknown", "static-exec", "setuid-exec", "fd-range", "slots", "untracked-fd",
-	"shim-disabled", "untraced-child",
-};
-
 struct gap_emit {
 	pt_prov *pv;
 	size_t store;
 };
+
+static int gap_count(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct gap_emit *ge = ctx;
+	int fresh;
+
+	if (proc)
+		++*pt_u64map_get(&ge->pv->gaps_of, (uint64_t)ge->store << 32 | proc, 0, &fresh);
+	return 0;
+}
 
 static int gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
 {
@@ -2820,8 +2831,7 @@ static int gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 	pt_buf_u64(S, seq);
 	e_type(pv, S, PROV("Entity"));
 	e_type(pv, S, PT("CoverageGap"));
-	e_str(pv, S, PT("gapKind"), kind < sizeof gap_kinds / sizeof gap_kinds[0] ? gap_kinds[kind]
-				    : gap_kinds[0]);
+	e_str(pv, S, PT("gapKind"), pt_gap_name(kind));
 	if (len > 4)
 		e_text(pv, S, PT("detail"), rec + 4, len - 4);
 	if (proc) {
@@ -2848,6 +2858,12 @@ int pt_prov_emit(pt_prov *pv, pt_triple_fn fn, void *ctx)
 	emit_run(pv);
 	emit_hosts(pv);
 	emit_users(pv);
+
+	/* each process's gaps, counted before its block is written */
+	for (size_t s = 0; s < pv->rs.n && !r; s++) {
+		struct gap_emit ge = { pv, s };
+		r = pt_store_each_gap(pv->rs.st[s], gap_count, &ge);
+	}
 
 	pv->phase = "processes";
 	pv->done = 0;

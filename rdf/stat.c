@@ -691,6 +691,158 @@ static void mpi_free(struct mpi_sum *s)
 	free(s->k);
 }
 
+/* ---- coverage gaps, one by one: the process (pid and executable) that could not be seen
+ * into, or the node when no image holds the gap (a process that recorded nothing), the
+ * kind and the detail. */
+
+struct gap_ent {
+	uint32_t kind;
+	size_t node;
+	uint64_t seq;
+	int32_t pid;               /* 0: a gap of the node */
+	uint8_t *exe, *detail;
+	size_t exe_len, detail_len;
+};
+
+struct gap_list {
+	struct gap_ent *e;
+	size_t n, cap;
+	pt_store *st;
+	size_t node;
+};
+
+static uint8_t *dup_bytes(const void *p, size_t n)
+{
+	uint8_t *d = malloc(n + 1);
+
+	if (!d)
+		abort();
+	memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
+
+static int gap_rec(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct gap_list *g = ctx;
+	struct gap_ent *e;
+	struct pt_proc_rec pr;
+	struct pt_ev ev;
+
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		if (!(g->e = realloc(g->e, g->cap * sizeof *g->e)))
+			abort();
+	}
+	e = &g->e[g->n++];
+	memset(e, 0, sizeof *e);
+	if (len >= 4)
+		memcpy(&e->kind, rec, 4);
+	e->node = g->node;
+	e->seq = seq;
+	e->detail_len = len > 4 ? len - 4 : 0;
+	e->detail = dup_bytes(rec + (len > 4 ? 4 : len), e->detail_len);
+	if (proc && pt_store_proc(g->st, proc, &pr) == 0)
+		e->pid = pr.pid;
+	if (proc && pt_store_proc_start(g->st, proc, &ev) == 0) {
+		struct pt_bytes b = pt_ev_b(&ev, 0);
+		e->exe_len = b.len;
+		e->exe = dup_bytes(b.p, b.len);
+	}
+	return 0;
+}
+
+/* By kind, then as the stores hold them (node, then time). */
+static int gap_cmp(const void *a, const void *b)
+{
+	const struct gap_ent *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Bytes from the program, in a text line: controls and backslashes escaped. */
+static void text_bytes(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
+			printf("\\x%02x", p[i]);
+		else
+			putchar(p[i]);
+	}
+}
+
+#define GAP_LINES 20   /* text output: more gaps of one kind are left to --json */
+
+static void gaps_print(const struct gap_list *g, const struct pt_runset *rs, int json)
+{
+	if (json) {
+		printf(",\"gap_list\":[");
+		for (size_t i = 0; i < g->n; i++) {
+			const struct gap_ent *e = &g->e[i];
+
+			printf("%s{\"node\":", i ? "," : "");
+			json_text(rs->name[e->node]);
+			if (e->pid)
+				printf(",\"pid\":%d,\"exe\":", (int)e->pid);
+			else
+				printf(",\"pid\":null,\"exe\":null");
+			if (e->pid)
+				pt_json_bytes(stdout, e->exe ? e->exe : (const uint8_t *)"", e->exe_len);
+			printf(",\"kind\":\"%s\",\"kind_number\":%u,\"detail\":",
+			       pt_gap_name(e->kind), e->kind);
+			pt_json_bytes(stdout, e->detail, e->detail_len);
+			printf("}");
+		}
+		printf("]");
+		return;
+	}
+	for (size_t i = 0, shown = 0; i < g->n; i++) {
+		const struct gap_ent *e = &g->e[i];
+
+		if (i == 0 || e->kind != g->e[i - 1].kind) {
+			size_t same = 0;
+			for (size_t j = i; j < g->n && g->e[j].kind == e->kind; j++)
+				same++;
+			printf("  %s (%zu): %s\n", pt_gap_name(e->kind), same, pt_gap_meaning(e->kind));
+			shown = 0;
+		}
+		if (shown++ == GAP_LINES) {
+			size_t more = 1;
+			while (i + more < g->n && g->e[i + more].kind == e->kind)
+				more++;
+			printf("    ... and %zu more (provtrace stat --json lists every one)\n", more);
+			i += more - 1;
+			continue;
+		}
+		if (shown > GAP_LINES)
+			continue;
+		if (e->pid) {
+			printf("    pid %d ", (int)e->pid);
+			text_bytes(e->exe, e->exe_len);
+			if (rs->n > 1)
+				printf(" on %s", rs->name[e->node]);
+		} else {
+			printf("    node %s", rs->name[e->node]);
+		}
+		printf(": ");
+		text_bytes(e->detail, e->detail_len);
+		printf("\n");
+	}
+}
+
+static void gaps_free(struct gap_list *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->e[i].exe);
+		free(g->e[i].detail);
+	}
+	free(g->e);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace stat [--json] RUNDIR\n");
@@ -705,6 +857,7 @@ int main(int argc, char **argv)
 	struct totals t = { 0 };
 	struct gpu g = { 0 };
 	struct mpi_sum mpi = { 0 };
+	struct gap_list gaps = { 0 };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -735,7 +888,10 @@ int main(int argc, char **argv)
 		size_t n = sizeof top;
 
 		g.node = (uint32_t)i;
+		gaps.st = rs.st[i];
+		gaps.node = i;
 		if ((r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
+		    (r = pt_store_each_gap(rs.st[i], gap_rec, &gaps)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
 		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
@@ -758,6 +914,8 @@ int main(int argc, char **argv)
 		if (pt_store_meta_get(rs.st[i], "top_signal", top, &n) == 0 && n == sizeof top[0])
 			t.top_signal = top[0];
 	}
+	if (gaps.n)
+		qsort(gaps.e, gaps.n, sizeof *gaps.e, gap_cmp);
 	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt, pending = 0, indexed_now = 0;
 	for (size_t i = 0; i < rs.n; i++) {
 		uint64_t p, d;
@@ -787,6 +945,7 @@ int main(int argc, char **argv)
 			json_text(rs.missing[i]);
 		}
 		printf("]");
+		gaps_print(&gaps, &rs, 1);
 		if (g.procs.n)
 			gpu_print(&g, 1);
 		if (mpi.ranks.n)
@@ -828,7 +987,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
 		       (unsigned long long)t.c.corrupt);
 		printf("gaps       %llu%s\n", (unsigned long long)t.c.gaps,
-		       t.c.gaps ? " (what the shim could not see: provtrace export lists them)" : "");
+		       t.c.gaps ? ": what the shim could not see, by kind and process" : "");
+		gaps_print(&gaps, &rs, 0);
 		if (g.procs.n)
 			gpu_print(&g, 0);
 		if (mpi.ranks.n)
@@ -845,6 +1005,7 @@ int main(int argc, char **argv)
 	}
 	gpu_free(&g);
 	mpi_free(&mpi);
+	gaps_free(&gaps);
 	pt_strset_free(&t.files);
 	pt_strset_free(&t.files_read);
 	pt_strset_free(&t.files_written);

@@ -11,7 +11,7 @@ pkgs="
   libopenmpi-dev openmpi-bin python3-mpi4py
   python3 python3-numpy python3-rdflib python3-prov
   slurm-wlm slurm-client munge libslurm-dev
-  mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar
+  mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar liburing-dev
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
 "
 

@@ -32,7 +32,7 @@ check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/open-fortif
 	tests/prog/mmap tests/prog/dup tests/prog/ns tests/prog/ipc tests/prog/spawn \
 	tests/prog/exit tests/prog/killn tests/prog/errno tests/prog/forkstress \
 	tests/prog/sigio tests/prog/fdclobber tests/prog/threads tests/prog/stdio2 \
-	tests/prog/families
+	tests/prog/families tests/prog/rawsys tests/prog/uring
 tests_prog_open_SOURCES = tests/prog/open.c tests/prog/prog.h
 tests_prog_open_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_open_LDFLAGS = $(PT_PROG_LINK)
@@ -92,13 +92,24 @@ tests_prog_threads_LDFLAGS = $(PT_PROG_LINK) -pthread
 tests_prog_fdclobber_SOURCES = tests/prog/fdclobber.c tests/prog/prog.h
 tests_prog_fdclobber_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_fdclobber_LDFLAGS = $(PT_PROG_LINK)
+tests_prog_rawsys_SOURCES = tests/prog/rawsys.c tests/prog/prog.h
+tests_prog_rawsys_CFLAGS = $(PT_PROG_COMPILE)
+tests_prog_rawsys_LDFLAGS = $(PT_PROG_LINK)
+# io_uring through inline and generic system calls always; through liburing when found
+tests_prog_uring_SOURCES = tests/prog/uring.c tests/prog/prog.h
+tests_prog_uring_CFLAGS = $(PT_PROG_COMPILE)
+tests_prog_uring_LDFLAGS = $(PT_PROG_LINK)
+if HAVE_URING
+tests_prog_uring_CFLAGS += -DHAVE_LIBURING $(URING_CFLAGS)
+tests_prog_uring_LDADD = $(URING_LIBS)
+endif
 
 # ---- the shim under provtrace run, one test per wrapper family and failure mode
 PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/shim/mmap.sh \
 	tests/shim/dup.sh tests/shim/ns.sh tests/shim/ipc.sh tests/shim/spawn.sh \
 	tests/shim/exit.sh tests/shim/killn.sh tests/shim/errno.sh tests/shim/forkstress.sh \
 	tests/shim/sigio.sh tests/shim/fdclobber.sh tests/shim/exclude.sh \
-	tests/shim/threads.sh tests/shim/stdio2.sh
+	tests/shim/threads.sh tests/shim/stdio2.sh tests/shim/uring.sh tests/shim/rawsys.sh
 # ---- a real numpy job, and multiprocessing's three start methods
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)

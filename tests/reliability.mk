@@ -18,6 +18,7 @@ RELIABILITY_TESTS = \
 	tests/reliability/absent-collector.sh \
 	tests/reliability/mapfull.sh \
 	tests/reliability/exec-gaps.sh \
+	tests/reliability/disabled.sh \
 	tests/reliability/crash.sh \
 	tests/reliability/deferred-index.sh
 TESTS += $(RELIABILITY_TESTS)

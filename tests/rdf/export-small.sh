@@ -19,7 +19,7 @@ golden small-ml.ttl
 
 # the same count in every format, and as many distinct triples (rdflib): no duplicates
 n=$(count "$T/small.nt" ntriples)
-assert_eq 753 "$n" "triples in the N-Triples export"
+assert_eq 754 "$n" "triples in the N-Triples export"
 assert_eq "$n" "$(count "$T/small.ttl" turtle)" "triples in the Turtle export"
 assert_eq "$n" "$(count "$T/small.nq" nquads)" "triples in the N-Quads export"
 assert_eq "$n" "$(count "$T/small.json" json)" "triples in the RDF/JSON export"
@@ -61,6 +61,10 @@ assert_eq "1" "$(q 'SELECT (COUNT(*) AS ?n) WHERE { ?b prov:wasRevisionOf ?a .
 	"revisions of log.txt"
 assert_eq "static-exec	/usr/local/bin/static-tool" \
 	"$(q 'SELECT ?k ?d WHERE { ?g a pt:CoverageGap ; pt:gapKind ?k ; pt:detail ?d }')" "the gap"
+# the gap per process: which one (pid, executable) and how many it has
+assert_eq "103	file:///bin/sh	1	static-exec" "$(q 'SELECT ?pid ?exe ?n ?k WHERE {
+	?g a pt:CoverageGap ; pt:gapKind ?k ; pt:process ?p .
+	?p pt:pid ?pid ; pt:executable ?exe ; pt:coverageGaps ?n }')" "the gap's process"
 assert_eq "running	3	1" "$(q 'SELECT ?s ?d ?t WHERE { ?p pt:pid 201 ; pt:endState ?s ;
 	pt:droppedEvents ?d ; pt:tornRecords ?t }')" "the losses of the process left running"
 # CUDA: the device once, the last round of each kernel, copies, sets, drops
