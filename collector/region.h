@@ -121,9 +121,9 @@ struct pt_sess {
 	uint64_t rmax, wmax;            /* highest offset + length of positioned I/O */
 	uint64_t open_ns;
 	_Atomic uint32_t owner;         /* tid counting in the fields above; 0 before the first op */
-	uint32_t pad0;
+	uint32_t sdirty;                /* the shim's, for `stream` (interpose/stdio.c) */
 	uint64_t stream;                /* the shim's: the FILE * over this descriptor */
-	uint64_t pad1;
+	uint64_t scur;                  /* the shim's, for `stream` */
 	_Atomic uint64_t xrbytes, xrops, xwbytes, xwops;   /* the other threads' */
 	_Atomic uint64_t xrmax, xwmax;
 	int64_t spbase, ssbase;         /* the shim's, for `stream` (interpose/stdio.c) */

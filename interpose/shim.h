@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <wchar.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -221,12 +222,9 @@ void pt_sess_count(struct pt_sess *s, uint64_t n, uint64_t end, int write, uint6
 /* Streams still open at exit: count what they moved outside the wrappers (stdio.c). */
 void pt_streams_settle(void);
 
-static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
+/* The same on fd's session s (pt_sess_at(fd), not NULL), for callers that hold it. */
+static inline void pt_io_read_at(struct pt_sess *s, int fd, ssize_t n, uint64_t end)
 {
-	struct pt_sess *s;
-
-	if (n <= 0 || !(s = pt_sess_at(fd)))
-		return;
 	if (pt_unlikely(s->rfirst == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0 ||
 			atomic_load_explicit(&s->owner, memory_order_relaxed) != (uint32_t)pt_tls.tid)) {
 		pt_io_first(fd, n, end, 0);
@@ -240,12 +238,8 @@ static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
 		s->rmax = end;
 }
 
-static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
+static inline void pt_io_write_at(struct pt_sess *s, int fd, ssize_t n, uint64_t end)
 {
-	struct pt_sess *s;
-
-	if (n <= 0 || !(s = pt_sess_at(fd)))
-		return;
 	if (pt_unlikely(s->wfirst == 0 || atomic_load_explicit(&s->sid, memory_order_relaxed) == 0 ||
 			atomic_load_explicit(&s->owner, memory_order_relaxed) != (uint32_t)pt_tls.tid)) {
 		pt_io_first(fd, n, end, 1);
@@ -256,6 +250,24 @@ static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
 	s->wlast = pt_likely(pt_tls.clock >= s->wfirst) ? pt_tls.clock : s->wfirst;
 	if (end > s->wmax)
 		s->wmax = end;
+}
+
+static inline void pt_io_read(int fd, ssize_t n, uint64_t end)
+{
+	struct pt_sess *s;
+
+	if (n <= 0 || !(s = pt_sess_at(fd)))
+		return;
+	pt_io_read_at(s, fd, n, end);
+}
+
+static inline void pt_io_write(int fd, ssize_t n, uint64_t end)
+{
+	struct pt_sess *s;
+
+	if (n <= 0 || !(s = pt_sess_at(fd)))
+		return;
+	pt_io_write_at(s, fd, n, end);
 }
 
 /* Trace mode: one IO record per call (PROVTRACE_TRACE=1). */

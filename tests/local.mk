@@ -32,7 +32,8 @@ check_PROGRAMS += tests/prog/open tests/prog/open-fortify tests/prog/open-fortif
 	tests/prog/mmap tests/prog/dup tests/prog/ns tests/prog/ipc tests/prog/spawn \
 	tests/prog/exit tests/prog/killn tests/prog/errno tests/prog/forkstress \
 	tests/prog/sigio tests/prog/fdclobber tests/prog/threads tests/prog/stdio2 \
-	tests/prog/families tests/prog/rawsys tests/prog/uring
+	tests/prog/families tests/prog/rawsys tests/prog/uring tests/prog/stdio3 \
+	tests/prog/stdio3-fortify
 tests_prog_open_SOURCES = tests/prog/open.c tests/prog/prog.h
 tests_prog_open_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_open_LDFLAGS = $(PT_PROG_LINK)
@@ -83,6 +84,13 @@ tests_prog_sigio_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_stdio2_SOURCES = tests/prog/stdio2.c tests/prog/prog.h
 tests_prog_stdio2_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_stdio2_LDFLAGS = $(PT_PROG_LINK)
+tests_prog_stdio3_SOURCES = tests/prog/stdio3.c tests/prog/prog.h
+tests_prog_stdio3_CFLAGS = $(PT_PROG_COMPILE)
+tests_prog_stdio3_LDFLAGS = $(PT_PROG_LINK)
+# the same program, fortified: __fread_unlocked_chk, __fgets_unlocked_chk, __dprintf_chk, ...
+tests_prog_stdio3_fortify_SOURCES = tests/prog/stdio3.c tests/prog/prog.h
+tests_prog_stdio3_fortify_CFLAGS = $(PT_PROG_COMPILE) -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
+tests_prog_stdio3_fortify_LDFLAGS = $(PT_PROG_LINK)
 tests_prog_families_SOURCES = tests/prog/families.c tests/prog/prog.h
 tests_prog_families_CFLAGS = $(PT_PROG_COMPILE)
 tests_prog_families_LDFLAGS = $(PT_PROG_LINK)
@@ -109,7 +117,8 @@ PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/sh
 	tests/shim/dup.sh tests/shim/ns.sh tests/shim/ipc.sh tests/shim/spawn.sh \
 	tests/shim/exit.sh tests/shim/killn.sh tests/shim/errno.sh tests/shim/forkstress.sh \
 	tests/shim/sigio.sh tests/shim/fdclobber.sh tests/shim/exclude.sh \
-	tests/shim/threads.sh tests/shim/stdio2.sh tests/shim/uring.sh tests/shim/rawsys.sh
+	tests/shim/threads.sh tests/shim/stdio2.sh tests/shim/uring.sh tests/shim/rawsys.sh \
+	tests/shim/stdio3.sh
 # ---- a real numpy job, and multiprocessing's three start methods
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
