@@ -12,7 +12,10 @@
  *   ptb-io dft FILE NREADS SIZE          open, NREADS reads of SIZE bytes, close
  *   ptb-io churn FILE NPAIRS NTHREADS    each thread opens and closes its own copy of
  *                                        FILE NPAIRS times, at full speed; JSON
- * OP is pread, read, write or openclose.  FILE must hold at least 1 MiB for read ops.
+ *   ptb-io getc FILE                     fopen, getc_unlocked to the end, fclose (inside
+ *                                        ptb_getc_loop(), for callgrind too)
+ * OP is pread, read, write, openclose or fopenclose (fopen, fgetc, fclose: a stream that
+ * read a byte).  FILE must hold at least 1 MiB for read ops.
  *
  * Why "pair" exists: on a shared two-core machine two processes timed minutes apart do
  * not see the same machine, and a ~10 ns difference drowns.  Alternating batches of the
@@ -33,13 +36,16 @@
 
 #define PTB_REWIND (1u << 16)    /* sequential read/write go back to 0 this often */
 
-enum { OP_PREAD, OP_READ, OP_WRITE, OP_OPENCLOSE };
+enum { OP_PREAD, OP_READ, OP_WRITE, OP_OPENCLOSE, OP_FOPENCLOSE, OP_COUNT };
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 typedef int (*open_fn)(const char *, int, ...);
 typedef int (*close_fn)(int);
+typedef FILE *(*fopen_fn)(const char *, const char *);
+typedef int (*fgetc_fn)(FILE *);
+typedef int (*fclose_fn)(FILE *);
 
 struct ops {
 	pread_fn pread;
@@ -47,9 +53,12 @@ struct ops {
 	write_fn write;
 	open_fn open;
 	close_fn close;
+	fopen_fn fopen;
+	fgetc_fn fgetc;
+	fclose_fn fclose;
 };
 
-static const char *const op_names[] = { "pread", "read", "write", "openclose" };
+static const char *const op_names[] = { "pread", "read", "write", "openclose", "fopenclose" };
 
 static void die(const char *what)
 {
@@ -59,7 +68,7 @@ static void die(const char *what)
 
 static int op_parse(const char *s)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < OP_COUNT; i++)
 		if (strcmp(s, op_names[i]) == 0)
 			return i;
 	fprintf(stderr, "ptb-io: unknown op %s\n", s);
@@ -112,6 +121,14 @@ static __attribute__((noinline)) double batch(const struct ops *o, int op, int f
 			o->close(f);
 		}
 		break;
+	case OP_FOPENCLOSE:
+		for (unsigned i = 0; i < n; i++) {
+			FILE *f = o->fopen(path, "r");
+			if (!f || o->fgetc(f) == EOF)
+				die(path);
+			o->fclose(f);
+		}
+		break;
 	}
 	return (double)(now_ns() - t0) / n;
 }
@@ -122,7 +139,7 @@ static int op_fd(int op, const char *path)
 {
 	int fd;
 
-	if (op == OP_OPENCLOSE)
+	if (op == OP_OPENCLOSE || op == OP_FOPENCLOSE)
 		return -1;
 	fd = open(path, op == OP_WRITE ? O_RDWR : O_RDONLY);
 	if (fd < 0)
@@ -140,7 +157,7 @@ static void json_list(const char *name, const double *v, unsigned n)
 
 static int cmd_pair(int op, const char *path, unsigned n, unsigned nb)
 {
-	struct ops real, linked = { pread, read, write, (open_fn)open, close };
+	struct ops real, linked = { pread, read, write, (open_fn)open, close, fopen, fgetc, fclose };
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
 	double *a = calloc(nb, sizeof *a), *b = calloc(nb, sizeof *b);
 	int fd = op_fd(op, path);
@@ -153,12 +170,18 @@ static int cmd_pair(int op, const char *path, unsigned n, unsigned nb)
 	real.write = (write_fn)dlsym(libc, "write");
 	real.open = (open_fn)dlsym(libc, "open");
 	real.close = (close_fn)dlsym(libc, "close");
+	real.fopen = (fopen_fn)dlsym(libc, "fopen");
+	real.fgetc = (fgetc_fn)dlsym(libc, "fgetc");
+	real.fclose = (fclose_fn)dlsym(libc, "fclose");
 	/* what a program's call resolves to: the first definition in the global scope */
 	linked.pread = (pread_fn)dlsym(RTLD_DEFAULT, "pread");
 	linked.read = (read_fn)dlsym(RTLD_DEFAULT, "read");
 	linked.write = (write_fn)dlsym(RTLD_DEFAULT, "write");
 	linked.open = (open_fn)dlsym(RTLD_DEFAULT, "open");
 	linked.close = (close_fn)dlsym(RTLD_DEFAULT, "close");
+	linked.fopen = (fopen_fn)dlsym(RTLD_DEFAULT, "fopen");
+	linked.fgetc = (fgetc_fn)dlsym(RTLD_DEFAULT, "fgetc");
+	linked.fclose = (fclose_fn)dlsym(RTLD_DEFAULT, "fclose");
 	batch(&real, op, fd, path, n);     /* warm up both paths */
 	batch(&linked, op, fd, path, n);
 	for (unsigned i = 0; i < nb; i++) {
@@ -215,6 +238,14 @@ __attribute__((noinline)) void ptb_cg_loop(int op, int fd, const char *path, uns
 			if (f < 0)
 				die(path);
 			close(f);
+		}
+		break;
+	case OP_FOPENCLOSE:
+		for (unsigned i = 0; i < n; i++) {
+			FILE *f = fopen(path, "r");
+			if (!f || fgetc(f) == EOF)
+				die(path);
+			fclose(f);
 		}
 		break;
 	}
@@ -315,6 +346,31 @@ static int cmd_churn(const char *path, unsigned n, unsigned nt)
 	return 0;
 }
 
+/* The getc_unlocked loop of row (10): the macro works in the stream's buffer and calls
+ * into libc (__uflow) once per refill. */
+__attribute__((noinline)) unsigned long ptb_getc_loop(const char *path);
+__attribute__((noinline)) unsigned long ptb_getc_loop(const char *path)
+{
+	unsigned long sum = 0, n = 0;
+	FILE *f = fopen(path, "r");
+	int c;
+
+	if (!f)
+		die(path);
+	while ((c = getc_unlocked(f)) != EOF) {
+		sum += (unsigned)c;
+		n++;
+	}
+	fclose(f);
+	return sum ^ n;
+}
+
+static int cmd_getc(const char *path)
+{
+	printf("%lu\n", ptb_getc_loop(path));
+	return 0;
+}
+
 static unsigned num(const char *s)
 {
 	char *end;
@@ -339,7 +395,9 @@ int main(int argc, char **argv)
 		return cmd_dft(argv[2], num(argv[3]), num(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "churn") == 0)
 		return cmd_churn(argv[2], num(argv[3]), num(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "getc") == 0)
+		return cmd_getc(argv[2]);
 	fprintf(stderr, "usage: ptb-io pair|loop OP FILE BATCH NBATCH | cg OP FILE N |\n"
-			"       ptb-io dft FILE NREADS SIZE | churn FILE NPAIRS NTHREADS\n");
+			"       ptb-io dft FILE NREADS SIZE | churn FILE NPAIRS NTHREADS | getc FILE\n");
 	return 2;
 }
