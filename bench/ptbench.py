@@ -489,8 +489,8 @@ class Bench:
     def getc(self):
         f = self.datafile("data-100m", 100 << 20)
         coll = self.session
-        rounds = self.rounds(9, 3)
-        k = self.rounds(3, 2)
+        rounds = self.rounds(11, 3)
+        k = self.rounds(5, 2)
         cmd = [self.prog("ptb-io"), "getc", f]
         cfgs = self.configs()
         peer_rounds = min(rounds, 3)
