@@ -19,40 +19,12 @@
 #endif
 
 #include "prog.h"
+#include "../../interpose/sys.h"   /* pt_sys6: a system call no wrapper sees */
 
 static const char line[] = "written through a ring\n";
 
 enum how { VIA_SYSCALL, VIA_ASM };
 
-static long asm_syscall(long n, long a, long b, long c, long d, long e, long f)
-{
-#if defined(__x86_64__)
-	long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	register long x3 __asm__("x3") = d;
-	register long x4 __asm__("x4") = e;
-	register long x5 __asm__("x5") = f;
-	__asm__ volatile("svc 0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
-#else
-#error "add the system call sequence for this architecture"
-#endif
-}
 
 /* the kernel's answer as syscall() gives it: -1 and errno on failure */
 static long sys(enum how how, long n, long a, long b, long c, long d, long e, long f)
@@ -61,7 +33,7 @@ static long sys(enum how how, long n, long a, long b, long c, long d, long e, lo
 
 	if (how == VIA_SYSCALL)
 		return syscall(n, a, b, c, d, e, f);
-	r = asm_syscall(n, a, b, c, d, e, f);
+	r = pt_sys6(n, a, b, c, d, e, f);
 	if (r < 0 && r > -4096) {
 		errno = (int)-r;
 		return -1;
