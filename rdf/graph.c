@@ -345,8 +345,10 @@ static Agraph_t *build(void)
 	set(g, "fontname", "Helvetica");
 	agattr(g, AGNODE, "fontname", "Helvetica");
 	agattr(g, AGEDGE, "fontname", "Helvetica");
-	qsort(G.v, G.nv, sizeof *G.v, cmp_vertex);
-	qsort(G.e, G.ne, sizeof *G.e, cmp_edge);
+	if (G.nv)   /* qsort's array may not be NULL, even empty */
+		qsort(G.v, G.nv, sizeof *G.v, cmp_vertex);
+	if (G.ne)
+		qsort(G.e, G.ne, sizeof *G.e, cmp_edge);
 	for (size_t i = 0; i < G.nv; i++) {
 		struct vertex *v = &G.v[i];
 		Agraph_t *sub = g;

@@ -525,7 +525,8 @@ static void mpi_spawns_print(struct mpi_sum *s, int json)
 	static const char *const call[] = { "MPI_Comm_spawn", "MPI_Comm_spawn_multiple" };
 	size_t linked = 0;
 
-	qsort(s->sp, s->nsp, sizeof *s->sp, mpi_spawn_cmp);
+	if (s->nsp)
+		qsort(s->sp, s->nsp, sizeof *s->sp, mpi_spawn_cmp);
 	if (json)
 		printf(",\"mpi_spawns\":[");
 	for (size_t i = 0; i < s->nsp; i++) {
@@ -589,9 +590,10 @@ static void mpi_print(struct mpi_sum *s, int json)
 	s->np = s->pairs.n;
 	if (s->np && !(s->p = malloc(s->np * sizeof *s->p)))
 		abort();
-	if (s->np)
+	if (s->np) {
 		memcpy(s->p, s->pairs.p, s->np * sizeof *s->p);
-	qsort(s->p, s->np, sizeof *s->p, mpi_pair_cmp);
+		qsort(s->p, s->np, sizeof *s->p, mpi_pair_cmp);
+	}
 	if (json) {
 		printf(",\"mpi_jobs\":%zu,\"mpi_ranks\":%zu,\"mpi_nodes\":%zu,"
 		       "\"mpi_messages_sent\":%llu,\"mpi_bytes_sent\":%llu,"
