@@ -2689,7 +2689,8 @@ static int env_put(struct spawn_env *e, const char *line, size_t n)
 {
 	if (!n)
 		return 1;
-	if (e->len + n + (e->len != 0) > MPI_MAX_INFO_VAL) {
+	/* Open MPI takes a value shorter than MPI_MAX_INFO_VAL (256 bytes fail) */
+	if (e->len + n + (e->len != 0) >= MPI_MAX_INFO_VAL) {
 		e->flags |= PT_MPI_SPAWN_ENV_CUT;
 		return 0;
 	}

@@ -28,12 +28,17 @@ host_up() {
 			cd /tmp   # the host machine'"'"'s /tmp, still reachable from here
 			mount -t tmpfs -o mode=1777 "tmp-$1" /tmp
 			mount -t tmpfs -o mode=1777 "shm-$1" /dev/shm
-			for p in "$3" "$4" "$5"; do
-				case $p in /tmp/*)
-					[ -d "$p" ] && continue
-					mkdir -p "$p"
-					mount -c --bind "./${p#/tmp/}" "$p";;
-				esac
+			# parents first (a source tree holds its build tree under make
+			# distcheck): a path inside one already bound comes with it
+			bound=
+			for p in $(printf "%s\n" "$3" "$4" "$5" | sort -u); do
+				case $p in /tmp/*) ;; *) continue ;; esac
+				for b in $bound; do
+					case $p/ in "$b"/*) continue 2 ;; esac
+				done
+				mkdir -p "$p"
+				mount -c --bind "./${p#/tmp/}" "$p"
+				bound="$bound $p"
 			done
 			mount --bind "$2/etc-hosts" /etc/hosts
 			echo $$ >"$2/$1.pid"
