@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <graphviz/cgraph.h>
@@ -462,6 +463,9 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
+	mode_t mask = umask(0);   /* mkstemp makes it 0600: give it what open(2) would */
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
 	if (pt_walk(&G.rs, (const uint8_t *)path, plen, back, max_depth, 1, &cb)) {
 		fprintf(stderr, PROG ": %s: not in the run's provenance\n", path);
 		goto fail;

@@ -103,6 +103,9 @@ print(sum(1 for g in d.getElementsByTagName("g") if g.getAttribute("class") == "
 assert_eq 7 "$(cat "$T/n")" "nodes in the SVG"
 provtrace graph "$T/job/out.txt" "$RUN" -o "$T/out.png"
 assert_eq "89504e470d0a1a0a" "$(od -An -tx1 -N8 "$T/out.png" | tr -d ' \n')" "the PNG signature"
+# the picture gets the mode open(2) would give it, not the temporary file's 0600
+assert_eq 644 "$(umask 022; provtrace graph "$T/job/out.txt" "$RUN" -o "$T/mode.svg" && stat -c %a "$T/mode.svg")" \
+	"the mode of the picture under umask 022"
 
 # ---- bad input: one line on stderr, status 1 or 2, nothing left behind
 mkdir "$T/empty" "$T/o"
