@@ -440,8 +440,8 @@ static void collector_died(int st)
 	const char *err = "it failed too often to be started again";
 
 	R.collector = 0;
-	if (++R.restarts <= PT_MAX_RESTARTS)
-		err = spawn_collector(0);
+	while (++R.restarts <= PT_MAX_RESTARTS && (err = spawn_collector(0)))
+		;   /* one that dies while it starts counts too */
 	fprintf(stderr, "provtrace run: the collector of %s %s during the job; %s%s\n", R.host,
 		how_ended(st), err ? "" : "restarted it on the same spool and store",
 		err ? err : "");

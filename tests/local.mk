@@ -5,8 +5,9 @@ LOG_COMPILER = $(top_srcdir)/tests/timeout.sh
 SH_LOG_COMPILER = $(top_srcdir)/tests/timeout.sh $(SHELL)
 PY_LOG_COMPILER = $(top_srcdir)/tests/timeout.sh $(PYTHON3)
 AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
-	PYTHON3='$(PYTHON3)'; export top_builddir top_srcdir PYTHON3;
-EXTRA_DIST += tests/timeout.sh tests/lib.sh tests/check.h tests/evq.py
+	PYTHON3='$(PYTHON3)'; LSAN_OPTIONS='suppressions=$(abs_top_srcdir)/tests/lsan.supp'; \
+	export top_builddir top_srcdir PYTHON3 LSAN_OPTIONS;
+EXTRA_DIST += tests/timeout.sh tests/lib.sh tests/check.h tests/evq.py tests/lsan.supp
 
 # ---- unit tests: the encoder and decoder, the region consumer, the store, its write-back map
 check_PROGRAMS += tests/unit/wire-test tests/unit/consume-test tests/unit/store-test \

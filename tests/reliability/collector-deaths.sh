@@ -29,8 +29,10 @@ collector() {
 }
 last=
 for k in 0 1 2 3 4 5; do
+	# a new collector, listening (its log says so once per start)
 	i=0
-	until c=$(collector) && [ -n "$c" ] && [ "$c" != "$last" ]; do
+	until c=$(collector) && [ -n "$c" ] && [ "$c" != "$last" ] &&
+		[ "$(grep -c ' info: listening on ' "$T/run/nodes/"*.log 2>/dev/null)" -gt $k ]; do
 		i=$((i + 1))
 		[ $i -lt 300 ] || fail "death $k: no new collector after 30 s: $(cat "$T/err")"
 		sleep 0.1
