@@ -448,15 +448,26 @@ static void collector_died(int st)
 }
 
 /* Stop the node's collector once the job is over; one that is gone (and was not started
- * again) leaves its spool to a last pass.  Whether the node's record is complete. */
+ * again) or dies instead of stopping leaves its spool to a last pass.  Whether the node's
+ * record is complete. */
 static int stop_collector(void)
 {
-	int st = 0, dead = R.collector <= 0;
+	int st = 0;
 
-	if (dead && spawn_collector(1))
-		return 0;
-	if (!dead)
+	/* one that died since the last look is started again as during the job */
+	if (R.collector > 0 && waitpid(R.collector, &st, WNOHANG) == R.collector)
+		collector_died(st);
+	if (R.collector > 0) {
 		kill(R.collector, SIGTERM);
+		while (waitpid(R.collector, &st, 0) < 0 && errno == EINTR)
+			;
+		R.collector = 0;
+		if (!WIFSIGNALED(st))
+			return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		/* it died rather than stopped: what it left goes to the last pass */
+	}
+	if (spawn_collector(1))
+		return 0;
 	while (waitpid(R.collector, &st, 0) < 0 && errno == EINTR)
 		;
 	R.collector = 0;
