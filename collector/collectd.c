@@ -1296,10 +1296,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* stop: take the last announcements, drain everything, finish, copy */
+	/* stop: take the last announcements, drain everything, finish, copy; what the scan
+	 * found is registered first, so that its ended images are seen as ended (a collector
+	 * started again just before the stop has all of them pending) */
 	on_listen();
 	scan_spool();
 	check_unverified();
+	while (C.npend && cycle(0) == 0)
+		;
 	stop_grace();
 	mark_ended();
 	while (C.npend && cycle(0) == 0)
