@@ -2,6 +2,12 @@
  * mpi.def) that count traffic per peer, collectives per communicator, and MPI-IO per file,
  * and tie spawned jobs to the rank that spawned them.
  *
+ * The wrapper bodies that share one shape (forward, then count what succeeded: sends,
+ * receives, collectives, MPI-IO reads and writes) are generated from mpi.def by
+ * mpi-gen.awk into mpi-bodies.h at build time; this file holds what they count and the
+ * bodies marked HAND there, whose semantics need code (requests, matched messages, Init
+ * and Finalize, freed handles, spawns, file close).
+ *
  * The shim never links libmpi: each wrapper forwards to the next definition of its name,
  * found on first use with dlsym(RTLD_NEXT) (another PMPI tool, or libmpi), else to
  * PMPI_Name in the libmpi the process loaded (mpi4py loads it without RTLD_GLOBAL).  So a
@@ -45,18 +51,18 @@
 /* ---- the next definitions */
 
 enum ptm_index {
-#define PT_MPI(name, params, args) PTM_##name,
+#define PT_MPI(name, params, args, how) PTM_##name,
 #include "mpi.def"
 #undef PT_MPI
 	PTM_COUNT
 };
 
-#define PT_MPI(name, params, args) typedef __typeof__(PMPI_##name) *ptm_fn_##name;
+#define PT_MPI(name, params, args, how) typedef __typeof__(PMPI_##name) *ptm_fn_##name;
 #include "mpi.def"
 #undef PT_MPI
 
 static const char *const ptm_names[PTM_COUNT] = {
-#define PT_MPI(name, params, args) #name,
+#define PT_MPI(name, params, args, how) #name,
 #include "mpi.def"
 #undef PT_MPI
 };
@@ -1357,223 +1363,29 @@ static int w_Finalize(ptm_fn_Finalize fn)
 
 /* ---- point to point: the wrappers */
 
-static inline int send_(ptm_fn_Send fn, int op, const void *buf, int count, MPI_Datatype dt,
-			int dest, int tag, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
+/* What the generated wrappers (mpi.def) count once the call succeeded. */
 
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, dest, tag, comm);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(buf, count, dt, dest, tag, comm);
-	ptm_in = 0;
-	if (pt_likely(r == MPI_SUCCESS))
-		sent(op, comm, dest, nbytes(count, dt), tag, t0);
-	return r;
+static void sendrecv_done(MPI_Comm comm, int dest, uint64_t bytes, int tag, const MPI_Status *st,
+			  uint64_t t0)
+{
+	sent(PT_MPI_SENDRECV_SEND, comm, dest, bytes, tag, t0);
+	received(PT_MPI_SENDRECV_RECV, comm_get(comm), st, t0);
 }
 
-static int w_Send(ptm_fn_Send fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		  int tag, MPI_Comm comm)
+/* A posted receive (kind H_IRECV) or persistent one (H_PRECV) is counted when it
+ * completes: only then are the source and the size known. */
+static void recv_posted(MPI_Request req, uint32_t kind, struct ptm_comm *c)
 {
-	return send_(fn, PT_MPI_SEND, buf, count, dt, dest, tag, comm);
+	h_add((uintptr_t)req, kind, PT_MPI_IRECV, c, -1, 0);
 }
 
-static int w_Ssend(ptm_fn_Ssend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		   int tag, MPI_Comm comm)
-{
-	return send_(fn, PT_MPI_SEND, buf, count, dt, dest, tag, comm);
-}
-
-static int w_Bsend(ptm_fn_Bsend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		   int tag, MPI_Comm comm)
-{
-	return send_(fn, PT_MPI_SEND, buf, count, dt, dest, tag, comm);
-}
-
-static int w_Rsend(ptm_fn_Rsend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		   int tag, MPI_Comm comm)
-{
-	return send_(fn, PT_MPI_SEND, buf, count, dt, dest, tag, comm);
-}
-
-static int w_Recv(ptm_fn_Recv fn, void *buf, int count, MPI_Datatype dt, int src, int tag,
-		  MPI_Comm comm, MPI_Status *st)
-{
-	MPI_Status local;
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, src, tag, comm, st);
-	if (st == MPI_STATUS_IGNORE)
-		st = &local;      /* the source and the size are in it */
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(buf, count, dt, src, tag, comm, st);
-	ptm_in = 0;
-	if (pt_likely(r == MPI_SUCCESS))
-		received(PT_MPI_RECV, comm_get(comm), st, t0);
-	return r;
-}
-
-static int w_Sendrecv(ptm_fn_Sendrecv fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		      int dest, int stag, void *rbuf, int rcount, MPI_Datatype rdt, int src,
-		      int rtag, MPI_Comm comm, MPI_Status *st)
-{
-	MPI_Status local;
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, dest, stag, rbuf, rcount, rdt, src, rtag, comm, st);
-	if (st == MPI_STATUS_IGNORE)
-		st = &local;
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(sbuf, scount, sdt, dest, stag, rbuf, rcount, rdt, src, rtag, comm, st);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS) {
-		sent(PT_MPI_SENDRECV_SEND, comm, dest, nbytes(scount, sdt), stag, t0);
-		received(PT_MPI_SENDRECV_RECV, comm_get(comm), st, t0);
-	}
-	return r;
-}
-
-static int w_Sendrecv_replace(ptm_fn_Sendrecv_replace fn, void *buf, int count,
-			      MPI_Datatype dt, int dest, int stag, int src, int rtag,
-			      MPI_Comm comm, MPI_Status *st)
-{
-	MPI_Status local;
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, dest, stag, src, rtag, comm, st);
-	if (st == MPI_STATUS_IGNORE)
-		st = &local;
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(buf, count, dt, dest, stag, src, rtag, comm, st);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS) {
-		sent(PT_MPI_SENDRECV_SEND, comm, dest, nbytes(count, dt), stag, t0);
-		received(PT_MPI_SENDRECV_RECV, comm_get(comm), st, t0);
-	}
-	return r;
-}
-
-static inline int isend_(ptm_fn_Isend fn, const void *buf, int count, MPI_Datatype dt,
-			 int dest, int tag, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, dest, tag, comm, req);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(buf, count, dt, dest, tag, comm, req);
-	ptm_in = 0;
-	if (pt_likely(r == MPI_SUCCESS))
-		sent(PT_MPI_ISEND, comm, dest, nbytes(count, dt), tag, t0);
-	return r;
-}
-
-static int w_Isend(ptm_fn_Isend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		   int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return isend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Issend(ptm_fn_Issend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		    int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return isend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Ibsend(ptm_fn_Ibsend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		    int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return isend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Irsend(ptm_fn_Irsend fn, const void *buf, int count, MPI_Datatype dt, int dest,
-		    int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return isend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Irecv(ptm_fn_Irecv fn, void *buf, int count, MPI_Datatype dt, int src, int tag,
-		   MPI_Comm comm, MPI_Request *req)
-{
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, src, tag, comm, req);
-	ptm_in = 1;
-	r = fn(buf, count, dt, src, tag, comm, req);
-	ptm_in = 0;
-	/* counted when it completes: only then are the source and the size known */
-	if (pt_likely(r == MPI_SUCCESS))
-		h_add((uintptr_t)*req, H_IRECV, PT_MPI_IRECV, comm_get(comm), -1, 0);
-	return r;
-}
-
-static inline int psend_(ptm_fn_Send_init fn, const void *buf, int count, MPI_Datatype dt,
-			 int dest, int tag, MPI_Comm comm, MPI_Request *req)
+/* A persistent send: counted at each start (started() below). */
+static void psend_posted(MPI_Request req, MPI_Comm comm, int dest, int count, MPI_Datatype dt)
 {
 	struct ptm_comm *c;
-	int r;
 
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, dest, tag, comm, req);
-	ptm_in = 1;
-	r = fn(buf, count, dt, dest, tag, comm, req);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS && dest >= 0 && (c = comm_get(comm)))
-		h_add((uintptr_t)*req, H_PSEND, PT_MPI_ISEND, c, dest, nbytes(count, dt));
-	return r;
-}
-
-static int w_Send_init(ptm_fn_Send_init fn, const void *buf, int count, MPI_Datatype dt,
-		       int dest, int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return psend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Ssend_init(ptm_fn_Ssend_init fn, const void *buf, int count, MPI_Datatype dt,
-			int dest, int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return psend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Bsend_init(ptm_fn_Bsend_init fn, const void *buf, int count, MPI_Datatype dt,
-			int dest, int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return psend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Rsend_init(ptm_fn_Rsend_init fn, const void *buf, int count, MPI_Datatype dt,
-			int dest, int tag, MPI_Comm comm, MPI_Request *req)
-{
-	return psend_(fn, buf, count, dt, dest, tag, comm, req);
-}
-
-static int w_Recv_init(ptm_fn_Recv_init fn, void *buf, int count, MPI_Datatype dt, int src,
-		       int tag, MPI_Comm comm, MPI_Request *req)
-{
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, src, tag, comm, req);
-	ptm_in = 1;
-	r = fn(buf, count, dt, src, tag, comm, req);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		h_add((uintptr_t)*req, H_PRECV, PT_MPI_IRECV, comm_get(comm), -1, 0);
-	return r;
+	if (dest >= 0 && (c = comm_get(comm)))
+		h_add((uintptr_t)req, H_PSEND, PT_MPI_ISEND, c, dest, nbytes(count, dt));
 }
 
 /* A persistent send is counted each time it starts. */
@@ -1919,8 +1731,9 @@ static int w_Request_free(ptm_fn_Request_free fn, MPI_Request *req)
 	return r;
 }
 
-/* ---- collectives: the wrappers.  A datatype is only looked at where the standard
- * says it is significant (an MPI_IN_PLACE call, a non-root rank, may pass anything). */
+/* ---- collectives: what their wrappers (generated, mpi.def) count.  A datatype is only
+ * looked at where the standard says it is significant (an MPI_IN_PLACE call, a non-root
+ * rank, may pass anything). */
 
 static void barrier_(MPI_Comm comm, int nb, uint64_t t0)
 {
@@ -2062,566 +1875,6 @@ static void reduce_scatter_(int op, int rcount, const int *rcounts, MPI_Datatype
 		s = (uint64_t)c->size * rv;
 	}
 	coll_count(c, op, -1, s, rv, t0);
-}
-
-static int w_Barrier(ptm_fn_Barrier fn, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(comm);
-	t0 = enter();
-	r = fn(comm);
-	if (!leave(r))
-		return r;
-	barrier_(comm, 0, t0);
-	return r;
-}
-
-static int w_Ibarrier(ptm_fn_Ibarrier fn, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(comm, req);
-	t0 = enter();
-	r = fn(comm, req);
-	if (!leave(r))
-		return r;
-	barrier_(comm, PT_MPI_NB, t0);
-	return r;
-}
-
-static int w_Bcast(ptm_fn_Bcast fn, void *buf, int count, MPI_Datatype dt, int root,
-		   MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, root, comm);
-	t0 = enter();
-	r = fn(buf, count, dt, root, comm);
-	if (!leave(r))
-		return r;
-	bcast_(PT_MPI_BCAST, count, dt, root, comm, t0);
-	return r;
-}
-
-static int w_Ibcast(ptm_fn_Ibcast fn, void *buf, int count, MPI_Datatype dt, int root,
-		    MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(buf, count, dt, root, comm, req);
-	t0 = enter();
-	r = fn(buf, count, dt, root, comm, req);
-	if (!leave(r))
-		return r;
-	bcast_(PT_MPI_BCAST | PT_MPI_NB, count, dt, root, comm, t0);
-	return r;
-}
-
-static int w_Reduce(ptm_fn_Reduce fn, const void *sbuf, void *rbuf, int count, MPI_Datatype dt,
-		    MPI_Op op, int root, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, root, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, root, comm);
-	if (!leave(r))
-		return r;
-	reduce_(PT_MPI_REDUCE, count, dt, root, comm, t0);
-	return r;
-}
-
-static int w_Ireduce(ptm_fn_Ireduce fn, const void *sbuf, void *rbuf, int count,
-		     MPI_Datatype dt, MPI_Op op, int root, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, root, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, root, comm, req);
-	if (!leave(r))
-		return r;
-	reduce_(PT_MPI_REDUCE | PT_MPI_NB, count, dt, root, comm, t0);
-	return r;
-}
-
-static int w_Allreduce(ptm_fn_Allreduce fn, const void *sbuf, void *rbuf, int count,
-		       MPI_Datatype dt, MPI_Op op, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_ALLREDUCE, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Iallreduce(ptm_fn_Iallreduce fn, const void *sbuf, void *rbuf, int count,
-			MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm, req);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_ALLREDUCE | PT_MPI_NB, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Scan(ptm_fn_Scan fn, const void *sbuf, void *rbuf, int count, MPI_Datatype dt,
-		  MPI_Op op, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_SCAN, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Iscan(ptm_fn_Iscan fn, const void *sbuf, void *rbuf, int count, MPI_Datatype dt,
-		   MPI_Op op, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm, req);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_SCAN | PT_MPI_NB, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Exscan(ptm_fn_Exscan fn, const void *sbuf, void *rbuf, int count, MPI_Datatype dt,
-		    MPI_Op op, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_EXSCAN, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Iexscan(ptm_fn_Iexscan fn, const void *sbuf, void *rbuf, int count,
-		     MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, count, dt, op, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, count, dt, op, comm, req);
-	if (!leave(r))
-		return r;
-	all_(PT_MPI_EXSCAN | PT_MPI_NB, count, dt, comm, t0);
-	return r;
-}
-
-static int w_Gather(ptm_fn_Gather fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		    void *rbuf, int rcount, MPI_Datatype rdt, int root, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm);
-	if (!leave(r))
-		return r;
-	gather_(PT_MPI_GATHER, sbuf, scount, sdt, rcount, NULL, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Igather(ptm_fn_Igather fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		     void *rbuf, int rcount, MPI_Datatype rdt, int root, MPI_Comm comm,
-		     MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, req);
-	if (!leave(r))
-		return r;
-	gather_(PT_MPI_GATHER | PT_MPI_NB, sbuf, scount, sdt, rcount, NULL, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Gatherv(ptm_fn_Gatherv fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		     void *rbuf, const int rcounts[], const int displs[], MPI_Datatype rdt,
-		     int root, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, root, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, root, comm);
-	if (!leave(r))
-		return r;
-	gather_(PT_MPI_GATHERV, sbuf, scount, sdt, 0, rcounts, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Igatherv(ptm_fn_Igatherv fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		      void *rbuf, const int rcounts[], const int displs[], MPI_Datatype rdt,
-		      int root, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, root, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, root, comm, req);
-	if (!leave(r))
-		return r;
-	gather_(PT_MPI_GATHERV | PT_MPI_NB, sbuf, scount, sdt, 0, rcounts, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Scatter(ptm_fn_Scatter fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		     void *rbuf, int rcount, MPI_Datatype rdt, int root, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm);
-	if (!leave(r))
-		return r;
-	scatter_(PT_MPI_SCATTER, scount, NULL, sdt, rbuf, rcount, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Iscatter(ptm_fn_Iscatter fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		      void *rbuf, int rcount, MPI_Datatype rdt, int root, MPI_Comm comm,
-		      MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, root, comm, req);
-	if (!leave(r))
-		return r;
-	scatter_(PT_MPI_SCATTER | PT_MPI_NB, scount, NULL, sdt, rbuf, rcount, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Scatterv(ptm_fn_Scatterv fn, const void *sbuf, const int scounts[],
-		      const int displs[], MPI_Datatype sdt, void *rbuf, int rcount,
-		      MPI_Datatype rdt, int root, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, displs, sdt, rbuf, rcount, rdt, root, comm);
-	t0 = enter();
-	r = fn(sbuf, scounts, displs, sdt, rbuf, rcount, rdt, root, comm);
-	if (!leave(r))
-		return r;
-	scatter_(PT_MPI_SCATTERV, 0, scounts, sdt, rbuf, rcount, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Iscatterv(ptm_fn_Iscatterv fn, const void *sbuf, const int scounts[],
-		       const int displs[], MPI_Datatype sdt, void *rbuf, int rcount,
-		       MPI_Datatype rdt, int root, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, displs, sdt, rbuf, rcount, rdt, root, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scounts, displs, sdt, rbuf, rcount, rdt, root, comm, req);
-	if (!leave(r))
-		return r;
-	scatter_(PT_MPI_SCATTERV | PT_MPI_NB, 0, scounts, sdt, rbuf, rcount, rdt, root, comm, t0);
-	return r;
-}
-
-static int w_Allgather(ptm_fn_Allgather fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		       void *rbuf, int rcount, MPI_Datatype rdt, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm);
-	if (!leave(r))
-		return r;
-	allgather_(PT_MPI_ALLGATHER, sbuf, scount, sdt, rcount, NULL, rdt, comm, t0);
-	return r;
-}
-
-static int w_Iallgather(ptm_fn_Iallgather fn, const void *sbuf, int scount, MPI_Datatype sdt,
-			void *rbuf, int rcount, MPI_Datatype rdt, MPI_Comm comm,
-			MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm, req);
-	if (!leave(r))
-		return r;
-	allgather_(PT_MPI_ALLGATHER | PT_MPI_NB, sbuf, scount, sdt, rcount, NULL, rdt, comm, t0);
-	return r;
-}
-
-static int w_Allgatherv(ptm_fn_Allgatherv fn, const void *sbuf, int scount, MPI_Datatype sdt,
-			void *rbuf, const int rcounts[], const int displs[], MPI_Datatype rdt,
-			MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, comm);
-	if (!leave(r))
-		return r;
-	allgather_(PT_MPI_ALLGATHERV, sbuf, scount, sdt, 0, rcounts, rdt, comm, t0);
-	return r;
-}
-
-static int w_Iallgatherv(ptm_fn_Iallgatherv fn, const void *sbuf, int scount, MPI_Datatype sdt,
-			 void *rbuf, const int rcounts[], const int displs[], MPI_Datatype rdt,
-			 MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcounts, displs, rdt, comm, req);
-	if (!leave(r))
-		return r;
-	allgather_(PT_MPI_ALLGATHERV | PT_MPI_NB, sbuf, scount, sdt, 0, rcounts, rdt, comm, t0);
-	return r;
-}
-
-static int w_Alltoall(ptm_fn_Alltoall fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		      void *rbuf, int rcount, MPI_Datatype rdt, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm);
-	if (!leave(r))
-		return r;
-	alltoall_(PT_MPI_ALLTOALL, sbuf, scount, NULL, sdt, rcount, NULL, rdt, comm, t0);
-	return r;
-}
-
-static int w_Ialltoall(ptm_fn_Ialltoall fn, const void *sbuf, int scount, MPI_Datatype sdt,
-		       void *rbuf, int rcount, MPI_Datatype rdt, MPI_Comm comm,
-		       MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scount, sdt, rbuf, rcount, rdt, comm, req);
-	if (!leave(r))
-		return r;
-	alltoall_(PT_MPI_ALLTOALL | PT_MPI_NB, sbuf, scount, NULL, sdt, rcount, NULL, rdt, comm, t0);
-	return r;
-}
-
-static int w_Alltoallv(ptm_fn_Alltoallv fn, const void *sbuf, const int scounts[],
-		       const int sdispls[], MPI_Datatype sdt, void *rbuf, const int rcounts[],
-		       const int rdispls[], MPI_Datatype rdt, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, sdispls, sdt, rbuf, rcounts, rdispls, rdt, comm);
-	t0 = enter();
-	r = fn(sbuf, scounts, sdispls, sdt, rbuf, rcounts, rdispls, rdt, comm);
-	if (!leave(r))
-		return r;
-	alltoall_(PT_MPI_ALLTOALLV, sbuf, 0, scounts, sdt, 0, rcounts, rdt, comm, t0);
-	return r;
-}
-
-static int w_Ialltoallv(ptm_fn_Ialltoallv fn, const void *sbuf, const int scounts[],
-			const int sdispls[], MPI_Datatype sdt, void *rbuf, const int rcounts[],
-			const int rdispls[], MPI_Datatype rdt, MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, sdispls, sdt, rbuf, rcounts, rdispls, rdt, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scounts, sdispls, sdt, rbuf, rcounts, rdispls, rdt, comm, req);
-	if (!leave(r))
-		return r;
-	alltoall_(PT_MPI_ALLTOALLV | PT_MPI_NB, sbuf, 0, scounts, sdt, 0, rcounts, rdt, comm, t0);
-	return r;
-}
-
-static int w_Alltoallw(ptm_fn_Alltoallw fn, const void *sbuf, const int scounts[],
-		       const int sdispls[], const MPI_Datatype sdts[], void *rbuf,
-		       const int rcounts[], const int rdispls[], const MPI_Datatype rdts[],
-		       MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, sdispls, sdts, rbuf, rcounts, rdispls, rdts, comm);
-	t0 = enter();
-	r = fn(sbuf, scounts, sdispls, sdts, rbuf, rcounts, rdispls, rdts, comm);
-	if (!leave(r))
-		return r;
-	alltoallw_(PT_MPI_ALLTOALLW, sbuf, scounts, sdts, rcounts, rdts, comm, t0);
-	return r;
-}
-
-static int w_Ialltoallw(ptm_fn_Ialltoallw fn, const void *sbuf, const int scounts[],
-			const int sdispls[], const MPI_Datatype sdts[], void *rbuf,
-			const int rcounts[], const int rdispls[], const MPI_Datatype rdts[],
-			MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, scounts, sdispls, sdts, rbuf, rcounts, rdispls, rdts, comm, req);
-	t0 = enter();
-	r = fn(sbuf, scounts, sdispls, sdts, rbuf, rcounts, rdispls, rdts, comm, req);
-	if (!leave(r))
-		return r;
-	alltoallw_(PT_MPI_ALLTOALLW | PT_MPI_NB, sbuf, scounts, sdts, rcounts, rdts, comm, t0);
-	return r;
-}
-
-static int w_Reduce_scatter(ptm_fn_Reduce_scatter fn, const void *sbuf, void *rbuf,
-			    const int rcounts[], MPI_Datatype dt, MPI_Op op, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, rcounts, dt, op, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, rcounts, dt, op, comm);
-	if (!leave(r))
-		return r;
-	reduce_scatter_(PT_MPI_REDUCE_SCATTER, 0, rcounts, dt, comm, t0);
-	return r;
-}
-
-static int w_Ireduce_scatter(ptm_fn_Ireduce_scatter fn, const void *sbuf, void *rbuf,
-			     const int rcounts[], MPI_Datatype dt, MPI_Op op, MPI_Comm comm,
-			     MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, rcounts, dt, op, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, rcounts, dt, op, comm, req);
-	if (!leave(r))
-		return r;
-	reduce_scatter_(PT_MPI_REDUCE_SCATTER | PT_MPI_NB, 0, rcounts, dt, comm, t0);
-	return r;
-}
-
-static int w_Reduce_scatter_block(ptm_fn_Reduce_scatter_block fn, const void *sbuf, void *rbuf,
-				  int rcount, MPI_Datatype dt, MPI_Op op, MPI_Comm comm)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, rcount, dt, op, comm);
-	t0 = enter();
-	r = fn(sbuf, rbuf, rcount, dt, op, comm);
-	if (!leave(r))
-		return r;
-	reduce_scatter_(PT_MPI_REDUCE_SCATTER_BLOCK, rcount, NULL, dt, comm, t0);
-	return r;
-}
-
-static int w_Ireduce_scatter_block(ptm_fn_Ireduce_scatter_block fn, const void *sbuf,
-				   void *rbuf, int rcount, MPI_Datatype dt, MPI_Op op,
-				   MPI_Comm comm, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(sbuf, rbuf, rcount, dt, op, comm, req);
-	t0 = enter();
-	r = fn(sbuf, rbuf, rcount, dt, op, comm, req);
-	if (!leave(r))
-		return r;
-	reduce_scatter_(PT_MPI_REDUCE_SCATTER_BLOCK | PT_MPI_NB, rcount, NULL, dt, comm, t0);
-	return r;
 }
 
 /* ---- handles whose reuse would make the module's tables lie */
@@ -3019,21 +2272,6 @@ static void rec_parent(void)
 
 /* ---- MPI-IO */
 
-static int w_File_open(ptm_fn_File_open fn, MPI_Comm comm, const char *name, int amode,
-		       MPI_Info info, MPI_File *fh)
-{
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(comm, name, amode, info, fh);
-	ptm_in = 1;
-	r = fn(comm, name, amode, info, fh);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_opened(comm, name, amode, *fh);
-	return r;
-}
-
 static int w_File_close(ptm_fn_File_close fn, MPI_File *fh)
 {
 	struct ptm_file *f;
@@ -3050,212 +2288,25 @@ static int w_File_close(ptm_fn_File_close fn, MPI_File *fh)
 	return r;
 }
 
-static int w_File_set_view(ptm_fn_File_set_view fn, MPI_File fh, MPI_Offset disp,
-			   MPI_Datatype et, MPI_Datatype ft, const char *rep, MPI_Info info)
+/* MPI_File_set_view: the views a file had are counted with its session. */
+static void file_viewed(MPI_File fh)
 {
-	struct ptm_file *f;
-	int r;
+	struct ptm_file *f = file_find((uintptr_t)fh);
 
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, disp, et, ft, rep, info);
-	ptm_in = 1;
-	r = fn(fh, disp, et, ft, rep, info);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS && (f = file_find((uintptr_t)fh)))
+	if (f)
 		add(&f->views, 1);
-	return r;
 }
 
-/* Blocking reads and writes: the size MPI reports in the status. */
-static inline int fio_(int op, int (*fn)(MPI_File, void *, int, MPI_Datatype, MPI_Status *),
-		       MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{
-	MPI_Status local;
-	uint64_t t0;
-	int r;
+/* ---- the wrappers of one shape, generated from mpi.def (mpi-gen.awk): the reads and
+ * writes of MPI-IO count the size MPI reports in the status when they are blocking, the
+ * size asked for when they are posted (nonblocking, split collective) */
 
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, buf, count, dt, st);
-	if (st == MPI_STATUS_IGNORE)
-		st = &local;
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, buf, count, dt, st);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, -1, status_bytes(st), t0);
-	return r;
-}
-
-static inline int fio_at_(int op,
-			  int (*fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype, MPI_Status *),
-			  MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt,
-			  MPI_Status *st)
-{
-	MPI_Status local;
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, off, buf, count, dt, st);
-	if (st == MPI_STATUS_IGNORE)
-		st = &local;
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, off, buf, count, dt, st);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, off, status_bytes(st), t0);
-	return r;
-}
-
-/* Nonblocking and split-collective ones: the size asked for, when it is posted. */
-static inline int fio_post_(int op, int (*fn)(MPI_File, void *, int, MPI_Datatype, MPI_Request *),
-			    MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, buf, count, dt, req);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, buf, count, dt, req);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, -1, nbytes(count, dt), t0);
-	return r;
-}
-
-static inline int fio_post_at_(int op,
-			       int (*fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype, MPI_Request *),
-			       MPI_File fh, MPI_Offset off, void *buf, int count,
-			       MPI_Datatype dt, MPI_Request *req)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, off, buf, count, dt, req);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, off, buf, count, dt, req);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, off, nbytes(count, dt), t0);
-	return r;
-}
-
-static inline int fio_begin_(int op, int (*fn)(MPI_File, void *, int, MPI_Datatype),
-			     MPI_File fh, void *buf, int count, MPI_Datatype dt)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, buf, count, dt);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, buf, count, dt);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, -1, nbytes(count, dt), t0);
-	return r;
-}
-
-static inline int fio_begin_at_(int op, int (*fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype),
-				MPI_File fh, MPI_Offset off, void *buf, int count,
-				MPI_Datatype dt)
-{
-	uint64_t t0;
-	int r;
-
-	if (pt_unlikely(ptm_in || !ptm.on))
-		return fn(fh, off, buf, count, dt);
-	t0 = trace_t0();
-	ptm_in = 1;
-	r = fn(fh, off, buf, count, dt);
-	ptm_in = 0;
-	if (r == MPI_SUCCESS)
-		file_io(fh, op, off, nbytes(count, dt), t0);
-	return r;
-}
-
-/* The write forms take a const buffer: the same body, the pointer types cast. */
-typedef int (*ptm_rw_fn)(MPI_File, void *, int, MPI_Datatype, MPI_Status *);
-typedef int (*ptm_rw_at_fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype, MPI_Status *);
-typedef int (*ptm_post_fn)(MPI_File, void *, int, MPI_Datatype, MPI_Request *);
-typedef int (*ptm_post_at_fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype, MPI_Request *);
-typedef int (*ptm_begin_fn)(MPI_File, void *, int, MPI_Datatype);
-typedef int (*ptm_begin_at_fn)(MPI_File, MPI_Offset, void *, int, MPI_Datatype);
-
-#define R PT_MPI_FREAD
-#define W PT_MPI_FWRITE
-
-static int w_File_read(ptm_fn_File_read fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(R, fn, fh, buf, count, dt, st); }
-static int w_File_read_all(ptm_fn_File_read_all fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(R, fn, fh, buf, count, dt, st); }
-static int w_File_read_shared(ptm_fn_File_read_shared fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(R, fn, fh, buf, count, dt, st); }
-static int w_File_read_ordered(ptm_fn_File_read_ordered fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(R, fn, fh, buf, count, dt, st); }
-static int w_File_read_at(ptm_fn_File_read_at fn, MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_at_(R, fn, fh, off, buf, count, dt, st); }
-static int w_File_read_at_all(ptm_fn_File_read_at_all fn, MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_at_(R, fn, fh, off, buf, count, dt, st); }
-static int w_File_write(ptm_fn_File_write fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(W, (ptm_rw_fn)fn, fh, (void *)buf, count, dt, st); }
-static int w_File_write_all(ptm_fn_File_write_all fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(W, (ptm_rw_fn)fn, fh, (void *)buf, count, dt, st); }
-static int w_File_write_shared(ptm_fn_File_write_shared fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(W, (ptm_rw_fn)fn, fh, (void *)buf, count, dt, st); }
-static int w_File_write_ordered(ptm_fn_File_write_ordered fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_(W, (ptm_rw_fn)fn, fh, (void *)buf, count, dt, st); }
-static int w_File_write_at(ptm_fn_File_write_at fn, MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_at_(W, (ptm_rw_at_fn)fn, fh, off, (void *)buf, count, dt, st); }
-static int w_File_write_at_all(ptm_fn_File_write_at_all fn, MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Status *st)
-{ return fio_at_(W, (ptm_rw_at_fn)fn, fh, off, (void *)buf, count, dt, st); }
-static int w_File_iread(ptm_fn_File_iread fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(R, fn, fh, buf, count, dt, req); }
-static int w_File_iread_all(ptm_fn_File_iread_all fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(R, fn, fh, buf, count, dt, req); }
-static int w_File_iread_shared(ptm_fn_File_iread_shared fn, MPI_File fh, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(R, fn, fh, buf, count, dt, req); }
-static int w_File_iread_at(ptm_fn_File_iread_at fn, MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_at_(R, fn, fh, off, buf, count, dt, req); }
-static int w_File_iread_at_all(ptm_fn_File_iread_at_all fn, MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_at_(R, fn, fh, off, buf, count, dt, req); }
-static int w_File_iwrite(ptm_fn_File_iwrite fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(W, (ptm_post_fn)fn, fh, (void *)buf, count, dt, req); }
-static int w_File_iwrite_all(ptm_fn_File_iwrite_all fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(W, (ptm_post_fn)fn, fh, (void *)buf, count, dt, req); }
-static int w_File_iwrite_shared(ptm_fn_File_iwrite_shared fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_(W, (ptm_post_fn)fn, fh, (void *)buf, count, dt, req); }
-static int w_File_iwrite_at(ptm_fn_File_iwrite_at fn, MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_at_(W, (ptm_post_at_fn)fn, fh, off, (void *)buf, count, dt, req); }
-static int w_File_iwrite_at_all(ptm_fn_File_iwrite_at_all fn, MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt, MPI_Request *req)
-{ return fio_post_at_(W, (ptm_post_at_fn)fn, fh, off, (void *)buf, count, dt, req); }
-static int w_File_read_all_begin(ptm_fn_File_read_all_begin fn, MPI_File fh, void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_(R, fn, fh, buf, count, dt); }
-static int w_File_read_ordered_begin(ptm_fn_File_read_ordered_begin fn, MPI_File fh, void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_(R, fn, fh, buf, count, dt); }
-static int w_File_read_at_all_begin(ptm_fn_File_read_at_all_begin fn, MPI_File fh, MPI_Offset off, void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_at_(R, fn, fh, off, buf, count, dt); }
-static int w_File_write_all_begin(ptm_fn_File_write_all_begin fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_(W, (ptm_begin_fn)fn, fh, (void *)buf, count, dt); }
-static int w_File_write_ordered_begin(ptm_fn_File_write_ordered_begin fn, MPI_File fh, const void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_(W, (ptm_begin_fn)fn, fh, (void *)buf, count, dt); }
-static int w_File_write_at_all_begin(ptm_fn_File_write_at_all_begin fn, MPI_File fh, MPI_Offset off, const void *buf, int count, MPI_Datatype dt)
-{ return fio_begin_at_(W, (ptm_begin_at_fn)fn, fh, off, (void *)buf, count, dt); }
-
-#undef R
-#undef W
+#include "interpose/mpi-bodies.h"
 
 /* ---- the entry points: MPI_Name and PMPI_Name for each line of mpi.def */
 
 #define PTM_ARGS(...) , ##__VA_ARGS__
-#define PT_MPI(name, params, args)                                                         \
+#define PT_MPI(name, params, args, how)                                                    \
 	PT_API int MPI_##name params { return w_##name(NEXT(name, 0) PTM_ARGS args); }      \
 	PT_API int PMPI_##name params { return w_##name(NEXT(name, 1) PTM_ARGS args); }
 #include "mpi.def"
