@@ -6,8 +6,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,18 +135,6 @@ void pt_record_start(int how)
 	pt_rec_end(&r);
 	pt_record_libs_reset();
 	pt_record_libs();
-}
-
-void pt_gap(int kind, const char *detail)
-{
-	struct pt_rec r;
-	size_t n = strnlen(detail, 1024);
-
-	if (pt_rec_begin(&r, PT_EV_GAP, 2, 16 + n) == 0) {
-		pt_mpw_uint(&r.w, (uint64_t)kind);
-		pt_mpw_bin(&r.w, detail, n);
-		pt_rec_end(&r);
-	}
 }
 
 /* ---- loaded shared objects: read from the link map, so later dlopens appear too */
@@ -848,4 +838,116 @@ PT_API int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 			waited(info->si_pid, st);
 	}
 	return r;
+}
+
+/* ---- the image's own start and end: the fork handlers, the constructor and the
+ * destructor (the library's entry; they call down into the core and the sessions) */
+
+/* Before a fork, in the parent: copy the session table as it is, into memory the child
+ * gets a private copy of (raw mmap: no allocator in an atfork handler). */
+static void atfork_prepare(void)
+{
+	uint32_t hi;
+
+	pt_tls.fork_ns = pt_now();
+	pt_tls.nsnap = 0;
+	if (!pt.enabled || pt_vforked || !pt.hdr)
+		return;
+	hi = atomic_load_explicit(&pt.hdr->sess_hi, memory_order_relaxed);
+	if (hi > pt.nsess)
+		hi = pt.nsess;
+	if (hi > pt_tls.capsnap) {
+		uint64_t want = pt_align_page((uint64_t)hi * sizeof *pt_tls.snap);
+		void *p = pt_sys_mmap(NULL, want, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (pt_sys_failed((long)p))
+			return;
+		if (pt_tls.snap)
+			pt_sys_munmap(pt_tls.snap, pt_tls.capsnap * sizeof *pt_tls.snap);
+		pt_tls.snap = p;
+		pt_tls.capsnap = (uint32_t)(want / sizeof *pt_tls.snap);
+	}
+	for (uint32_t i = 0; i < hi; i++) {
+		pt_tls.snap[i].sid = atomic_load_explicit(&pt.sess[i].sid, memory_order_acquire);
+		pt_tls.snap[i].kind = pt.sess[i].kind;
+		pt_tls.snap[i].flags = pt.sess[i].flags;
+	}
+	pt_tls.nsnap = hi;
+}
+
+static void atfork_child(void)
+{
+	/* the parent's MPI traffic is not the child's */
+	pt_mpi_pending = 0;
+	pt_mpi_flush_hook = NULL;
+	/* the child is an image of its own: its gaps are said again */
+	pt.uring_said = 0;
+	pt.aio_said = 0;
+	pt_tls.slot = 0;
+	pt_tls.busy = 0;
+	pt_tls.tid = 0;
+	pt.pid = pt_sys_getpid();
+	pt.exit_recorded = 0;
+	if (!pt.initialised || !pt.base)
+		return;
+	pt_region_create(PT_START_FORK);
+	pt_tls.nsnap = 0;
+	pt_record_start(PT_START_FORK);
+}
+
+/* A child made by a fork the atfork handlers did not see (syscall(SYS_fork)). */
+void pt_fork_child(void)
+{
+	pt_tls.nsnap = 0;
+	atfork_child();
+}
+
+/* ---- constructor and destructor */
+
+__attribute__((constructor(101))) static void pt_init(int argc, char **argv, char **envp)
+{
+	const char *s;
+	int e = errno;
+
+	(void)envp;
+	if (pt.initialised)
+		return;
+	pt.initialised = 1;
+	pt.pid = pt_sys_getpid();
+	pt.argc = argc;
+	pt.argv = argv;
+	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0) {
+		/* counted, not silent: the collector of a traced job stores a gap */
+		if ((s = getenv("PROVTRACE_SOCKET")) && strlen(s) < sizeof pt.sock) {
+			strcpy(pt.sock, s);
+			pt_announce_unrecorded("PROVTRACE_DISABLE is set");
+		}
+		goto out;
+	}
+	pt_real_resolve_all();
+	pt_config_read();
+	if (!pt.spool[0]) {
+		pt_debug("PROVTRACE_SPOOL not set: not recording");
+		goto out;
+	}
+	pt_cwd_refresh();
+	pt_slots_init();
+	pthread_atfork(atfork_prepare, NULL, atfork_child);
+	pt_region_create(PT_START_EXEC);
+	if (pt.enabled)
+		pt_record_start(PT_START_EXEC);
+out:
+	errno = e;
+}
+
+__attribute__((destructor(101))) static void pt_fini(void)
+{
+	int e = errno;
+
+	if (pt.enabled && !pt_vforked && pt.pid == pt_sys_getpid()) {
+		pt_record_exit(PT_EXIT_DESTRUCTOR, 0);
+		pt_record_libs();
+	}
+	errno = e;
 }

@@ -192,7 +192,7 @@ static void self_from_preload(const char *list)
 }
 
 /* One pass over the environment (a getenv per setting would scan it once each). */
-static void read_config(void)
+void pt_config_read(void)
 {
 	extern char **environ;
 	const char *exclude = default_exclude, *v;
@@ -243,7 +243,7 @@ static void read_config(void)
 		snprintf(pt.host, sizeof pt.host, "%.63s", u.nodename);
 	parse_exclude(exclude);
 	/* not preloaded by name (an odd LD_PRELOAD): ask the loader where we are */
-	if (!pt.self[0] && dladdr((void *)read_config, &info) && info.dli_fname &&
+	if (!pt.self[0] && dladdr((void *)pt_config_read, &info) && info.dli_fname &&
 	    info.dli_fname[0] == '/')
 		snprintf(pt.self, sizeof pt.self, "%s", info.dli_fname);
 
@@ -425,7 +425,7 @@ static int region_create(int how, void *parent_base)
 
 /* This image records nothing: tell the collector, which counts it as a gap (body: the
  * reason, NUL, the executable cut to fit one message, NUL). */
-static void announce_unrecorded(const char *why)
+void pt_announce_unrecorded(const char *why)
 {
 	char body[PT_MSG_MAX - sizeof(struct pt_msg_hdr)];
 	size_t n = strlen(why) + 1;
@@ -457,7 +457,7 @@ void pt_region_create(int how)
 		pt_sys_munmap(old, old_size);
 	if (r < 0) {
 		pt_debug("cannot create a region in '%s': error %d", pt.spool, -r);
-		announce_unrecorded("cannot create its region");
+		pt_announce_unrecorded("cannot create its region");
 		return;
 	}
 	if (how == PT_START_FORK) {
@@ -523,6 +523,12 @@ static void slot_release(void *gen)
 		atomic_store_explicit(&pt_region_slot(pt.base, pt.hdr, pt_tls.slot - 1)->owner, 0,
 				      memory_order_release);
 	pt_tls.slot = 0;
+}
+
+/* Threads give their slot back when they end (the key's destructor). */
+void pt_slots_init(void)
+{
+	pthread_key_create(&slot_key, slot_release);
 }
 
 static int shared_lock(struct pt_slot *s)
@@ -651,115 +657,18 @@ void pt_rec_end(struct pt_rec *r)
 	pt_tls.busy = 0;
 }
 
-/* ---- fork */
+/* ---- coverage gaps: what the shim knows it cannot see (protocol.h, PT_GAP_*) */
 
-/* Before a fork, in the parent: copy the session table as it is, into memory the child
- * gets a private copy of (raw mmap: no allocator in an atfork handler). */
-static void atfork_prepare(void)
+void pt_gap(int kind, const char *detail)
 {
-	uint32_t hi;
+	struct pt_rec r;
+	size_t n = strnlen(detail, 1024);
 
-	pt_tls.fork_ns = pt_now();
-	pt_tls.nsnap = 0;
-	if (!pt.enabled || pt_vforked || !pt.hdr)
-		return;
-	hi = atomic_load_explicit(&pt.hdr->sess_hi, memory_order_relaxed);
-	if (hi > pt.nsess)
-		hi = pt.nsess;
-	if (hi > pt_tls.capsnap) {
-		uint64_t want = pt_align_page((uint64_t)hi * sizeof *pt_tls.snap);
-		void *p = pt_sys_mmap(NULL, want, PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (pt_sys_failed((long)p))
-			return;
-		if (pt_tls.snap)
-			pt_sys_munmap(pt_tls.snap, pt_tls.capsnap * sizeof *pt_tls.snap);
-		pt_tls.snap = p;
-		pt_tls.capsnap = (uint32_t)(want / sizeof *pt_tls.snap);
+	if (pt_rec_begin(&r, PT_EV_GAP, 2, 16 + n) == 0) {
+		pt_mpw_uint(&r.w, (uint64_t)kind);
+		pt_mpw_bin(&r.w, detail, n);
+		pt_rec_end(&r);
 	}
-	for (uint32_t i = 0; i < hi; i++) {
-		pt_tls.snap[i].sid = atomic_load_explicit(&pt.sess[i].sid, memory_order_acquire);
-		pt_tls.snap[i].kind = pt.sess[i].kind;
-		pt_tls.snap[i].flags = pt.sess[i].flags;
-	}
-	pt_tls.nsnap = hi;
-}
-
-static void atfork_child(void)
-{
-	/* the parent's MPI traffic is not the child's */
-	pt_mpi_pending = 0;
-	pt_mpi_flush_hook = NULL;
-	/* the child is an image of its own: its gaps are said again */
-	pt.uring_said = 0;
-	pt.aio_said = 0;
-	pt_tls.slot = 0;
-	pt_tls.busy = 0;
-	pt_tls.tid = 0;
-	pt.pid = pt_sys_getpid();
-	pt.exit_recorded = 0;
-	if (!pt.initialised || !pt.base)
-		return;
-	pt_region_create(PT_START_FORK);
-	pt_tls.nsnap = 0;
-	pt_record_start(PT_START_FORK);
-}
-
-/* A child made by a fork the atfork handlers did not see (syscall(SYS_fork)). */
-void pt_fork_child(void)
-{
-	pt_tls.nsnap = 0;
-	atfork_child();
-}
-
-/* ---- constructor and destructor */
-
-__attribute__((constructor(101))) static void pt_init(int argc, char **argv, char **envp)
-{
-	const char *s;
-	int e = errno;
-
-	(void)envp;
-	if (pt.initialised)
-		return;
-	pt.initialised = 1;
-	pt.pid = pt_sys_getpid();
-	pt.argc = argc;
-	pt.argv = argv;
-	if ((s = getenv("PROVTRACE_DISABLE")) && *s && strcmp(s, "0") != 0) {
-		/* counted, not silent: the collector of a traced job stores a gap */
-		if ((s = getenv("PROVTRACE_SOCKET")) && strlen(s) < sizeof pt.sock) {
-			strcpy(pt.sock, s);
-			announce_unrecorded("PROVTRACE_DISABLE is set");
-		}
-		goto out;
-	}
-	pt_real_resolve_all();
-	read_config();
-	if (!pt.spool[0]) {
-		pt_debug("PROVTRACE_SPOOL not set: not recording");
-		goto out;
-	}
-	pt_cwd_refresh();
-	pthread_key_create(&slot_key, slot_release);
-	pthread_atfork(atfork_prepare, NULL, atfork_child);
-	pt_region_create(PT_START_EXEC);
-	if (pt.enabled)
-		pt_record_start(PT_START_EXEC);
-out:
-	errno = e;
-}
-
-__attribute__((destructor(101))) static void pt_fini(void)
-{
-	int e = errno;
-
-	if (pt.enabled && !pt_vforked && pt.pid == pt_sys_getpid()) {
-		pt_record_exit(PT_EXIT_DESTRUCTOR, 0);
-		pt_record_libs();
-	}
-	errno = e;
 }
 
 /* ---- records from modules (interpose/provtrace.h) */

@@ -1,5 +1,18 @@
-/* shim.h — internals of libprovtrace.so shared by its source files: the real-function
- * table, per-process and per-thread state, the record writer and the session helpers.
+/* shim.h — internals of libprovtrace.so shared by its source files, declared by layer:
+ * the core (the real-function table, time, the region and the record writer), the
+ * sessions, the wrappers by concern, the process image.  docs/ARCHITECTURE.md draws them.
+ *
+ * What it owns: `pt`, the image's state (configuration, the region mapped from the spool,
+ * its session table), `pt_tls` (each thread's slot and clock), `pt_real` (the functions
+ * the wrappers stand in front of).  Each file calls only into lower layers
+ * (tests/shim/layers.sh); the MPI module's flush is the one upcall, registered at MPI_Init.
+ *
+ * Lifecycle: the constructor (proc.c) resolves pt_real, reads the configuration, creates
+ * and announces the region, then records the start; a fork child makes a region of its own
+ * before its first event; a vfork child (pt_vforked) touches nothing shared; every exit
+ * path records the exit once; an internal failure stops the recording (pt_disable).
+ * Errors: the raw calls of sys.h return -errno; pt_rec_begin() returns -1 when the record
+ * cannot be written (counted as dropped); nothing here changes the program's errno.
  *
  * Rules every wrapper follows (see STYLE.md):
  *  - call the real function first, save errno, record, restore errno, return;
@@ -164,9 +177,33 @@ struct pt_state {
 
 extern struct pt_state pt;
 
+/* ==== layer 0, the core (shim.c): time, diagnostics, configuration, the region and
+ * the record writer.  It calls nothing above it. */
+
 /* ---- time */
 
 uint64_t pt_now(void);
+
+/* ---- diagnostics: only with PROVTRACE_DEBUG, only on stderr */
+
+void pt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Stop recording in this image (the region stays readable); said once with the reason. */
+void pt_disable(const char *why);
+
+/* ---- configuration and the region (the constructor and the fork child call these) */
+
+/* Read the PROVTRACE_* settings from the environment into pt (once, at start). */
+void pt_config_read(void);
+/* One more excluded path prefix (start-up only; the string must outlive the process). */
+void pt_exclude_add(const char *prefix);
+/* Create this image's region, make it current and announce it (how: PT_START_EXEC from
+ * the constructor, PT_START_FORK in a fork child, which copies its inherited sessions);
+ * on failure recording stays off and the collector is told why. */
+void pt_region_create(int how);
+/* Tell the collector this image records nothing (counted there as a gap). */
+void pt_announce_unrecorded(const char *why);
+/* The per-thread slot key: a thread's slot is released when it ends. */
+void pt_slots_init(void);
 
 /* ---- records
  *
@@ -199,6 +236,11 @@ extern int pt_mpi_pending;
 extern void (*pt_mpi_flush_hook)(void);
 void pt_rec_end(struct pt_rec *r);
 void pt_count_drop(void);
+/* A GAP record: what the shim knows it cannot see (kind: PT_GAP_*, detail: a line). */
+void pt_gap(int kind, const char *detail);
+
+/* ==== layer 1, sessions and paths (session.c): per-descriptor access sessions in the
+ * region, the working directory, path normalisation and exclusion.  Calls the core only. */
 
 /* ---- sessions */
 
@@ -219,8 +261,6 @@ struct pt_sess *pt_sess_adopt(int fd, int how);
  * descriptor, which adds atomically) goes out of line, to the cold pt_io_first(). */
 void pt_io_first(int fd, ssize_t n, uint64_t end, int write);
 void pt_sess_count(struct pt_sess *s, uint64_t n, uint64_t end, int write, uint64_t now);
-/* Streams still open at exit: count what they moved outside the wrappers (stdio.c). */
-void pt_streams_settle(void);
 
 /* The same on fd's session s (pt_sess_at(fd), not NULL), for callers that hold it. */
 static inline void pt_io_read_at(struct pt_sess *s, int fd, ssize_t n, uint64_t end)
@@ -287,20 +327,18 @@ void pt_sess_dup(int oldfd, int newfd);
  * "//", "/./" and "/../" lexically.  Returns the length written to out (< outsz), or 0. */
 size_t pt_path_abs(int dirfd, const char *path, char *out, size_t outsz);
 int pt_path_excluded(const char *path, size_t len);
-void pt_exclude_add(const char *prefix);   /* the string must outlive the process */
 void pt_cwd_refresh(void);
 int pt_fd_path(int fd, char *out, size_t outsz);   /* readlink /proc/self/fd/FD */
 int pt_fd_kind(int fd, uint64_t *ino);
 
-/* ---- process lifecycle (proc.c) */
+/* ==== layer 2, wrappers by concern: io.c (descriptors, paths, mmap), stdio.c (streams),
+ * ipc.c (pipes, sockets), gaps.c (what cannot be seen), mpi.c (MPI, through PMPI).  They
+ * call layers 0-1; what the layers above use of them is declared here. */
 
-void pt_region_create(int how);
-void pt_record_start(int how);
-void pt_record_exit(int how, int status);
-void pt_record_libs(void);
-void pt_gap(int kind, const char *detail);
-void pt_record_fork(pid_t child);
-void pt_fork_child(void);
+/* ---- streams (stdio.c) */
+
+/* Streams still open at exit: count what they moved outside the wrappers. */
+void pt_streams_settle(void);
 
 /* ---- what the shim cannot see (gaps.c): said once per image */
 
@@ -308,11 +346,21 @@ void pt_fork_child(void);
 void pt_gap_uring(const char *how);
 /* At the exit: a ring still open that no call showed (inline system calls). */
 void pt_gaps_at_exit(void);
-void pt_announce(void);
-void pt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pt_disable(const char *why);
 
+/* ==== layer 3, the process image (proc.c): the constructor and destructor, the fork
+ * handlers, the start, exit and library records, and the exec, spawn, fork and wait
+ * wrappers.  Calls layers 0-2 (an exit settles the streams and the gaps first). */
+
+void pt_record_start(int how);
+void pt_record_exit(int how, int status);
+void pt_record_libs(void);
+void pt_record_fork(pid_t child);
+/* A child made by a fork the atfork handlers did not see (syscall(SYS_fork)). */
+void pt_fork_child(void);
 /* The vfork wrapper's parent half (vfork-x86_64.S calls it). */
 long pt_vfork_parent(long ret);
+
+/* ==== layer 4: io.c's syscall() wrapper, which dispatches a raw call to the record its
+ * libc wrapper would make, process exits and forks included (so io.c sits above proc.c). */
 
 #endif /* PT_SHIM_H */

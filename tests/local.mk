@@ -124,6 +124,9 @@ PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/sh
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
 EXTRA_DIST += $(PT_SHIM_TESTS) $(PT_ML_TESTS) tests/ml/mp_start.py
+# ---- the shim's files call only down (docs/ARCHITECTURE.md): read from its objects
+TESTS += tests/shim/layers.sh
+EXTRA_DIST += tests/shim/layers.sh
 # ---- ground truth: strace and provtrace on the same runs of real programs
 PT_COVER_TESTS = tests/cover/groundtruth.sh
 TESTS += $(PT_COVER_TESTS)
