@@ -38,7 +38,7 @@ endif
 # ---- provtrace-graph: a file's lineage drawn by Graphviz (built when libgvc is found)
 if HAVE_GRAPHVIZ
 bin_PROGRAMS += provtrace-graph
-provtrace_graph_SOURCES = rdf/graph.c
+provtrace_graph_SOURCES = rdf/graph.c rdf/lgraph.h rdf/lgraph.c
 provtrace_graph_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
 provtrace_graph_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
 TESTS += tests/rdf/graph.sh
