@@ -44,3 +44,11 @@ provtrace_graph_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
 TESTS += tests/rdf/graph.sh
 endif
 EXTRA_DIST += tests/rdf/graph.sh tests/rdf/graphcheck.py
+
+# ---- provtrace-report: a run as one self-contained HTML page (needs Graphviz for its graph)
+if HAVE_GRAPHVIZ
+bin_PROGRAMS += provtrace-report
+provtrace_report_SOURCES = rdf/report.c rdf/lgraph.h rdf/lgraph.c
+provtrace_report_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
+provtrace_report_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
+endif
