@@ -53,7 +53,7 @@ provtrace_report_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
 provtrace_report_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
 endif
 if HAVE_GRAPHVIZ
-TESTS += tests/rdf/report.sh tests/rdf/report-mpi.sh
+TESTS += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh
 endif
-EXTRA_DIST += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/chrome.sh tests/rdf/reportcheck.py
+EXTRA_DIST += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh tests/rdf/ptyrun.py tests/rdf/chrome.sh tests/rdf/reportcheck.py
 CLEANFILES += tests/rdf/report-pool.png tests/rdf/report-mpi.png
