@@ -51,6 +51,7 @@ bin_PROGRAMS += provtrace-report
 provtrace_report_SOURCES = rdf/report.c rdf/lgraph.h rdf/lgraph.c
 provtrace_report_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
 provtrace_report_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
+dist_man_MANS += man/provtrace-report.1
 endif
 if HAVE_GRAPHVIZ
 TESTS += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh
