@@ -58,3 +58,4 @@ TESTS += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh
 endif
 EXTRA_DIST += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh tests/rdf/ptyrun.py tests/rdf/chrome.sh tests/rdf/reportcheck.py
 CLEANFILES += tests/rdf/report-pool.png tests/rdf/report-mpi.png
+EXTRA_DIST += docs/report.png
