@@ -66,6 +66,26 @@ grep -q "CONSOLE.*violates the following Content Security Policy" "$T/csp.err" |
 	fail "the report's CSP did not stop an image from the network"
 assert_eq "" "$($RCHECK net "$T/csp.net")" "requests past the report's CSP"
 
+# ---- the fixed two-node run of tests/rdf/mkstore: its CUDA table and what was not seen,
+# exactly (mkstore comes with the Redland build)
+if [ -x "$top_builddir/tests/rdf/mkstore" ]; then
+	"$top_builddir/tests/rdf/mkstore" small "$T/small"
+	provtrace report -q "$T/small"
+	S="$T/small/report.html"
+	assert_eq '<tr><td class="mono">_Z6matmulPfS_S_i</td><td class="n">25</td><td class="n">25</td><td class="n">250 µs</td></tr>
+<tr><td class="mono">void at::native::elementwise_kernel&lt;128, 4&gt;</td><td class="n">3</td><td class="n">0</td><td class="n"></td></tr>' \
+		"$(sed -n '/id="cuda"/,/<\/table>/p' "$S" | grep '^<tr><td')" "kernels of the CUDA table"
+	grep -q '<p>1 process on 1 device: 28 kernel launches of 2 kernels, 0 graph launches; 4 copies moving 1.0 MiB; host to device 1.0 MiB; 2 sets of 8.0 KiB.</p>' "$S" ||
+		fail "no CUDA summary"
+	grep -q '^<li class="warn">4 events were lost: 3 dropped in processes' "$S" || fail "no lost events"
+	grep -q '^<li><b>static-exec</b> (1): a statically linked program was started' "$S" ||
+		fail "no static-exec gap"
+	grep -q '^<li>pid 103 <code>/bin/sh</code>: <code>/usr/local/bin/static-tool</code></li>$' "$S" ||
+		fail "no gap of pid 103"
+	grep -q '^<li class="warn">CUDA: 7 launches or records lost' "$S" || fail "no CUDA loss"
+	assert_eq 7 "$(grep -c '<li data-pid=' "$S")" "processes of the fixed run"
+fi
+
 # ---- bad input: one line on stderr, status 1 or 2, nothing left behind
 mkdir "$T/empty" "$T/o"
 cp -r "$RUN" "$T/unfinished"
