@@ -4,6 +4,8 @@
 # that ends at 100% and the record count, nothing when stderr is not a terminal; export,
 # report and provtrace-collectd --once show theirs on a terminal and nothing with -q.
 . "$top_srcdir/tests/lib.sh"
+# a sanitizer build: LeakSanitizer's list of the suppressions it used is not an error line
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0"
 
 command -v provtrace-export >/dev/null || skip "provtrace-export is not built (no Redland)"
 command -v provtrace-report >/dev/null || skip "provtrace-report is not built (no libgvc)"

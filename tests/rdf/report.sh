@@ -6,6 +6,8 @@
 # caught by the same checks); a screenshot is kept in the build tree
 # (tests/rdf/report-pool.png).  Bad input: one error line, a non-zero status, no file.
 . "$top_srcdir/tests/lib.sh"
+# a sanitizer build: LeakSanitizer's list of the suppressions it used is not an error line
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0"
 
 command -v provtrace-report >/dev/null || skip "provtrace-report is not built (no libgvc)"
 "$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
