@@ -5,11 +5,12 @@ its peers, prints one table and writes bench/out/results.json in the build tree.
   ptbench.py --build BUILDDIR --src SRCDIR --out OUTDIR [--quick] [--only M1,M2] [--profile]
 
 Measures (names for --only): percall, openclose, fopenclose, dft, procs, getc, ml, ingest,
-lineage (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
+lineage, report (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
 round and reports medians with their spread (IQR), because the machines this runs on
 are shared: read bench/README.md before reading the numbers.
 """
 import argparse
+import html
 import json
 import os
 import platform
@@ -1061,6 +1062,85 @@ class Bench:
                      bare="%.0f ns" % me["bare_ns"], provtrace="%+.1f ns" % me["overhead_ns"],
                      target="<= 15 ns", met=me["overhead_ns"] <= 15)
 
+    # ---- (13) provtrace report of a 10^6-event run: written, its size, opened in Chromium
+
+    REPORT_OPEN = """<!DOCTYPE html><html><body><div id="t">none</div><script>
+var t0 = performance.now(), f = document.createElement('iframe');
+f.style.width = '1280px'; f.style.height = '2000px';
+f.onload = function () {
+  var d = f.contentDocument, h = d ? d.documentElement.scrollHeight : -1;
+  document.getElementById('t').textContent = 'ms ' + (performance.now() - t0) + ' h ' + h;
+};
+f.src = location.hash.slice(1);
+document.body.appendChild(f);
+</script></body></html>
+"""
+
+    def report(self):
+        """provtrace-report on a synthetic store (tests/rdf/mkstore bench), then the page
+        loaded into an iframe of a timing page in headless Chromium: from the iframe's
+        creation to its load event plus a forced layout (its scrollHeight)"""
+        events = self.rounds(1000000, 100000)
+        rounds = self.rounds(5, 2)
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        mk = os.path.join(self.build, "tests/rdf/mkstore")
+        if not os.access(mk, os.X_OK):
+            subprocess.run(["make", "-C", self.build, "tests/rdf/mkstore"], capture_output=True)
+        try:
+            rep = self.prog("provtrace-report")
+        except RuntimeError:
+            rep = None
+        if not rep or not os.access(mk, os.X_OK) or not os.access(chromium, os.X_OK):
+            self.row(measure="(13) report of 10^6 events", unit="s to open, MB",
+                     provtrace="not measured (needs provtrace-report, tests/rdf/mkstore, "
+                               "chromium)", target="<= 3 s, <= 20 MB", met=None)
+            return
+        run = os.path.join(self.tmp, "report-run")
+        log("report: writing a store of %d events" % events)
+        subprocess.run([mk, "bench", str(events), run], check=True, capture_output=True)
+        page = os.path.join(self.tmp, "report.html")
+        walls, rss = [], 0
+        for _ in range(rounds):
+            t = time.perf_counter()
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", rep, "-q", "-o", page, run],
+                               capture_output=True, text=True, check=True)
+            walls.append(time.perf_counter() - t)
+            rss = max(rss, int(r.stderr.strip().splitlines()[-1]))
+        size = os.path.getsize(page)
+        opener = os.path.join(self.tmp, "open.html")
+        with open(opener, "w") as f:
+            f.write(self.REPORT_OPEN)
+        opens = []
+        for i in range(rounds):
+            prof = os.path.join(self.tmp, "chrome-%d" % i)
+            r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--no-first-run", "--disable-extensions",
+                                "--disable-background-networking",
+                                "--allow-file-access-from-files", "--window-size=1280,2000",
+                                "--user-data-dir=" + prof, "--dump-dom",
+                                "file://%s#%s" % (opener, page)],
+                               capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, HOME=self.tmp))
+            m = re.search(r'id="t">ms ([0-9.]+) h (-?[0-9]+)', r.stdout)
+            if m and int(m.group(2)) > 0:
+                opens.append(float(m.group(1)) / 1000)
+            shutil.rmtree(prof, ignore_errors=True)
+        folded = re.findall(r"<h3>Folded in this report</h3>\n<ul>\n(.*?)</ul>",
+                            open(page, encoding="utf-8").read(), re.S)
+        res = {"events": events, "write_s": walls, "peak_rss_kb": rss, "bytes": size,
+               "open_s": opens,
+               "folded": [html.unescape(f) for f in re.findall(r"<li>(.*?)</li>", folded[0])]
+               if folded else []}
+        self.results["measures"]["report"] = res
+        ok = bool(opens) and med(opens) <= 3 and size <= 20e6
+        self.row(measure="(13) report of %s events, opened in Chromium"
+                 % ("10^6" if events == 1000000 else events), unit="s, MB",
+                 provtrace="opens in %s s; %.2f MB; written in %.2f s (%.0f MiB peak RSS)"
+                 % ("%.2f" % med(opens) if opens else "?", size / 1e6, med(walls), rss / 1024),
+                 target="<= 3 s, <= 20 MB", met=ok,
+                 note="open: iframe load + layout, headless Chromium, median of %d; folded: %s"
+                      % (len(opens), "; ".join(res["folded"]) or "nothing"))
+
     def placeholders(self):
         self.mpi()
         self.row(measure="CUDA per-launch cost", unit="us/launch",
@@ -1138,6 +1218,8 @@ class Bench:
                 self.ingest()
             if want("lineage"):
                 self.lineage()
+            if want("report"):
+                self.report()
             if self.want_profile and (only is None or "profile" in only):
                 self.profiles()
             self.placeholders()

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "consume.h"
+#include "progress.h"
 #include "protocol.h"
 #include "store.h"
 
@@ -1066,6 +1067,7 @@ static void usage(FILE *f)
 		"  -P, --with-parent    once the process that started the collector is gone,\n"
 		"                       stop when no process of the spool lives any more\n"
 		"  -1, --once           drain the spool, finish every region, exit\n"
+		"  -q, --quiet          no progress bar (--once on a terminal shows one)\n"
 		"  -v, --debug          log every region\n");
 }
 
@@ -1077,12 +1079,12 @@ static void parse_args(int argc, char **argv)
 		{ "host", required_argument, 0, 'H' }, { "interval", required_argument, 0, 'i' },
 		{ "ready-fd", required_argument, 0, 'r' }, { "log", required_argument, 0, 'l' },
 		{ "daemon", no_argument, 0, 'D' }, { "once", no_argument, 0, '1' },
-		{ "with-parent", no_argument, 0, 'P' },
+		{ "with-parent", no_argument, 0, 'P' }, { "quiet", no_argument, 0, 'q' },
 		{ "debug", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:S:d:o:H:i:r:l:D1Pvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:S:d:o:H:i:r:l:D1Pqvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': C.sock = optarg; break;
 		case 'S': C.spool = optarg; break;
@@ -1095,6 +1097,7 @@ static void parse_args(int argc, char **argv)
 		case 'D': C.daemonize = 1; break;
 		case 'P': C.parent = getppid(); break;
 		case '1': C.once = 1; break;
+		case 'q': pt_progress_quiet(1); break;
 		case 'v': C.debug = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -1200,14 +1203,20 @@ int main(int argc, char **argv)
 	}
 
 	if (C.once) {
+		struct pt_progress bar;
+		size_t nregions;
 		scan_spool();
+		nregions = C.nregs;
+		pt_progress_start(&bar, "provtrace-collectd --once: regions", "regions", nregions);
 		C.stopping = 1;
 		while (C.npend && cycle(0) == 0)
-			;
+			pt_progress_set(&bar, C.nregs < nregions ? nregions - C.nregs : 0, 0);
 		for (size_t i = 0; i < C.nregs; i++)
 			if (!image_alive(C.regs[i]))
 				C.regs[i]->dead = 1, C.regs[i]->dead_ns = now_ns();
 		r = final_cycle();
+		pt_progress_set(&bar, C.nregs < nregions ? nregions - C.nregs : 0, 0);
+		pt_progress_end(&bar);
 		if (write_output()) {
 			pt_store_sync(C.st);
 			r = 1;

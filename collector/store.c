@@ -19,6 +19,7 @@
 
 #include "fault.h"
 #include "pathnorm.h"
+#include "progress.h"
 #include "region.h"
 #include "store.h"
 #include "wmap.h"
@@ -374,6 +375,7 @@ static int store_complete(const char *path, uint64_t *done)
 	pt_store *st = NULL;
 	uint64_t lag = 0, before = 0;
 	int fd, r, finished_step = 0;
+	struct pt_progress bar = { 0 };   /* a bar on a terminal: 10^7 records take seconds */
 
 	*done = 0;
 	if (!step)
@@ -399,8 +401,14 @@ static int store_complete(const char *path, uint64_t *done)
 			finished_step = 1;
 			break;
 		}
-		if (!before)
+		if (!before) {
+			const char *base = strrchr(path, '/');
+			char what[96];
 			before = lag;
+			snprintf(what, sizeof what, "provtrace: indexing %.60s", base ? base + 1 : path);
+			pt_progress_start(&bar, what, "records", before);
+		}
+		pt_progress_set(&bar, before - lag, 0);
 		if (r == 0)
 			r = pt_store_index(st, step, &all);
 		/* reliability tests: die here, a step indexed and not committed */
@@ -420,8 +428,11 @@ static int store_complete(const char *path, uint64_t *done)
 	}
 	if (r == 0 && !finished_step)
 		r = PT_EFULL;
-	if (r == 0 && (r = mdb_env_sync(st->env, 1)) == 0)
+	if (r == 0 && (r = mdb_env_sync(st->env, 1)) == 0) {
 		*done = before;
+		pt_progress_set(&bar, before, 0);
+	}
+	pt_progress_end(&bar);
 out:
 	pt_store_close(st);
 	close(fd);   /* and the lock with it */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "iri.h"
+#include "collector/progress.h"
 #include "prov.h"
 #include "rocrate.h"
 #include "rules.h"
@@ -53,8 +54,8 @@ struct writer {
 	uint64_t triples;
 
 	pt_prov *pv;
-	int progress, shown;
-	struct timespec last;
+	int progress;
+	struct pt_progress bar;
 
 	raptor_world *rw;
 	raptor_serializer *rser;
@@ -164,27 +165,20 @@ static raptor_term *raptor_of(struct writer *w, const struct pt_term *t)
 
 static void progress(struct writer *w, int final)
 {
-	struct timespec now;
 	struct pt_prov_progress p;
 
-	if (!w->progress)
+	if (!w->bar.on)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!final && (now.tv_sec - w->last.tv_sec) * 1000000000L + (now.tv_nsec - w->last.tv_nsec)
-			      < 500000000L)
-		return;
-	w->last = now;
 	pt_prov_progress(w->pv, &p);
 	if (p.total)
-		fprintf(stderr, "\rprovtrace export: %s %llu/%llu, %llu triples\033[K", p.phase,
-			(unsigned long long)p.done, (unsigned long long)p.total,
-			(unsigned long long)w->triples);
+		snprintf(w->bar.what, sizeof w->bar.what, "provtrace export: %s %llu/%llu,", p.phase,
+			 (unsigned long long)p.done, (unsigned long long)p.total);
 	else
-		fprintf(stderr, "\rprovtrace export: %s %llu, %llu triples\033[K", p.phase,
-			(unsigned long long)p.done, (unsigned long long)w->triples);
-	w->shown = 1;
+		snprintf(w->bar.what, sizeof w->bar.what, "provtrace export: %s %llu,", p.phase,
+			 (unsigned long long)p.done);
+	pt_progress_set(&w->bar, w->triples, 0);
 	if (final)
-		fputc('\n', stderr);
+		pt_progress_end(&w->bar);
 }
 
 /* ---- the triple callback */
@@ -347,7 +341,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		case 'q': quiet = 1; break;
+		case 'q': quiet = 1; pt_progress_quiet(1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -428,7 +422,7 @@ int main(int argc, char **argv)
 	w.graph = pt_prov_graph_iri(pv);
 	w.pv = pv;
 	w.progress = !quiet && isatty(2);
-	clock_gettime(CLOCK_MONOTONIC, &w.last);
+	pt_progress_start(&w.bar, "provtrace export:", "triples", 0);
 
 	const char *name, *iri;
 	for (size_t i = 0; pt_prov_prefix(pv, i, &name, &iri) && w.npfx < 64; i++)
@@ -452,8 +446,7 @@ int main(int argc, char **argv)
 		fputs(" .\n", w.out);
 	if (fmt == F_RDFJSON && !r)
 		r = raptor_serializer_serialize_end(w.rser) ? EIO : 0;
-	if (w.shown)
-		progress(&w, 1);
+	progress(&w, 1);
 	if (r) {
 		fprintf(stderr, "provtrace export: %s: %s\n", argv[optind], pt_strerror(r));
 		goto out;

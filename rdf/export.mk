@@ -38,9 +38,24 @@ endif
 # ---- provtrace-graph: a file's lineage drawn by Graphviz (built when libgvc is found)
 if HAVE_GRAPHVIZ
 bin_PROGRAMS += provtrace-graph
-provtrace_graph_SOURCES = rdf/graph.c
+provtrace_graph_SOURCES = rdf/graph.c rdf/lgraph.h rdf/lgraph.c
 provtrace_graph_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
 provtrace_graph_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
 TESTS += tests/rdf/graph.sh
 endif
 EXTRA_DIST += tests/rdf/graph.sh tests/rdf/graphcheck.py
+
+# ---- provtrace-report: a run as one self-contained HTML page (needs Graphviz for its graph)
+if HAVE_GRAPHVIZ
+bin_PROGRAMS += provtrace-report
+provtrace_report_SOURCES = rdf/report.c rdf/lgraph.h rdf/lgraph.c
+provtrace_report_CFLAGS = $(AM_CFLAGS) $(GRAPHVIZ_CFLAGS)
+provtrace_report_LDADD = rdf/libptrun.la $(GRAPHVIZ_LIBS)
+dist_man_MANS += man/provtrace-report.1
+endif
+if HAVE_GRAPHVIZ
+TESTS += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh
+endif
+EXTRA_DIST += tests/rdf/report.sh tests/rdf/report-mpi.sh tests/rdf/progress.sh tests/rdf/ptyrun.py tests/rdf/chrome.sh tests/rdf/reportcheck.py
+CLEANFILES += tests/rdf/report-pool.png tests/rdf/report-mpi.png
+EXTRA_DIST += docs/report.png

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collector/progress.h"
 #include "iri.h"
 #include "prov.h"
 #include "rules.h"
@@ -310,7 +311,7 @@ int main(int argc, char **argv)
 		case 'a': po.all_sources = 1; break;
 		case 'm': po.max_sources = strtoull(optarg, NULL, 10); break;
 		case 'P': no_prefixes = 1; break;
-		case 'q': Q.quiet = 1; break;
+		case 'q': Q.quiet = 1; pt_progress_quiet(1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gather.h"
 #include "mpicheck.h"
 #include "runset.h"
 #include "sets.h"
@@ -62,158 +63,13 @@ static int count_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
 	return 0;
 }
 
-/* ---- GPU summary: the CUDA module's records in the event log.  They are cumulative per
- * process image; of each (image, key) only the highest round counts (protocol.h). */
+/* ---- GPU summary: gather.c reads the CUDA module's records from the event log */
 
-#define GPU_KEY_MAX 4096   /* the module cuts kernel names there */
-
-struct gpu_ent {
-	uint32_t type;
-	uint64_t round;
-	uint64_t v[4];
-};
-
-struct gpu {
-	struct pt_u64map idx;          /* hash of (node, image, type, key) -> entry + 1 */
-	struct gpu_ent *e;
-	size_t n, cap;
-	struct pt_u64map procs;        /* (node, image) with CUDA records */
-	struct pt_strset devices;      /* UUIDs */
-	struct pt_strset kernels;      /* names, the pseudo-kernels "[...]" aside */
-	uint32_t node;
-};
-
-struct gpu_totals {
-	uint64_t launches, graph_launches, timed, kernel_ns;
-	uint64_t copies, copy_bytes, copy_kind[PT_COPY_KINDS], sets, set_bytes;
-	uint64_t dropped, uncaptured;
-};
-
-/* Keep the values of the record when it is the latest round of its (image, key). */
-static void gpu_put(struct gpu *g, uint32_t proc, const struct pt_ev *ev, uint64_t round,
-		    const void *key, size_t klen, const uint64_t v[4])
+static void gpu_print(const struct pt_gpu *g, int json)
 {
-	uint8_t buf[16 + GPU_KEY_MAX];
-	uint64_t *slot;
-	int fresh;
+	struct pt_gpu_totals t;
 
-	if (klen > GPU_KEY_MAX)
-		klen = GPU_KEY_MAX;
-	memcpy(buf, &g->node, 4);
-	memcpy(buf + 4, &proc, 4);
-	memcpy(buf + 8, &ev->type, 4);
-	memcpy(buf + 12, key, klen);
-	slot = pt_u64map_get(&g->idx, pt_hash_bytes(buf, 12 + klen), 0, &fresh);
-	if (fresh) {
-		if (g->n == g->cap) {
-			g->cap = g->cap ? 2 * g->cap : 256;
-			if (!(g->e = realloc(g->e, g->cap * sizeof *g->e)))
-				abort();
-		}
-		*slot = ++g->n;
-	} else if (g->e[*slot - 1].round >= round) {
-		return;
-	}
-	g->e[*slot - 1] = (struct gpu_ent){ ev->type, round, { v[0], v[1], v[2], v[3] } };
-}
-
-static int gpu_rec(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
-{
-	struct gpu *g = ctx;
-	struct pt_mpr r;
-	struct pt_bytes b;
-	struct pt_ev ev;
-	uint64_t type, v[4] = { 0 };
-	uint32_t n;
-	uint8_t k;
-	int fresh;
-
-	(void)seq;
-	/* most of the log is not CUDA: look at the type before parsing the record */
-	pt_mpr_init(&r, rec, len);
-	if (pt_mpr_array(&r, &n) || pt_mpr_uint(&r, &type) || type < PT_EV_CUDA_DEVICE ||
-	    type > PT_EV_CUDA_DROPS || pt_ev_parse(rec, len, &ev))
-		return 0;
-	pt_u64map_get(&g->procs, (uint64_t)g->node << 32 | proc, 0, &fresh);
-	switch (ev.type) {
-	case PT_EV_CUDA_DEVICE:
-		b = pt_ev_b(&ev, 2);
-		if (!b.len)   /* no UUID: the name on that node stands for it */
-			b = pt_ev_b(&ev, 1);
-		pt_strset_add(&g->devices, b.p, b.len);
-		break;
-	case PT_EV_CUDA_KERNEL:
-		b = pt_ev_b(&ev, 0);
-		if (b.len && b.p[0] != '[')
-			pt_strset_add(&g->kernels, b.p, b.len);
-		v[0] = pt_ev_u(&ev, 1);                               /* launches */
-		v[1] = pt_ev_u(&ev, 9);                               /* timed */
-		v[2] = pt_ev_u(&ev, 2);                               /* total_ns */
-		v[3] = b.len == sizeof "[cuGraphLaunch]" - 1 &&
-		       memcmp(b.p, "[cuGraphLaunch]", b.len) == 0;
-		gpu_put(g, proc, &ev, pt_ev_u(&ev, 10), b.p, b.len, v);
-		break;
-	case PT_EV_CUDA_MEMCPY:
-		k = (uint8_t)pt_ev_u(&ev, 0);
-		v[0] = k;
-		v[1] = pt_ev_u(&ev, 1);                               /* count */
-		v[2] = pt_ev_u(&ev, 2);                               /* bytes */
-		gpu_put(g, proc, &ev, pt_ev_u(&ev, 4), &k, 1, v);
-		break;
-	case PT_EV_CUDA_MEMSET:
-		v[0] = pt_ev_u(&ev, 0);
-		v[1] = pt_ev_u(&ev, 1);
-		gpu_put(g, proc, &ev, pt_ev_u(&ev, 3), "", 0, v);
-		break;
-	case PT_EV_CUDA_DROPS:
-		k = (uint8_t)pt_ev_u(&ev, 1);
-		v[0] = k;
-		v[1] = pt_ev_u(&ev, 0);                               /* dropped */
-		gpu_put(g, proc, &ev, pt_ev_u(&ev, 2), &k, 1, v);
-		break;
-	}
-	return 0;
-}
-
-static void gpu_sum(const struct gpu *g, struct gpu_totals *t)
-{
-	memset(t, 0, sizeof *t);
-	for (size_t i = 0; i < g->n; i++) {
-		const struct gpu_ent *e = &g->e[i];
-		switch (e->type) {
-		case PT_EV_CUDA_KERNEL:
-			if (e->v[3]) {
-				t->graph_launches += e->v[0];
-			} else {
-				t->launches += e->v[0];
-				t->timed += e->v[1];
-				t->kernel_ns += e->v[2];
-			}
-			break;
-		case PT_EV_CUDA_MEMCPY:
-			t->copies += e->v[1];
-			t->copy_bytes += e->v[2];
-			t->copy_kind[e->v[0] < PT_COPY_KINDS ? e->v[0] : PT_COPY_UNKNOWN] += e->v[2];
-			break;
-		case PT_EV_CUDA_MEMSET:
-			t->sets += e->v[0];
-			t->set_bytes += e->v[1];
-			break;
-		case PT_EV_CUDA_DROPS:
-			if (e->v[0] == PT_CUDA_DROP_CUPTI || e->v[0] == PT_CUDA_DROP_TABLE)
-				t->dropped += e->v[1];
-			else if (e->v[1])
-				t->uncaptured++;
-			break;
-		}
-	}
-}
-
-static void gpu_print(const struct gpu *g, int json)
-{
-	struct gpu_totals t;
-
-	gpu_sum(g, &t);
+	pt_gpu_sum(g, &t);
 	if (json) {
 		printf(",\"gpu_processes\":%zu,\"gpu_devices\":%zu,\"gpu_kernels\":%zu,"
 		       "\"gpu_kernel_launches\":%llu,\"gpu_graph_launches\":%llu,"
@@ -255,15 +111,6 @@ static void gpu_print(const struct gpu *g, int json)
 		       "(CUPTI held by another tool, or without activity records)\n",
 		       (unsigned long long)t.dropped, (unsigned long long)t.uncaptured,
 		       t.uncaptured == 1 ? "" : "es");
-}
-
-static void gpu_free(struct gpu *g)
-{
-	pt_u64map_free(&g->idx);
-	pt_u64map_free(&g->procs);
-	pt_strset_free(&g->devices);
-	pt_strset_free(&g->kernels);
-	free(g->e);
 }
 
 /* ---- MPI: ranks and nodes, point-to-point traffic per peer, collectives per operation */
@@ -697,75 +544,6 @@ static void mpi_free(struct mpi_sum *s)
  * into, or the node when no image holds the gap (a process that recorded nothing), the
  * kind and the detail. */
 
-struct gap_ent {
-	uint32_t kind;
-	size_t node;
-	uint64_t seq;
-	int32_t pid;               /* 0: a gap of the node */
-	uint8_t *exe, *detail;
-	size_t exe_len, detail_len;
-};
-
-struct gap_list {
-	struct gap_ent *e;
-	size_t n, cap;
-	pt_store *st;
-	size_t node;
-};
-
-static uint8_t *dup_bytes(const void *p, size_t n)
-{
-	uint8_t *d = malloc(n + 1);
-
-	if (!d)
-		abort();
-	memcpy(d, p, n);
-	d[n] = 0;
-	return d;
-}
-
-static int gap_rec(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
-{
-	struct gap_list *g = ctx;
-	struct gap_ent *e;
-	struct pt_proc_rec pr;
-	struct pt_ev ev;
-
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 16;
-		if (!(g->e = realloc(g->e, g->cap * sizeof *g->e)))
-			abort();
-	}
-	e = &g->e[g->n++];
-	memset(e, 0, sizeof *e);
-	if (len >= 4)
-		memcpy(&e->kind, rec, 4);
-	e->node = g->node;
-	e->seq = seq;
-	e->detail_len = len > 4 ? len - 4 : 0;
-	e->detail = dup_bytes(rec + (len > 4 ? 4 : len), e->detail_len);
-	if (proc && pt_store_proc(g->st, proc, &pr) == 0)
-		e->pid = pr.pid;
-	if (proc && pt_store_proc_start(g->st, proc, &ev) == 0) {
-		struct pt_bytes b = pt_ev_b(&ev, 0);
-		e->exe_len = b.len;
-		e->exe = dup_bytes(b.p, b.len);
-	}
-	return 0;
-}
-
-/* By kind, then as the stores hold them (node, then time). */
-static int gap_cmp(const void *a, const void *b)
-{
-	const struct gap_ent *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->node != y->node)
-		return x->node < y->node ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
 /* Bytes from the program, in a text line: controls and backslashes escaped. */
 static void text_bytes(const uint8_t *p, size_t n)
 {
@@ -779,12 +557,12 @@ static void text_bytes(const uint8_t *p, size_t n)
 
 #define GAP_LINES 20   /* text output: more gaps of one kind are left to --json */
 
-static void gaps_print(const struct gap_list *g, const struct pt_runset *rs, int json)
+static void gaps_print(const struct pt_gap_list *g, const struct pt_runset *rs, int json)
 {
 	if (json) {
 		printf(",\"gap_list\":[");
 		for (size_t i = 0; i < g->n; i++) {
-			const struct gap_ent *e = &g->e[i];
+			const struct pt_gap_ent *e = &g->e[i];
 
 			printf("%s{\"node\":", i ? "," : "");
 			json_text(rs->name[e->node]);
@@ -803,7 +581,7 @@ static void gaps_print(const struct gap_list *g, const struct pt_runset *rs, int
 		return;
 	}
 	for (size_t i = 0, shown = 0; i < g->n; i++) {
-		const struct gap_ent *e = &g->e[i];
+		const struct pt_gap_ent *e = &g->e[i];
 
 		if (i == 0 || e->kind != g->e[i - 1].kind) {
 			size_t same = 0;
@@ -836,15 +614,6 @@ static void gaps_print(const struct gap_list *g, const struct pt_runset *rs, int
 	}
 }
 
-static void gaps_free(struct gap_list *g)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->e[i].exe);
-		free(g->e[i].detail);
-	}
-	free(g->e);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace stat [--json] RUNDIR\n");
@@ -857,9 +626,9 @@ int main(int argc, char **argv)
 	};
 	static struct pt_runset rs;
 	struct totals t = { 0 };
-	struct gpu g = { 0 };
+	struct pt_gpu g = { 0 };
 	struct mpi_sum mpi = { 0 };
-	struct gap_list gaps = { 0 };
+	struct pt_gap_list gaps = { 0 };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -893,9 +662,9 @@ int main(int argc, char **argv)
 		gaps.st = rs.st[i];
 		gaps.node = i;
 		if ((r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
-		    (r = pt_store_each_gap(rs.st[i], gap_rec, &gaps)) ||
+		    (r = pt_store_each_gap(rs.st[i], pt_gap_rec, &gaps)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
-		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
+		    (r = pt_store_each_log(rs.st[i], 0, pt_gpu_rec, &g))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
@@ -916,8 +685,7 @@ int main(int argc, char **argv)
 		if (pt_store_meta_get(rs.st[i], "top_signal", top, &n) == 0 && n == sizeof top[0])
 			t.top_signal = top[0];
 	}
-	if (gaps.n)
-		qsort(gaps.e, gaps.n, sizeof *gaps.e, gap_cmp);
+	pt_gap_sort(&gaps);
 	uint64_t lost = t.c.dropped + t.c.torn + t.c.corrupt, pending = 0, indexed_now = 0;
 	for (size_t i = 0; i < rs.n; i++) {
 		uint64_t p, d;
@@ -1005,9 +773,9 @@ int main(int argc, char **argv)
 		else
 			printf("index      complete\n");
 	}
-	gpu_free(&g);
+	pt_gpu_free(&g);
 	mpi_free(&mpi);
-	gaps_free(&gaps);
+	pt_gap_free(&gaps);
 	pt_strset_free(&t.files);
 	pt_strset_free(&t.files_read);
 	pt_strset_free(&t.files_written);
