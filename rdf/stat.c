@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "mpicheck.h"
 #include "runset.h"
 #include "sets.h"
@@ -860,6 +861,7 @@ int main(int argc, char **argv)
 	struct gpu g = { 0 };
 	struct mpi_sum mpi = { 0 };
 	struct gap_list gaps = { 0 };
+	struct pt_hash_counts hc = { { 0 } };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -895,7 +897,8 @@ int main(int argc, char **argv)
 		if ((r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
 		    (r = pt_store_each_gap(rs.st[i], gap_rec, &gaps)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
-		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g))) {
+		    (r = pt_store_each_log(rs.st[i], 0, gpu_rec, &g)) ||
+		    (r = pt_content_counts(rs.st[i], &hc))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
@@ -947,6 +950,7 @@ int main(int argc, char **argv)
 			json_text(rs.missing[i]);
 		}
 		printf("]");
+		pt_content_counts_print(&hc, 1);
 		gaps_print(&gaps, &rs, 1);
 		if (g.procs.n)
 			gpu_print(&g, 1);
@@ -988,6 +992,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.events, (unsigned long long)lost,
 		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
 		       (unsigned long long)t.c.corrupt);
+		pt_content_counts_print(&hc, 0);
 		printf("gaps       %llu%s\n", (unsigned long long)t.c.gaps,
 		       t.c.gaps ? ": what the shim could not see, by kind and process" : "");
 		gaps_print(&gaps, &rs, 0);

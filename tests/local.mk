@@ -128,3 +128,7 @@ EXTRA_DIST += $(PT_SHIM_TESTS) $(PT_ML_TESTS) tests/ml/mp_start.py
 PT_COVER_TESTS = tests/cover/groundtruth.sh
 TESTS += $(PT_COVER_TESTS)
 EXTRA_DIST += $(PT_COVER_TESTS) tests/cover/gtcheck.py
+# ---- content identity (hashes), diff, pack and rerun
+PT_CONTENT_TESTS = tests/content/hash.sh
+TESTS += $(PT_CONTENT_TESTS)
+EXTRA_DIST += $(PT_CONTENT_TESTS)
