@@ -18,7 +18,7 @@
 
 #include "hash.h"
 
-#define PT_HASH_CHUNK ((size_t)1 << 20)
+#define PT_HASH_CHUNK ((size_t)128 << 10)
 
 static int same_id(const struct stat *sb, const struct pt_file_id *id)
 {
@@ -44,7 +44,7 @@ static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt
 {
 	XXH3_state_t *xs = NULL;
 	struct stat sb;
-	char *buf = NULL;
+	char buf[PT_HASH_CHUNK];   /* on the stack: no allocation, no fresh pages per file */
 	ssize_t n;
 
 	memset(h, 0, sizeof *h);
@@ -59,8 +59,7 @@ static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt
 		h->state = PT_HASH_LARGE;
 		return;
 	}
-	if (!(buf = malloc(PT_HASH_CHUNK)) || !(xs = XXH3_createState()) ||
-	    XXH3_128bits_reset(xs) != XXH_OK)
+	if (!(xs = XXH3_createState()) || XXH3_128bits_reset(xs) != XXH_OK)
 		goto out;
 	while ((n = read(fd, buf, PT_HASH_CHUNK)) != 0) {
 		if (n < 0) {
@@ -83,7 +82,6 @@ static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt
 out:
 	if (xs)
 		XXH3_freeState(xs);
-	free(buf);
 }
 
 static int open_ro(const char *path)
@@ -184,6 +182,7 @@ struct pt_hasher {
 	struct rename *ren;
 	size_t nren, capren;
 	int busy, quit, nodelay;
+	char root[1024];          /* PROVTRACE_HASH_ROOT: the job's files are under it */
 };
 
 static uint64_t mono_ns(void)
@@ -298,16 +297,35 @@ static const char *renamed(struct pt_hasher *hs, const char *path)
 	return NULL;
 }
 
+/* The file at `path` as the job saw it: under PROVTRACE_HASH_ROOT when set. */
+static void hash_one(struct pt_hasher *hs, const char *path, const struct job *j,
+		     struct pt_file_id *id, struct pt_hash_rec *h)
+{
+	char full[8192];
+	const char *p = path;
+
+	if (hs->root[0]) {
+		if ((size_t)snprintf(full, sizeof full, "%s%s", hs->root, path) >= sizeof full) {
+			memset(h, 0, sizeof *h);
+			h->state = PT_HASH_UNREADABLE;
+			return;
+		}
+		p = full;
+	}
+	if (j->image)
+		pt_hash_path(p, hs->max, id, h);
+	else
+		pt_hash_file(p, &j->id, hs->max, h);
+}
+
 static void hash_job(struct pt_hasher *hs, struct job *j, struct pt_file_id *id,
 		     struct pt_hash_rec *h)
 {
 	char *path = j->path, *next;
 
-	if (j->image) {
-		pt_hash_path(path, hs->max, id, h);
+	hash_one(hs, path, j, id, h);
+	if (j->image)
 		return;
-	}
-	pt_hash_file(path, &j->id, hs->max, h);
 	for (int hop = 0; hop < 8 && h->state == PT_HASH_CHANGED; hop++) {
 		pthread_mutex_lock(&hs->mu);
 		const char *to = renamed(hs, path);
@@ -317,7 +335,7 @@ static void hash_job(struct pt_hasher *hs, struct job *j, struct pt_file_id *id,
 			free(path);
 		if (!(path = next))
 			return;
-		pt_hash_file(path, &j->id, hs->max, h);
+		hash_one(hs, path, j, id, h);
 	}
 	if (path != j->path)
 		free(path);
@@ -377,6 +395,9 @@ int pt_hasher_start(uint64_t max, struct pt_hasher **out)
 	if (!hs)
 		return ENOMEM;
 	hs->max = max;
+	const char *root = getenv("PROVTRACE_HASH_ROOT");
+	if (root && root[0] == '/' && strlen(root) < sizeof hs->root)
+		strcpy(hs->root, root);
 	pthread_mutex_init(&hs->mu, NULL);
 	pthread_cond_init(&hs->cv, NULL);
 	pthread_cond_init(&hs->idle, NULL);

@@ -4,12 +4,15 @@
  * The collector feeds the hasher from the records it ingests (pt_hasher_open/_dup/_close,
  * main thread only): a file session's close gives (dev, inode, size, mtime), and the
  * hasher queues the file once per such identity.  One thread, at the lowest CPU and I/O
- * priority (SCHED_IDLE, the idle I/O class), reads each queued file in 1 MiB chunks, and
+ * priority (SCHED_IDLE, the idle I/O class), reads each queued file in 128 KiB chunks, and
  * only when its identity at hashing is still the one of the close: a file changed since
  * is recorded as PT_HASH_CHANGED (the bytes of that version are gone), never with the
  * hash of other bytes.  Files over the size limit are not read (PT_HASH_LARGE; readers
  * may hash them on request with pt_hash_file).  Results go back to the main thread
  * (pt_hasher_take), which stores them in its batches, the store's only writer.
+ *
+ * PROVTRACE_HASH_ROOT (set by provtrace rerun): the job ran chrooted there, and its paths
+ * are read under it.
  *
  * Errors: the functions returning int give 0 or an errno value.  Not fork-safe. */
 #ifndef PT_HASH_H

@@ -184,7 +184,9 @@ static int sess_cb(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_
 	uint32_t kind;
 
 	(void)proc, (void)sid;
-	if (!x->obj || x->kind != PT_KIND_FILE || (!x->rops && !x->wops))
+	/* descriptors the job was started with (call 0xff: its standard streams, redirected
+	 * by whoever started it) are not files it chose */
+	if (!x->obj || x->kind != PT_KIND_FILE || (!x->rops && !x->wops) || x->call == 0xff)
 		return 0;
 	if (pt_store_obj_name(st, x->obj, &name, &len, &kind) || !len || name[0] != '/')
 		return 0;
@@ -310,6 +312,12 @@ static int lib_cb(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint32_
 
 	(void)proc, (void)base, (void)kind;
 	if (pt_store_obj_name(st, obj, &name, &len, &k) || !len || name[0] != '/')
+		return 0;
+	/* the tracer's own library is not the job's */
+	const uint8_t *b = name + len;
+	while (b > name && b[-1] != '/')
+		b--;
+	if ((size_t)(name + len - b) >= 12 && !memcmp(b, "libprovtrace", 12))
 		return 0;
 	char *path = xdup(name, len);
 	pt_content_path(st, path, 0, h);
@@ -686,14 +694,16 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0 }
+		{ "json", no_argument, 0, 'j' }, { "rerun", no_argument, 0, 'r' },
+		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	static struct run a, b;
-	int c, json = 0;
+	int c, json = 0, rerun = 0;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
+		case 'r': rerun = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -734,7 +744,16 @@ int main(int argc, char **argv)
 		pt_walk(&b.rs, (const uint8_t *)changed_in.e[k].k, changed_in.e[k].klen, 0, ~0u, 1,
 			&cb);
 	}
-	if (json) {
+	if (rerun) {
+		/* provtrace rerun: the question is the outputs; the rest explains a difference
+		 * (the command is the same by construction: the new run's names the launcher) */
+		s[0].d.n = 0;
+		if (s[4].d.n == 0)
+			printf("same outputs (%zu files)\n", s[4].d.same);
+		else
+			print_text(s, ns, derive, &changed_in);
+		total = s[4].d.n;
+	} else if (json) {
 		print_json(s, ns, derive, &changed_in, total == 0);
 	} else {
 		printf("diff %s %s: %s\n", argv[optind], argv[optind + 1],
