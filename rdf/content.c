@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "content.h"
@@ -87,4 +88,73 @@ void pt_content_counts_print(const struct pt_hash_counts *c, int json)
 	if (u)
 		printf("; %llu unreadable", u);
 	printf("\n");
+}
+
+/* ---- the latest version of a path in a run */
+
+struct latest {
+	uint32_t proc;
+	uint64_t sid, t;
+	int write;
+};
+
+static int latest_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
+		      const struct pt_use_rec *u)
+{
+	struct latest *l = ctx;
+
+	(void)obj;
+	if (u->dirs & PT_USE_WRITE) {
+		if (!l->write || u->end >= l->t)
+			*l = (struct latest){ proc, sid, u->end, 1 };
+	} else if (!l->write && (!l->proc || u->rfirst < l->t)) {
+		*l = (struct latest){ proc, sid, u->rfirst, 0 };
+	}
+	return 0;
+}
+
+struct find_sess {
+	uint64_t sid;
+	struct pt_file_id id;
+	int found;
+};
+
+static int find_sess_cb(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
+{
+	struct find_sess *f = ctx;
+
+	(void)proc;
+	if (sid != f->sid)
+		return 0;
+	f->id = (struct pt_file_id){ s->dev, s->ino, s->size, s->mtime };
+	f->found = 1;
+	return 1;
+}
+
+int pt_content_latest(struct pt_runset *rs, const char *path, size_t len, int lazy, char *out)
+{
+	struct latest best = { 0, 0, 0, 0 };
+	size_t bs = 0;
+
+	strcpy(out, "unknown");
+	for (size_t s = 0; s < rs->n; s++) {
+		struct latest l = { 0, 0, 0, 0 };
+		uint32_t obj;
+		if (pt_store_obj_find(rs->st[s], path, len, &obj) ||
+		    pt_store_each_use(rs->st[s], obj, latest_use, &l) || !l.proc)
+			continue;
+		if (!best.proc || (l.write && (!best.write || l.t >= best.t)) ||
+		    (!l.write && !best.write && l.t < best.t))
+			best = l, bs = s;
+	}
+	if (!best.proc)
+		return 0;
+	struct find_sess f = { best.sid, { 0, 0, 0, 0 }, 0 };
+	pt_store_each_sess(rs->st[bs], best.proc, find_sess_cb, &f);
+	if (!f.found || memchr(path, 0, len))
+		return 0;
+	char *p = strndup(path, len);
+	int r = p ? pt_content_text(rs->st[bs], p, &f.id, lazy, out) : 0;
+	free(p);
+	return r;
 }

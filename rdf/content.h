@@ -7,6 +7,7 @@
 
 #include "collector/hash.h"
 #include "collector/store.h"
+#include "runset.h"
 
 /* The content of a version as an RDF resource: this + 32 hex digits of its XXH3-128. */
 #define PT_NS_CONTENT "https://w3id.org/provtrace/content/xxh3-128/"
@@ -29,5 +30,9 @@ int pt_content_text(pt_store *st, const char *path, const struct pt_file_id *id,
 
 /* The same for a file known by path only (a loaded library, an executable). */
 int pt_content_path(pt_store *st, const char *path, int lazy, char *out);
+
+/* The content of a path's latest version in a run: its last write (by close), else the
+ * first read of it; as pt_content_text.  "unknown" when no store has a session of it. */
+int pt_content_latest(struct pt_runset *rs, const char *path, size_t len, int lazy, char *out);
 
 #endif /* PT_CONTENT_H */

@@ -12,12 +12,13 @@ D=$(cd "$T" && pwd -P)/d
 mkdir "$D"
 cd "$D"
 printf 'alpha\n' >in.txt
+printf 'gamma\n' >in2.txt
 head -c 4000000 /dev/zero | tr '\0' 'z' >big.bin
 h() { echo "xxh3-128:$(xxh128sum "$1" | cut -d' ' -f1)"; }
 h_in1=$(h in.txt)
 PROVTRACE_HASH_MAX=3000000 ptrun hash sh -c '
 	cat in.txt >/dev/null
-	cat in.txt in.txt >out.tmp && mv out.tmp out.txt
+	cat in.txt in2.txt >out.tmp && mv out.tmp out.txt
 	cat big.bin >/dev/null
 	PROVTRACE_DISABLE=1 sh -c "echo beta >>in.txt"
 	cat in.txt >/dev/null'
@@ -59,6 +60,9 @@ grep -qx "in.txt $h_in2" "$T/hashes" || fail "in.txt after the change: $(cat "$T
 grep '^in.txt ' "$T/hashes" | while read -r _ hh; do
 	[ "$hh" = "$h_in1" ] || [ "$hh" = "$h_in2" ] || fail "in.txt: a hash of neither content: $hh"
 done
+# lineage --hash: each file with the content of its latest version in the run
+provtrace-lineage --hash --ancestors "$D/out.tmp" "$RUN" >"$T/anc" || fail "lineage --hash"
+grep -qx "$(h in2.txt)	$D/in2.txt" "$T/anc" || fail "lineage --hash: in2.txt ($(cat "$T/anc"))"
 # the same bytes, the same content IRI in a second run
 ptrun hash2 cat out.txt
 provtrace-export -f ntriples -o "$T/run2.nt" "$RUN" || fail "export 2"
