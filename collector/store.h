@@ -53,6 +53,8 @@
  *                                           64-bit halves, big-endian); see collector/hash.h
  *            'p' path (≤ 400 bytes)        → dev:u64 | ino:u64 | size:u64 | mtime:u64 (a
  *                                           loaded library or executable, as hashed)
+ *            (written by the collector from the files themselves, like proc and pidx
+ *            not rebuildable from the log: the bytes hashed may be gone)
  *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
 #ifndef PT_STORE_H
