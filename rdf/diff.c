@@ -332,9 +332,9 @@ static int mpi_cb(void *ctx, uint32_t proc, const struct pt_mpi_rank *m)
 	char k[64];
 
 	(void)proc;
-	/* a job's shape: its size; each rank adds the same pair */
-	int n = snprintf(k, sizeof k, "job of %d ranks #%016llx", m->size,
-			 (unsigned long long)m->job);
+	/* the shape: jobs by size (job names hold launcher pids: never the same twice);
+	 * counted, each rank image once, so that two jobs of N ranks count 2N */
+	int n = snprintf(k, sizeof k, "ranks in jobs of size %d", m->size);
 	kv_add(l, k, (size_t)n, "");
 	return 0;
 }
@@ -487,7 +487,7 @@ static int run_load(struct run *r, const char *dir)
 	kv_sort(&r->libs);
 	kv_sort(&r->in);
 	kv_sort(&r->out);
-	kv_sort(&r->mpi);
+	count(&r->mpi);
 	count(&r->procs);
 	/* exit statuses: "command NUL status" → per command, "status ×n, ..." */
 	count(&r->status);
@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 		{ "outputs", "files written", { 0 }, 0 },
 		{ "processes", "commands, by number of processes", { 0 }, 0 },
 		{ "status", "commands, by exit status", { 0 }, 0 },
-		{ "mpi", "jobs", { 0 }, 0 },
+		{ "mpi", "job sizes", { 0 }, 0 },
 	};
 	struct kvs *lists[][2] = { { &a.cmd, &b.cmd }, { &a.env, &b.env }, { &a.libs, &b.libs },
 				   { &a.in, &b.in }, { &a.out, &b.out },
