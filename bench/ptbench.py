@@ -574,8 +574,10 @@ class Bench:
         ckpt = os.path.join(self.tmp, "ckpt")
         # "shim": preloaded with no collector, which separates the shim's own cost from
         # the collector's and the launcher's
-        cfgs = ["bare", "provtrace", "shim"] + (["strace"] if self.have["strace"] else []) + \
-            (["darshan"] if self.darshan else [])
+        # "nohash": provtrace with the collector's content hashes off (PROVTRACE_HASH=0):
+        # the difference to `provtrace` is what hashing costs the job
+        cfgs = ["bare", "provtrace", "shim", "nohash"] + \
+            (["strace"] if self.have["strace"] else []) + (["darshan"] if self.darshan else [])
         rounds = self.rounds(7, 3)
         strace_rounds = self.rounds(3, 1)
         per = {c: [] for c in cfgs}
@@ -592,7 +594,8 @@ class Bench:
                     continue
                 shutil.rmtree(ckpt, ignore_errors=True)
                 cmd = [self.py, script, data, ckpt, str(epochs), str(workers)]
-                env, pre = self.config_env(cfg, None) if cfg not in ("provtrace", "shim") else ({}, [])
+                env, pre = self.config_env(cfg, None) if cfg not in ("provtrace", "shim", "nohash") \
+                    else ({}, [])
                 spool = None
                 if cfg == "shim":
                     spool = tempfile.mkdtemp(prefix="ptb-ml-", dir=self.shm or self.tmp)
@@ -601,12 +604,18 @@ class Bench:
                     rundir = os.path.join(self.tmp, "ml-run-%d" % r)
                     cmd = [self.prog("provtrace-run"), "-q", "-o", rundir, "--"] + cmd
                     env = {"PROVTRACE_TMPDIR": self.tmp}
+                if cfg == "nohash":
+                    nrun = os.path.join(self.tmp, "ml-nohash-%d" % r)
+                    cmd = [self.prog("provtrace-run"), "-q", "-o", nrun, "--"] + cmd
+                    env = {"PROVTRACE_TMPDIR": self.tmp, "PROVTRACE_HASH": "0"}
                 d = self.spawn(pre + cmd, env, n=1, timeout=1800)
                 if spool:
                     shutil.rmtree(spool, ignore_errors=True)
                 got[cfg] = d["ns"][0]
                 per[cfg].append(d["ns"][0])
                 cpu[cfg].append(d["cpu_ns"][0])
+                if cfg == "nohash":
+                    shutil.rmtree(nrun, ignore_errors=True)
                 if cfg == "provtrace":
                     checks.append(self.ml_check(rundir, nshards, epochs, workers, shard_bytes))
                     if last_run:
@@ -619,6 +628,16 @@ class Bench:
                "cpu_ratio_provtrace": summary([a / b for a, b in zip(cpu["provtrace"], cpu["bare"])]),
                "cpu_ratio_shim": summary([a / b for a, b in zip(cpu["shim"], cpu["bare"])]),
                "capture": checks, "shards": nshards, "epochs": epochs, "workers": workers}
+        res["cpu_ratio_nohash"] = summary([a / b for a, b in zip(cpu["nohash"], cpu["bare"])])
+        hashes = {}
+        if last_run:
+            try:
+                hashes = json.loads(subprocess.run(
+                    [self.prog("provtrace-stat"), "--json", last_run], capture_output=True,
+                    check=True, env=self.env_base()).stdout).get("hashes", {})
+            except (subprocess.CalledProcessError, ValueError):
+                hashes = {}
+            res["hashes"] = hashes
         if last_run:
             st = self.store_counters(last_run)
             res["store"] = st
@@ -631,9 +650,15 @@ class Bench:
                  bare="%.2f s" % (med(per["bare"]) / 1e9),
                  provtrace=fmt_ratio(rt["median"], *rt["iqr"]),
                  note="%d shards, Pool(%d), %d epochs, checkpoints via rename; provtrace-run with "
-                 "collector start/stop; cpu-time ratio %s; shim alone (no collector) wall %s, "
+                 "collector start/stop and content hashes (%s versions hashed, %s not); "
+                 "cpu-time ratio %s; hashing off (PROVTRACE_HASH=0) wall %s, cpu %s; "
+                 "shim alone (no collector) wall %s, "
                  "cpu %s; workers' reads captured: %s" % (
-                     nshards, workers, epochs, fmt_ratio(res["cpu_ratio_provtrace"]["median"]),
+                     nshards, workers, epochs, hashes.get("hashed", "?"),
+                     hashes.get("not_hashed", "?"),
+                     fmt_ratio(res["cpu_ratio_provtrace"]["median"]),
+                     fmt_ratio(res["ratio"]["nohash"]["median"]),
+                     fmt_ratio(res["cpu_ratio_nohash"]["median"]),
                      fmt_ratio(res["ratio"]["shim"]["median"]),
                      fmt_ratio(res["cpu_ratio_shim"]["median"]),
                      "yes, every round (%s)" % checks[-1]["summary"] if allok

@@ -28,6 +28,7 @@
 
 #include "consume.h"
 #include "progress.h"
+#include "hash.h"
 #include "protocol.h"
 #include "store.h"
 
@@ -89,6 +90,9 @@ static struct {
 	uint64_t cycles, records;
 	uint64_t fill_max;        /* fullest ring at the last cycle, in 1024ths */
 	int wait_ms;              /* the timer's current period */
+	struct pt_hasher *hs;     /* content hashes (NULL: PROVTRACE_HASH=0) */
+	struct pt_hash_done *hd;  /* results not committed yet */
+	size_t nhd;
 } C = { .interval_ms = 10, .ready_fd = -1, .lfd = -1, .spoolfd = -1 };
 
 static FILE *logfp;
@@ -555,12 +559,194 @@ struct drain_ctx {
 	int err;
 };
 
+/* ---- content hashes: the file sessions' opens and closes feed the hasher (hash.h) */
+
+/* The type of a record, from its first bytes ([type, ts, ...]), or 0. */
+static uint32_t rec_type(const uint8_t *rec, uint32_t len)
+{
+	uint32_t i;
+
+	if (len < 2)
+		return 0;
+	if ((rec[0] & 0xf0) == 0x90)
+		i = 1;
+	else if (rec[0] == 0xdc)
+		i = 3;
+	else
+		return 0;
+	if (i >= len)
+		return 0;
+	if (rec[i] < 0x80)
+		return rec[i];
+	return rec[i] == 0xcc && i + 1 < len ? rec[i + 1] : 0;
+}
+
+static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	uint32_t t = rec_type(rec, len);
+	struct pt_ev ev;
+
+	if (t != PT_EV_OPEN && t != PT_EV_ADOPT && t != PT_EV_DUP && t != PT_EV_CLOSE &&
+	    t != PT_EV_PROC_START && t != PT_EV_LIBS && t != PT_EV_RENAME)
+		return;
+	if (pt_ev_parse(rec, len, &ev))
+		return;
+	switch (t) {
+	case PT_EV_OPEN:
+	case PT_EV_ADOPT: {
+		struct pt_bytes b = pt_ev_b(&ev, 2);
+		if (pt_ev_u(&ev, t == PT_EV_OPEN ? 5 : 3) == PT_KIND_FILE)
+			pt_hasher_open(C.hs, proc, pt_ev_u(&ev, 0), b.p, b.len);
+		break;
+	}
+	case PT_EV_RENAME: {
+		struct pt_bytes a = pt_ev_b(&ev, 0), b = pt_ev_b(&ev, 1);
+		pt_hasher_rename(C.hs, a.p, a.len, b.p, b.len);
+		break;
+	}
+	case PT_EV_DUP:
+		pt_hasher_dup(C.hs, proc, pt_ev_u(&ev, 0), pt_ev_u(&ev, 1));
+		break;
+	case PT_EV_CLOSE: {
+		struct pt_file_id id = { pt_ev_u(&ev, 12), pt_ev_u(&ev, 13), pt_ev_u(&ev, 14),
+					 pt_ev_u(&ev, 15) };
+		pt_hasher_close(C.hs, proc, pt_ev_u(&ev, 0), &id,
+				pt_ev_u(&ev, 3) || pt_ev_u(&ev, 5));
+		break;
+	}
+	case PT_EV_PROC_START: {
+		struct pt_bytes b = pt_ev_b(&ev, 0);
+		pt_hasher_image(C.hs, b.p, b.len);
+		break;
+	}
+	case PT_EV_LIBS: {
+		struct pt_mpr m;
+		struct pt_bytes b;
+		uint32_t n, two;
+		uint64_t base;
+		if (ev.n < 1 || ev.v[0].kind != PT_MP_ARRAY)
+			break;
+		pt_mpr_init(&m, ev.v[0].b.p, ev.v[0].b.len);
+		if (pt_mpr_array(&m, &n))
+			break;
+		while (n--) {
+			if (pt_mpr_array(&m, &two) || two < 2 || pt_mpr_bytes(&m, &b) ||
+			    pt_mpr_uint(&m, &base))
+				break;
+			for (uint32_t i = 2; i < two; i++)
+				pt_mpr_skip(&m);
+			pt_hasher_image(C.hs, b.p, b.len);
+		}
+		break;
+	}
+	}
+}
+
+/* Results finished since the last batch, added to those waiting for a commit. */
+static void hash_collect(void)
+{
+	struct pt_hash_done *d;
+	size_t n;
+
+	if (!C.hs || !(n = pt_hasher_take(C.hs, &d)))
+		return;
+	struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
+	if (!all)
+		fatal("out of memory");
+	memcpy(all + C.nhd, d, n * sizeof *d);
+	free(d);
+	C.hd = all;
+	C.nhd += n;
+}
+
+static int hash_store(void)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < C.nhd && !err; i++) {
+		err = pt_store_hash_put(C.st, &C.hd[i].id, &C.hd[i].h);
+		if (!err && C.hd[i].path)
+			err = pt_store_hash_path_put(C.st, C.hd[i].path, strlen(C.hd[i].path),
+						     &C.hd[i].id);
+	}
+	return err;
+}
+
+static void hash_committed(void)
+{
+	pt_hasher_free_done(C.hd, C.nhd);
+	C.hd = NULL;
+	C.nhd = 0;
+}
+
+/* At the stop: what is queued gets PROVTRACE_HASH_WAIT ms (default 20000) to finish;
+ * the rest is stored as never hashed (PT_HASH_PENDING), which stat reports. */
+static void hash_finish(void)
+{
+	const char *w = getenv("PROVTRACE_HASH_WAIT");
+	int ms = w && *w ? atoi(w) : 20000, err = 0;
+	struct pt_hash_done *d;
+	size_t left, n;
+
+	if (!C.hs)
+		return;
+	left = pt_hasher_drain(C.hs, ms < 0 ? 0 : ms);
+	n = pt_hasher_stop(C.hs, &d);
+	C.hs = NULL;
+	if (left)
+		log_info("content hashes: %zu files not hashed at the stop (PROVTRACE_HASH_WAIT=%d "
+			 "ms passed)", left, ms);
+	if (n) {
+		struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
+		if (!all)
+			fatal("out of memory");
+		memcpy(all + C.nhd, d, n * sizeof *d);
+		free(d);
+		C.hd = all;
+		C.nhd += n;
+	}
+	for (int attempt = 0; attempt < 8 && C.nhd; attempt++) {
+		if ((err = pt_store_begin(C.st)))
+			break;
+		if ((err = hash_store())) {
+			pt_store_abort(C.st);   /* a full map grows here */
+			if (err == PT_EFULL)
+				continue;
+			break;
+		}
+		if ((err = pt_store_commit(C.st)) == 0) {
+			hash_committed();
+			return;
+		}
+		if (err != PT_EFULL)
+			break;
+	}
+	if (err)
+		log_warn("cannot store content hashes: %s", pt_strerror(err));
+}
+
+static void hash_start(void)
+{
+	const char *on = getenv("PROVTRACE_HASH"), *mx = getenv("PROVTRACE_HASH_MAX");
+	uint64_t max = PT_HASH_MAX_DEFAULT;
+	int e;
+
+	if (on && strcmp(on, "0") == 0)
+		return;
+	if (mx && *mx)
+		max = strtoull(mx, NULL, 0);
+	if ((e = pt_hasher_start(max, &C.hs)))
+		log_warn("content hashes off: cannot start their thread: %s", strerror(e));
+}
+
 static int on_record(void *ctx, uint32_t slot, const uint8_t *rec, uint32_t len)
 {
 	struct drain_ctx *d = ctx;
 	int e = pt_store_event(C.st, d->r->proc, rec, len);
 
 	(void)slot;
+	if (C.hs && !e)
+		hash_feed(d->r->proc, rec, len);
 	if (e == PT_EWIRE) {
 		d->r->corrupt_pend++;
 		return 0;
@@ -688,6 +874,9 @@ static int cycle(int final)
 	}
 	for (size_t i = 0; i < C.nregs; i++)
 		atomic_store_explicit(&C.regs[i]->m.hdr->attached_ns, now, memory_order_relaxed);
+	hash_collect();
+	if (C.nhd)
+		any = 1;
 	if (!any)
 		return 0;
 
@@ -701,7 +890,7 @@ static int cycle(int final)
 			r->corrupt_pend = 0;
 			r->registered_pend = r->registered;
 		}
-		if ((err = assign_procs()))
+		if ((err = assign_procs()) || (err = hash_store()))
 			goto abort;
 		for (size_t i = 0; i < C.nregs; i++) {
 			struct creg *r = C.regs[i];
@@ -747,6 +936,7 @@ abort:
 
 committed:
 	C.cycles++;
+	hash_committed();
 	if (C.top.set == 1)
 		C.top.set = 2;
 	for (size_t i = 0; i < C.nregs;) {
@@ -1205,6 +1395,7 @@ int main(int argc, char **argv)
 	if (C.once) {
 		struct pt_progress bar;
 		size_t nregions;
+		hash_start();
 		scan_spool();
 		nregions = C.nregs;
 		pt_progress_start(&bar, "provtrace-collectd --once: regions", "regions", nregions);
@@ -1217,6 +1408,7 @@ int main(int argc, char **argv)
 		r = final_cycle();
 		pt_progress_set(&bar, C.nregs < nregions ? nregions - C.nregs : 0, 0);
 		pt_progress_end(&bar);
+		hash_finish();
 		if (write_output()) {
 			pt_store_sync(C.st);
 			r = 1;
@@ -1251,6 +1443,7 @@ int main(int argc, char **argv)
 			_exit(0);
 		setsid();
 	}
+	hash_start();   /* after the fork: a thread does not cross it */
 	if (C.ready_fd >= 0) {
 		char ok = 'R';
 		if (write(C.ready_fd, &ok, 1) != 1)
@@ -1319,6 +1512,7 @@ int main(int argc, char **argv)
 		if (!C.npend)
 			break;
 	r = final_cycle();
+	hash_finish();
 	struct pt_counters cnt;
 	pt_store_counters(C.st, &cnt);
 	log_info("stopped: %llu events, %llu processes, %llu dropped, %llu torn, %llu corrupt",

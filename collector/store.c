@@ -26,12 +26,12 @@
 
 enum {
 	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
-	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_COUNT
+	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_HASH, DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
 	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
-	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi",
+	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi", "hash",
 };
 
 /* The log is stored in chunks: one LMDB entry keyed by the sequence number of its first
@@ -2922,4 +2922,106 @@ uint64_t pt_store_mpi_last_send(pt_store *st, uint32_t proc, int32_t peer, uint3
 uint64_t pt_store_mpi_first_recv(pt_store *st, uint32_t proc, int32_t peer, uint32_t coll_op)
 {
 	return mpi_when(st, proc, peer, coll_op, 1);
+}
+
+/* ---- content identity (the hash table; collector/hash.h computes the results) */
+
+static void hash_key(uint8_t *k, const struct pt_file_id *id)
+{
+	k[0] = 'f';
+	be64(k + 1, id->dev);
+	be64(k + 9, id->ino);
+	be64(k + 17, id->size);
+	be64(k + 25, id->mtime);
+}
+
+int pt_store_hash_put(pt_store *st, const struct pt_file_id *id, const struct pt_hash_rec *h)
+{
+	uint8_t k[33], v[17];
+
+	hash_key(k, id);
+	v[0] = (uint8_t)h->state;
+	memcpy(v + 1, h->hash, 16);
+	return put(st, DB_HASH, k, sizeof k, v, sizeof v, 0);
+}
+
+int pt_store_hash_path_put(pt_store *st, const void *path, size_t len,
+			   const struct pt_file_id *id)
+{
+	uint8_t k[401], v[33];
+
+	if (len == 0 || len > 400)
+		return 0;   /* not kept: readers find no identity for it */
+	k[0] = 'p';
+	memcpy(k + 1, path, len);
+	hash_key(v, id);
+	return put(st, DB_HASH, k, len + 1, v + 1, 32, 0);
+}
+
+int pt_store_hash_get(pt_store *st, const struct pt_file_id *id, struct pt_hash_rec *h)
+{
+	uint8_t k[33];
+	MDB_val v;
+	int r;
+
+	hash_key(k, id);
+	if ((r = get(st, DB_HASH, k, sizeof k, &v)))
+		return r;
+	if (v.mv_size != 17)
+		return PT_EWIRE;
+	h->state = ((const uint8_t *)v.mv_data)[0];
+	memcpy(h->hash, (const uint8_t *)v.mv_data + 1, 16);
+	return 0;
+}
+
+int pt_store_hash_path(pt_store *st, const void *path, size_t len, struct pt_file_id *id)
+{
+	uint8_t k[401];
+	MDB_val v;
+	int r;
+
+	if (len == 0 || len > 400)
+		return PT_ENOTFOUND;
+	k[0] = 'p';
+	memcpy(k + 1, path, len);
+	if ((r = get(st, DB_HASH, k, len + 1, &v)))
+		return r;
+	if (v.mv_size != 32)
+		return PT_EWIRE;
+	const uint8_t *p = v.mv_data;
+	id->dev = rd64(p);
+	id->ino = rd64(p + 8);
+	id->size = rd64(p + 16);
+	id->mtime = rd64(p + 24);
+	return 0;
+}
+
+struct hash_walk {
+	pt_hash_fn fn;
+	void *ctx;
+};
+
+static int hash_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct hash_walk *w = ctx;
+	const uint8_t *p = k->mv_data;
+	struct pt_file_id id;
+	struct pt_hash_rec h;
+
+	if (k->mv_size != 33 || v->mv_size != 17)
+		return 0;
+	id.dev = rd64(p + 1);
+	id.ino = rd64(p + 9);
+	id.size = rd64(p + 17);
+	id.mtime = rd64(p + 25);
+	h.state = ((const uint8_t *)v->mv_data)[0];
+	memcpy(h.hash, (const uint8_t *)v->mv_data + 1, 16);
+	return w->fn(w->ctx, &id, &h);
+}
+
+int pt_store_each_hash(pt_store *st, pt_hash_fn fn, void *ctx)
+{
+	struct hash_walk w = { fn, ctx };
+
+	return walk(st, DB_HASH, "f", 1, hash_cb, &w);
 }

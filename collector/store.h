@@ -48,6 +48,13 @@
  *            'k' job:u64 | rank:u32 | spawn:u32 | proc:u32 → nothing (the images a
  *                                           rank spawned, by the spawning rank)
  *            (the table is absent from stores written before it: read as empty)
+ *   hash     'f' dev:u64 | ino:u64 | size:u64 | mtime:u64
+ *                                         → state:u8 | xxh3-128:16 bytes (high, low
+ *                                           64-bit halves, big-endian); see collector/hash.h
+ *            'p' path (≤ 400 bytes)        → dev:u64 | ino:u64 | size:u64 | mtime:u64 (a
+ *                                           loaded library or executable, as hashed)
+ *            (written by the collector from the files themselves, like proc and pidx
+ *            not rebuildable from the log: the bytes hashed may be gone)
  *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
  */
 #ifndef PT_STORE_H
@@ -60,7 +67,8 @@
 
 /* 2: packed sess/use values, use keyed by direction, the vfork table, the indexed mark;
  * 3: the log in chunks, deferred indexing, the vfork table kept at ingest */
-#define PT_STORE_SCHEMA 3
+#define PT_STORE_SCHEMA 4
+/* 4: the hash table (content identity) */
 
 /* Errors of our own, below LMDB's reserved block (-30800 .. -30781) and PT_EWIRE. */
 #define PT_EFULL   (-30950)   /* map full: grown, replay the batch */
@@ -306,6 +314,38 @@ int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx);
 typedef int (*pt_obj_fn)(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name,
 			 size_t len);
 int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx);
+
+/* ---- content identity (collector/hash.h): a file version is (dev, ino, size, mtime) at
+ * a session's close */
+
+struct pt_file_id {
+	uint64_t dev, ino, size, mtime;
+};
+
+enum pt_hash_state {
+	PT_HASH_DONE = 1,         /* hash holds XXH3-128 of the version's bytes */
+	PT_HASH_CHANGED = 2,      /* the file had changed (or was gone) before it was read */
+	PT_HASH_LARGE = 3,        /* over the size limit: hashed on request only */
+	PT_HASH_UNREADABLE = 4,   /* open or read failed */
+	PT_HASH_PENDING = 5,      /* the collector stopped before it was hashed */
+};
+
+struct pt_hash_rec {
+	uint32_t state;
+	uint8_t hash[16];
+};
+
+/* Writer: store a result (a later result for the same identity replaces it). */
+int pt_store_hash_put(pt_store *st, const struct pt_file_id *id, const struct pt_hash_rec *h);
+/* Writer: the identity a loaded image's path had when it was hashed. */
+int pt_store_hash_path_put(pt_store *st, const void *path, size_t len,
+			   const struct pt_file_id *id);
+/* Readers: PT_ENOTFOUND when the store has no result for it. */
+int pt_store_hash_get(pt_store *st, const struct pt_file_id *id, struct pt_hash_rec *h);
+int pt_store_hash_path(pt_store *st, const void *path, size_t len, struct pt_file_id *id);
+/* Every result, in key order. */
+typedef int (*pt_hash_fn)(void *ctx, const struct pt_file_id *id, const struct pt_hash_rec *h);
+int pt_store_each_hash(pt_store *st, pt_hash_fn fn, void *ctx);
 
 /* ---- MPI: ranks, communicators and traffic (records 128-191, see protocol.h).  A job
  * is named by a 64-bit hash of MPI_INIT.job, the same in every rank of every node. */

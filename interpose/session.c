@@ -254,8 +254,9 @@ void pt_sess_close(int fd, int how)
 	if (s->kind != PT_KIND_IGNORED) {
 		struct pt_sess_totals t;
 		pt_sess_totals(s, &t);
-		/* the version written is identified by what it became: stat written files */
-		if (t.wops && s->kind == PT_KIND_FILE && how != PT_CLOSE_EXEC &&
+		/* a version is identified by what it was at the close (dev, inode, size,
+		 * mtime): the collector hashes the content of what was read or written */
+		if ((t.wops || t.rops) && s->kind == PT_KIND_FILE && how != PT_CLOSE_EXEC &&
 		    how != PT_CLOSE_DUP2)   /* after dup2 the number names another file */
 			have_st = pt_sys2(SYS_fstat, fd, &st) == 0;
 		if (pt_rec_begin(&r, PT_EV_CLOSE, 17, 17 * 9) == 0) {

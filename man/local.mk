@@ -3,3 +3,5 @@
 dist_man_MANS += man/provtrace.1 man/provtrace.7 man/provtrace-collectd.8
 TESTS += man/lint.sh
 EXTRA_DIST += man/lint.sh
+dist_man_MANS += man/provtrace-diff.1
+dist_man_MANS += man/provtrace-pack.1

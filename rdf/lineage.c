@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "runset.h"
 #include "sets.h"
 #include "walk.h"
@@ -24,7 +25,7 @@ static void add_file(void *ctx, const uint8_t *name, size_t len)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace lineage [--ancestors|--descendants] [--depth N] [--all] [-0] "
-		   "PATH RUNDIR\n");
+		   "[--hash] PATH RUNDIR\n");
 }
 
 int main(int argc, char **argv)
@@ -32,22 +33,24 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ancestors", no_argument, 0, 'a' }, { "descendants", no_argument, 0, 'd' },
 		{ "depth", required_argument, 0, 'n' }, { "all", no_argument, 0, 'A' },
-		{ "null", no_argument, 0, '0' }, { "help", no_argument, 0, 'h' }, { 0 }
+		{ "null", no_argument, 0, '0' }, { "hash", no_argument, 0, 'H' },
+		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	const struct pt_walk_cb cb = { add_file, NULL, NULL };
 	struct pt_runset rs;
 	unsigned max_depth = ~0u;
 	char path[8192], sep = '\n';
 	size_t plen;
-	int c, r, back = 1, all = 0;
+	int c, r, back = 1, all = 0, hash = 0;
 
-	while ((c = getopt_long(argc, argv, "adn:A0h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "adn:A0Hh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': back = 1; break;
 		case 'd': back = 0; break;
 		case 'n': max_depth = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'A': all = 1; break;
 		case '0': sep = 0; break;
+		case 'H': hash = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -79,6 +82,11 @@ int main(int argc, char **argv)
 	}
 	struct pt_str *v = pt_strset_sorted(&out);
 	for (size_t i = 0; i < out.n; i++) {
+		if (hash) {   /* the content of the file's latest version in the run */
+			char h[PT_HASH_STR];
+			pt_content_latest(&rs, (const char *)v[i].p, v[i].len, 0, h);
+			printf("%s\t", h);
+		}
 		fwrite(v[i].p, 1, v[i].len, stdout);
 		putchar(sep);
 	}

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "collector/wire.h"
+#include "content.h"
 #include "iri.h"
 #include "json.h"
 #include "mpicheck.h"
@@ -168,6 +169,7 @@ struct cuda_list {
 
 struct pt_prov {
 	struct pt_runset rs;
+	struct pt_strset v0content;   /* initial versions whose content was said, with it */
 	struct pt_prov_opts opt;
 	struct runinfo ri;
 	char *run;
@@ -603,6 +605,39 @@ static void iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v)
 		iri_run(pv, b, "/v0");
 		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
 		return;
+	}
+}
+
+/* A version's content identity: pt:contentHash, and prov:alternateOf the content
+ * itself, an IRI that the same bytes have in every run (see content.h). */
+static void e_content(pt_prov *pv, size_t s, const struct pt_buf *S, const struct pt_sess_rec *x)
+{
+	struct pt_file_id id = { x->dev, x->ino, x->size, x->mtime };
+	char h[PT_HASH_STR], iri[96];
+
+	if (!pt_content_text(pv->rs.st[s], NULL, &id, 0, h))
+		return;
+	/* an initial version gets its content from the reads that saw it, said once per
+	 * content (two contents: the file changed under the job between two reads) */
+	if (!strncmp(S->p, pv->run, pv->runlen) && S->len > pv->runlen + 3 &&
+	    !memcmp(S->p + pv->runlen, "/v0", 3)) {
+		struct pt_buf k = { 0 };
+		pt_buf_put(&k, S->p, S->len);
+		pt_buf_put(&k, h, strlen(h));
+		int fresh = pt_strset_add(&pv->v0content, k.p, k.len);
+		pt_buf_free(&k);
+		if (!fresh)
+			return;
+	}
+	e_str(pv, S, PT("contentHash"), h);
+	snprintf(iri, sizeof iri, "%s%s", PT_NS_CONTENT, h + 9);
+	e_iri(pv, S, PROV("alternateOf"), iri, strlen(iri));
+	if (pt_strset_add(&pv->v0content, iri, strlen(iri))) {   /* typed once */
+		struct pt_buf c = { 0 };
+		pt_buf_puts(&c, iri);
+		e_type(pv, &c, PROV("Entity"));
+		e_type(pv, &c, PT("Content"));
+		pt_buf_free(&c);
 	}
 }
 
@@ -1840,6 +1875,7 @@ void pt_prov_close(pt_prov *pv)
 	pt_buf_free(&pv->ri.slurm);
 	pt_buf_free(&pv->ri.command);
 	pt_strset_free(&pv->exes);
+	pt_strset_free(&pv->v0content);
 	pt_strset_free(&pv->hosts);
 	pt_u64map_free(&pv->uids);
 	pt_u64map_free(&pv->gaps_of);
@@ -2146,6 +2182,8 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 				obj_name(pv, pe->store, x->obj, &pe->path);
 				e_rules(pv, S, PT_RULE_USED, pe->path.p, PROV("hadRole"));
 			}
+			if (v.kind == V_V0)   /* after the usage's block: O is still its entity */
+				e_content(pv, pe->store, O, x);
 		}
 	}
 	if (x->wops && pe->pass == 2) {
@@ -2184,6 +2222,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		}
 		if (cut)
 			e_bool(pv, S, PT("sourcesTruncated"), 1);
+		e_content(pv, pe->store, S, x);   /* last: the content's block may follow */
 
 		e_type(pv, G, PROV("Generation"));
 		if (mpiio)

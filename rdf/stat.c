@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gather.h"
+#include "content.h"
 #include "mpicheck.h"
 #include "runset.h"
 #include "sets.h"
@@ -629,6 +630,7 @@ int main(int argc, char **argv)
 	struct pt_gpu g = { 0 };
 	struct mpi_sum mpi = { 0 };
 	struct pt_gap_list gaps = { 0 };
+	struct pt_hash_counts hc = { { 0 } };
 	int c, json = 0, r;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -664,7 +666,8 @@ int main(int argc, char **argv)
 		if ((r = pt_store_each_proc(rs.st[i], count_proc, &t)) ||
 		    (r = pt_store_each_gap(rs.st[i], pt_gap_rec, &gaps)) ||
 		    (r = pt_store_each_use(rs.st[i], 0, count_use, &uc)) ||
-		    (r = pt_store_each_log(rs.st[i], 0, pt_gpu_rec, &g))) {
+		    (r = pt_store_each_log(rs.st[i], 0, pt_gpu_rec, &g)) ||
+		    (r = pt_content_counts(rs.st[i], &hc))) {
 			fprintf(stderr, "provtrace stat: %s: %s\n", rs.name[i], pt_strerror(r));
 			return 1;
 		}
@@ -715,6 +718,7 @@ int main(int argc, char **argv)
 			json_text(rs.missing[i]);
 		}
 		printf("]");
+		pt_content_counts_print(&hc, 1);
 		gaps_print(&gaps, &rs, 1);
 		if (g.procs.n)
 			gpu_print(&g, 1);
@@ -756,6 +760,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)t.c.events, (unsigned long long)lost,
 		       (unsigned long long)t.c.dropped, (unsigned long long)t.c.torn,
 		       (unsigned long long)t.c.corrupt);
+		pt_content_counts_print(&hc, 0);
 		printf("gaps       %llu%s\n", (unsigned long long)t.c.gaps,
 		       t.c.gaps ? ": what the shim could not see, by kind and process" : "");
 		gaps_print(&gaps, &rs, 0);

@@ -14,6 +14,7 @@ pkgs="
   mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar liburing-dev
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
   chromium
+  libxxhash-dev xxhash zstd util-linux libarchive-dev
 "
 
 if [ "$(id -u)" -ne 0 ]; then

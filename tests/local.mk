@@ -131,3 +131,7 @@ EXTRA_DIST += tests/shim/layers.sh
 PT_COVER_TESTS = tests/cover/groundtruth.sh
 TESTS += $(PT_COVER_TESTS)
 EXTRA_DIST += $(PT_COVER_TESTS) tests/cover/gtcheck.py
+# ---- content identity (hashes), diff, pack and rerun
+PT_CONTENT_TESTS = tests/content/hash.sh tests/content/diff.sh tests/content/pack.sh
+TESTS += $(PT_CONTENT_TESTS)
+EXTRA_DIST += $(PT_CONTENT_TESTS)

@@ -143,6 +143,9 @@ static int ev_open(uint32_t proc, uint64_t ts, uint64_t sid, int fd, const void 
 }
 
 /* A session's end: bytes read (first at rf) and written (first at wf). */
+/* the identity the next closes give their file (dev, ino, size, mtime), when set */
+static struct pt_file_id close_id;
+
 static int ev_close(uint32_t proc, uint64_t ts, uint64_t sid, int fd, uint64_t rb, uint64_t rf,
 		    uint64_t wb, uint64_t wf)
 {
@@ -159,8 +162,12 @@ static int ev_close(uint32_t proc, uint64_t ts, uint64_t sid, int fd, uint64_t r
 	pt_mpw_uint(&r.w, rb ? ts : 0);
 	pt_mpw_uint(&r.w, wb ? wf : 0);
 	pt_mpw_uint(&r.w, wb ? ts : 0);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 2; i++)
 		pt_mpw_uint(&r.w, 0);
+	pt_mpw_uint(&r.w, close_id.dev);
+	pt_mpw_uint(&r.w, close_id.ino);
+	pt_mpw_uint(&r.w, close_id.size);
+	pt_mpw_uint(&r.w, close_id.mtime);
 	pt_mpw_uint(&r.w, PT_CLOSE_CLOSE);
 	return rec_put(&r, proc);
 }
@@ -417,7 +424,16 @@ static void small(const char *rundir)
 		uint64_t ws = t + (100 + 50 * (uint64_t)i) * MS;
 		char shard[64];
 		snprintf(shard, sizeof shard, "/job/data/shard-%d.npz", i);
+		/* shard 0's content is known (the collector's hash table) */
+		struct pt_file_id id = { 2049, 1000 + (uint64_t)i, 80000, 1700000000000000000ull };
+		struct pt_hash_rec h = { PT_HASH_DONE, { 0x5a, 0x4d, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+							  10, 11, 12, 0xff } };
+		if (i == 0)
+			close_id = id;
 		file_read(w[i], ws, 10, shard, 80000);
+		memset(&close_id, 0, sizeof close_id);
+		if (i == 0)
+			CHECK(pt_store_hash_put(st, &id, &h));
 		/* the task pipe read before, the result written after */
 		CHECK(ev_close(w[i], ws + 20 * MS, 1, 5, 200, t + 50 * MS, 0, 0));
 		CHECK(ev_close(w[i], ws + 30 * MS, 2, 8, 0, 0, 1700, ws + 25 * MS));
@@ -428,7 +444,14 @@ static void small(const char *rundir)
 	CHECK(ev_close(drv, t + 300 * MS, 3, 5, 0, 0, 0, 0));
 	CHECK(ev_close(drv, t + 300 * MS, 6, 8, 0, 0, 0, 0));
 	/* the checkpoint, through a temporary name */
+	/* its content known, and the same as the evaluation's output on n2 below */
+	struct pt_file_id mid = { 2049, 77, 4096, 1700000000500000000ull };
+	struct pt_hash_rec mh = { PT_HASH_DONE, { 0xc0, 0xff, 0xee, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						  0, 0, 0, 0x01 } };
+	close_id = mid;
 	file_write(drv, t + 400 * MS, 7, "/job/ckpt/model.pt.tmp", 22, 4096);
+	memset(&close_id, 0, sizeof close_id);
+	CHECK(pt_store_hash_put(st, &mid, &mh));
 	CHECK(ev_rename(drv, t + 410 * MS, "/job/ckpt/model.pt.tmp", "/job/ckpt/model.pt", 0));
 	CHECK(ev_rename(drv, t + 415 * MS, "/job/ckpt/model.pt", "/job/ckpt/latest.pt", 2));
 	/* a log written twice: a revision */

@@ -9,7 +9,7 @@ ptrun mmap "$PROG/mmap" "$D"
 assert_eq 0 "$rc" "exit status"
 F='wbytes,wops,rbytes,rops,wmax,rmax,size'
 assert_eq "8192 1 0 0 0 0 8192
-0 0 8192 1 0 8192 0
+0 0 8192 1 0 8192 8192
 4096 1 4096 1 8192 8192 8192" "$(ev sess "$D/m" -f $F)" "sessions of m ($F)"
 # MMAP: [sid, len, off, prot, flags]: PROT_READ MAP_PRIVATE, then PROT_READ|PROT_WRITE
 # MAP_SHARED at 4096, each in the session that mapped it

@@ -19,10 +19,10 @@ for build in open open-fortify open-fortify64; do
 	# o1: written through open, read through open64, read again through open (or
 	# __open_2 and __read_chk); the read at the end of the file moves nothing.
 	# flags 577 = O_WRONLY|O_CREAT|O_TRUNC, mode 416 = 0640; sizes are taken at the
-	# close of written sessions only
+	# close of sessions that read or wrote (the version's identity, for its hash)
 	assert_eq "OPEN 0 577 416 11 1 0 0 0 11
-OPEN 0 0 0 0 0 11 1 0 0
-OPEN $open2 0 0 0 0 11 1 0 0" "$(ev sess "$D/o1" -f $F)" "$build: sessions of o1 ($F)"
+OPEN 0 0 0 0 0 11 1 0 11
+OPEN $open2 0 0 0 0 11 1 0 11" "$(ev sess "$D/o1" -f $F)" "$build: sessions of o1 ($F)"
 	assert_eq "OPEN 1 577 384 5 1 0 0 0 5" "$(ev sess "$D/o2" -f $F)" "$build: openat of o2 ($F)"
 	assert_eq "OPEN 2 577 384 3 1 0 0 0 3" "$(ev sess "$D/o3" -f $F)" "$build: creat of o3 ($F)"
 	# opened as DIR/./sub//../o4: recorded under its normal name

@@ -17,8 +17,8 @@ assert_eq ok "$(cat "$T/rawsys.out")" "the program's output"
 # mode 416 = 0640; a (now b): 10 + 2 bytes written, 22 + 5 read, then 22 by readv
 F=via,call,flags,mode,wbytes,wops,rbytes,rops,how,size
 assert_eq "OPEN 1 577 416 12 2 0 0 0 22
-OPEN 0 0 0 0 0 27 2 0 0
-OPEN 10 0 0 0 0 22 1 0 0" "$(ev sess "$D/a" -f $F)" "sessions of a ($F)"
+OPEN 0 0 0 0 0 27 2 0 22
+OPEN 10 0 0 0 0 22 1 0 22" "$(ev sess "$D/a" -f $F)" "sessions of a ($F)"
 assert_eq "$D/a $D/b" "$(ev rec RENAME -f from,to)" "the rename (renameat2)"
 # c: creat, dup, 6 bytes through the duplicate by writev, both closed, unlinked
 assert_eq "OPEN 2 577 384 0 0 0 0 0 0
