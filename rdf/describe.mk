@@ -1,0 +1,20 @@
+# rdf/describe.mk — data and model descriptions from file headers (rdf/describe.h):
+# the convenience library, provtrace-describe, its manual page, tests and fuzzers
+# (included by Makefile.am).  Each format's library is linked when configure found it;
+# without it that format says "unsupported: built without ...".
+
+PT_DESCRIBE_CFLAGS = $(HDF5_CFLAGS) $(NETCDF_CFLAGS) $(LIBZIP_CFLAGS) $(JSONC_CFLAGS)
+PT_DESCRIBE_LIBS = $(NETCDF_LIBS) $(HDF5_LIBS) $(LIBZIP_LIBS) $(JSONC_LIBS)
+PT_DESCRIBE_SRC = rdf/describe/describe.c rdf/describe/isolate.c rdf/describe/npy.c \
+	rdf/describe/zip.c rdf/describe/safetensors.c rdf/describe/onnx.c rdf/describe/csv.c \
+	rdf/describe/hdf5.c rdf/describe/netcdf.c
+
+noinst_LTLIBRARIES += rdf/libptdescribe.la
+rdf_libptdescribe_la_SOURCES = rdf/describe.h rdf/describe/int.h $(PT_DESCRIBE_SRC)
+rdf_libptdescribe_la_CFLAGS = $(AM_CFLAGS) $(PT_DESCRIBE_CFLAGS)
+rdf_libptdescribe_la_LIBADD = $(PT_DESCRIBE_LIBS)
+
+bin_PROGRAMS += provtrace-describe
+provtrace_describe_SOURCES = rdf/describe-main.c
+provtrace_describe_LDADD = rdf/libptdescribe.la
+dist_man_MANS += man/provtrace-describe.1
