@@ -29,8 +29,9 @@
  * item "" is the file itself.  Its keys, for every format:
  *   format       str   npy | npz | hdf5 | netcdf | safetensors | pytorch | onnx | csv
  *                      (always the first fact)
- *   omitted      int   items not reported because of max_items (last fact; absent when
- *                      nothing was left out)
+ *   omitted      int   items and attributes not reported because of max_items (the
+ *                      attributes of an item left out are not counted again); the
+ *                      last fact, absent when nothing was left out
  * and by format:
  *   npy          version (str "1.0"), dtype, shape, fortran_order (bool), bytes (int,
  *                the data's size), byteorder (str "big", only for big-endian data),

@@ -18,3 +18,9 @@ bin_PROGRAMS += provtrace-describe
 provtrace_describe_SOURCES = rdf/describe-main.c
 provtrace_describe_LDADD = rdf/libptdescribe.la
 dist_man_MANS += man/provtrace-describe.1
+
+# ---- tests: fixtures written by tests/describe/mkfixtures.py at test time
+PT_DESCRIBE_TESTS = tests/describe/describe.sh
+TESTS += $(PT_DESCRIBE_TESTS)
+EXTRA_DIST += $(PT_DESCRIBE_TESTS) tests/describe/mkfixtures.py tests/describe/crosscheck.py \
+	tests/describe/golden.tsv

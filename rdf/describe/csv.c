@@ -188,7 +188,9 @@ int pt_d_csv(struct pt_d *d)
 		int eof;
 		if (have + want > d->size)
 			want = (size_t)(d->size - have);
-		if (have + want > cap) {
+		if (have + want > cap)
+			want = (size_t)(cap - have);
+		if (!want && have < d->size) {
 			free(b);
 			return pt_d_gap(d, cap < CSV_MAX_HEADER ? "over the size limit"
 					   : "bad header: first line longer than 1 MiB");

@@ -357,13 +357,15 @@ static int run(struct pt_d *d, const char *format)
 	const char *name = strrchr(d->path, '/');
 
 	name = name ? name + 1 : d->path;
+	if (hn > d->lim.max_bytes)
+		hn = (size_t)d->lim.max_bytes;
 	if (!format) {
 		if (pt_d_read(d, 0, head, hn) < 0)
 			return -1;
 		d->nread = 0;   /* read again by the describer: charged once */
 		format = pt_describe_sniff(head, hn, name);
 		if (!format)
-			return pt_d_gap(d, "unknown format");
+			return pt_d_gap(d, d->size ? "unknown format" : "empty file");
 	}
 	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
 		if (strcmp(format, formats[i].name))

@@ -17,6 +17,11 @@ int pt_d_hdf5(struct pt_d *d)
 	return pt_d_gap(d, "unsupported: built without libhdf5");
 }
 
+int pt_d_hdf5_open_gap(struct pt_d *d)
+{
+	return 0;
+}
+
 #else
 #include <hdf5.h>
 
@@ -316,14 +321,44 @@ static herr_t visit(hid_t g, const char *name, const pt_h5linfo *li, void *op)
 	return 0;
 }
 
-/* The first minor error of libhdf5's stack that says something */
-static herr_t first_error(unsigned n, const H5E_error2_t *e, void *op)
+struct h5why {
+	int truncated;
+	char desc[160];   /* the innermost error's */
+};
+
+static herr_t why_walk(unsigned n, const H5E_error2_t *e, void *op)
 {
-	int *truncated = op;
+	struct h5why *w = op;
 
 	if (e->min_num == H5E_TRUNCATED)
-		*truncated = 1;
+		w->truncated = 1;
+	if (e->desc)
+		snprintf(w->desc, sizeof w->desc, "%s", e->desc);
 	return 0;
+}
+
+/* Why libhdf5 could not open a file (its error stack, just after the failure) */
+static int open_gap(struct pt_d *d)
+{
+	struct h5why w = { 0 };
+
+	H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, why_walk, &w);
+	if (w.truncated)
+		return pt_d_gap(d, "truncated header");
+	return pt_d_gap(d, "bad header: %s", w.desc[0] ? w.desc : "libhdf5 cannot open it");
+}
+
+int pt_d_hdf5_open_gap(struct pt_d *d)
+{
+	hid_t f;
+
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	f = H5Fopen(d->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (f >= 0) {
+		H5Fclose(f);
+		return 0;
+	}
+	return open_gap(d);
 }
 
 static int describe(struct pt_d *d)
@@ -331,18 +366,15 @@ static int describe(struct pt_d *d)
 	struct walk w = { .d = d };
 	htri_t is;
 	hid_t root;
-	int truncated = 0, rc = 0;
+	int rc = 0;
 
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	is = H5Fis_hdf5(d->path);
 	if (is == 0)
 		return pt_d_gap(d, "not an HDF5 file");
 	w.file = H5Fopen(d->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (w.file < 0) {
-		H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, first_error, &truncated);
-		return pt_d_gap(d, truncated ? "truncated header"
-					     : "bad header: libhdf5 cannot open it");
-	}
+	if (w.file < 0)
+		return open_gap(d);
 	root = H5Gopen2(w.file, "/", H5P_DEFAULT);
 	if (root >= 0) {
 		rc = attrs_of(d, root, "");

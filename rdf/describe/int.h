@@ -92,6 +92,10 @@ int pt_d_csv(struct pt_d *d);
 int pt_d_hdf5(struct pt_d *d);
 int pt_d_netcdf(struct pt_d *d);
 
+/* In the child of an HDF5-based file libnetcdf could not open: libhdf5's own reason as
+ * the gap (-1), or 0 when libhdf5 opens it (or is absent). */
+int pt_d_hdf5_open_gap(struct pt_d *d);
+
 /* Run describe(d) in a child process (for the libraries that may crash or abort):
  * its facts and gap come back through a pipe; lib names the library in a crash's gap. */
 int pt_d_isolated(struct pt_d *d, int (*describe)(struct pt_d *), const char *lib);

@@ -262,6 +262,8 @@ static int describe(struct pt_d *d)
 	if (r != NC_NOERR) {
 		if (r == NC_ENOTNC)
 			return pt_d_gap(d, "not a NetCDF file");
+		if (r == NC_EHDFERR && pt_d_hdf5_open_gap(d) < 0)
+			return -1;   /* netCDF-4: libhdf5 says why */
 		return pt_d_gap(d, "bad header: %s", nc_strerror(r));
 	}
 	nc_inq_format(ncid, &fmt);
@@ -277,6 +279,14 @@ static int describe(struct pt_d *d)
 
 int pt_d_netcdf(struct pt_d *d)
 {
+	uint8_t magic[4];
+
+	/* classic files: libnetcdf reads past the end as zeros, so a cut header looks
+	 * empty; 32 bytes is the least a classic header takes (magic, numrecs, 3 lists) */
+	if (d->size >= 4 && pt_d_read(d, 0, magic, 4) == 0 && !memcmp(magic, "CDF", 3) &&
+	    d->size < 32)
+		return pt_d_gap(d, "truncated header");
+	d->nread = 0;
 	return pt_d_isolated(d, describe, "NetCDF");
 }
 #endif /* PT_HAVE_NETCDF */

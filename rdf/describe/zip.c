@@ -114,9 +114,15 @@ static zip_t *zopen(struct pt_d *d, struct src *s, const char *notit)
 	}
 	zip_source_free(zs);
 	switch (zip_error_code_zip(&ze)) {
-	case ZIP_ER_NOZIP:
-		pt_d_gap(d, "%s", notit);
+	case ZIP_ER_NOZIP: {
+		/* a local header at the start but no end record: the end was cut off */
+		uint8_t magic[4];
+		if (d->size >= 4 && pt_d_read(d, 0, magic, 4) == 0 && !memcmp(magic, "PK\x03\x04", 4))
+			pt_d_gap(d, "truncated header");
+		else
+			pt_d_gap(d, "%s", notit);
 		break;
+	}
 	case ZIP_ER_INCONS:
 		pt_d_gap(d, "bad header: inconsistent zip archive");
 		break;
