@@ -142,8 +142,10 @@ int pt_describe(const char *path, const char *format, const struct pt_dlimits *l
  * its name (may be NULL): one of the format names above as a static string, or NULL.
  * Magic numbers first (NPY, zip, HDF5, NetCDF classic, safetensors' header); zip
  * archives are told apart by their first entry's name (".npy" -> npz, ".../data.pkl"
- * -> pytorch) or the name's extension; ONNX and CSV, which have no magic, only by
- * extension (.onnx; .csv, .tsv) and a first byte that fits. */
+ * -> pytorch) or the name's extension; with no magic number, the extension alone
+ * (.npy .npz .h5 .hdf5 .hdf .he5 .nc .nc4 .cdf .netcdf .safetensors .pt .pth .ckpt
+ * .onnx .csv .tsv), so that ONNX and CSV, which have none, are found, and a file whose
+ * name and content disagree gets the named format's gap ("not an NPY file"). */
 const char *pt_describe_sniff(const unsigned char *head, size_t n, const char *name);
 
 #endif /* PT_DESCRIBE_H */

@@ -20,7 +20,7 @@ provtrace_describe_LDADD = rdf/libptdescribe.la
 dist_man_MANS += man/provtrace-describe.1
 
 # ---- tests: fixtures written by tests/describe/mkfixtures.py at test time
-PT_DESCRIBE_TESTS = tests/describe/describe.sh
+PT_DESCRIBE_TESTS = tests/describe/describe.sh tests/describe/hostile.sh
 TESTS += $(PT_DESCRIBE_TESTS)
 EXTRA_DIST += $(PT_DESCRIBE_TESTS) tests/describe/mkfixtures.py tests/describe/crosscheck.py \
-	tests/describe/golden.tsv
+	tests/describe/golden.tsv tests/describe/mkhostile.py
