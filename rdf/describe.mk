@@ -24,3 +24,20 @@ PT_DESCRIBE_TESTS = tests/describe/describe.sh tests/describe/hostile.sh
 TESTS += $(PT_DESCRIBE_TESTS)
 EXTRA_DIST += $(PT_DESCRIBE_TESTS) tests/describe/mkfixtures.py tests/describe/crosscheck.py \
 	tests/describe/golden.tsv tests/describe/mkhostile.py
+
+# ---- the fuzzer: one libFuzzer program, run once per format by tests/describe/fuzz.sh
+# (the libraries' own code is not instrumented; ours is, with ASan and UBSan)
+TESTS += tests/describe/fuzz.sh
+EXTRA_DIST += tests/describe/fuzz.sh tests/describe/fuzz-describe.c
+if HAVE_LIBFUZZER
+check_DATA = tests/describe/fuzz-describe
+CLEANFILES += tests/describe/fuzz-describe
+tests/describe/fuzz-describe: $(srcdir)/tests/describe/fuzz-describe.c \
+		$(PT_DESCRIBE_SRC:%=$(srcdir)/%) $(srcdir)/rdf/describe.h \
+		$(srcdir)/rdf/describe/int.h config.h
+	$(AM_V_CCLD)mkdir -p tests/describe && $(CLANG) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -I$(top_srcdir) -I$(top_builddir) $(PT_DESCRIBE_CFLAGS) -o $@ \
+	    $(srcdir)/tests/describe/fuzz-describe.c $(PT_DESCRIBE_SRC:%=$(srcdir)/%) \
+	    $(PT_DESCRIBE_LIBS)
+endif
