@@ -21,7 +21,10 @@ dist_man_MANS += man/provtrace-describe.1
 
 # ---- tests: fixtures written by tests/describe/mkfixtures.py at test time
 PT_DESCRIBE_TESTS = tests/describe/describe.sh tests/describe/hostile.sh
-TESTS += $(PT_DESCRIBE_TESTS)
+check_PROGRAMS += tests/describe/api-test
+tests_describe_api_test_SOURCES = tests/describe/api-test.c tests/check.h
+tests_describe_api_test_LDADD = rdf/libptdescribe.la
+TESTS += tests/describe/api-test $(PT_DESCRIBE_TESTS)
 EXTRA_DIST += $(PT_DESCRIBE_TESTS) tests/describe/mkfixtures.py tests/describe/crosscheck.py \
 	tests/describe/golden.tsv tests/describe/mkhostile.py
 
