@@ -13,6 +13,7 @@ pkgs="
   slurm-wlm slurm-client munge libslurm-dev
   mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar liburing-dev
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
+  libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
 "
 
 if [ "$(id -u)" -ne 0 ]; then
