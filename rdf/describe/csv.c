@@ -51,29 +51,60 @@ static char pick_delimiter(const char *b, size_t n, const char *name)
 	return cand[best];
 }
 
-/* pandas' names for a repeated column: "a", "a.1", "a.2" ... */
-static char *unique_name(char **seen, size_t nseen, const char *name)
-{
-	char buf[PT_DESCRIBE_MAX_VALUE + 32];
-	unsigned k = 0;
+/* pandas' names for repeated columns ("a", "a.1", "a.2" ...): its algorithm, with a
+ * linear look-up over the names taken so far (at most max_items of them) */
+struct names {
+	char **name;
+	unsigned *count;   /* how often name[i] was asked for */
+	size_t n;
+};
 
-	snprintf(buf, sizeof buf, "%s", name);
-	for (size_t i = 0; i < nseen; i++)
-		if (!strcmp(seen[i], buf)) {
-			snprintf(buf, sizeof buf, "%s.%u", name, ++k);
-			i = (size_t)-1;   /* look again from the start */
-		}
-	char *s = strdup(buf);
-	if (!s)
-		abort();
-	return s;
+static size_t lookup(const struct names *t, const char *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->name[i], s))
+			return i;
+	return (size_t)-1;
 }
 
-static void columns(struct pt_d *d, const char *b, size_t n, char delim)
+static size_t add(struct names *t, const char *s)
+{
+	t->name[t->n] = strdup(s);
+	if (!t->name[t->n])
+		abort();
+	t->count[t->n] = 0;
+	return t->n++;
+}
+
+static const char *unique_name(struct names *t, const char *name)
+{
+	char buf[PT_DESCRIBE_MAX_VALUE + 32];
+	size_t i = lookup(t, name);
+	unsigned k = i == (size_t)-1 ? 0 : t->count[i];
+
+	snprintf(buf, sizeof buf, "%s", name);
+	/* a.1 may itself be taken: go on as pandas does, a bounded number of times */
+	for (int tries = 0; k > 0 && tries < 64; tries++) {
+		char next[sizeof buf + 16];
+		t->count[i] = k + 1;
+		snprintf(next, sizeof next, "%s.%u", buf, k);
+		memcpy(buf, next, sizeof buf - 1);
+		buf[sizeof buf - 1] = 0;
+		i = lookup(t, buf);
+		k = i == (size_t)-1 ? 0 : t->count[i];
+	}
+	if (i == (size_t)-1)
+		i = add(t, buf);
+	t->count[i] = k + 1;
+	return t->name[i];
+}
+
+static int columns(struct pt_d *d, const char *b, size_t n, char delim)
 {
 	struct pt_dstr f;
-	char **seen = NULL;
-	size_t nseen = 0, col = 0, i = 0;
+	struct names t = { 0 };
+	size_t col = 0, i = 0;
+	int rc = 0;
 
 	if (n >= 3 && !memcmp(b, "\xef\xbb\xbf", 3))   /* a UTF-8 byte order mark */
 		i = 3;
@@ -81,7 +112,7 @@ static void columns(struct pt_d *d, const char *b, size_t n, char delim)
 		n--;
 	if (n == i) {
 		pt_d_fact_uint(d, "", "columns", 0);
-		return;
+		return 0;
 	}
 	/* count first: the file's fact comes before the columns' */
 	size_t ncols = 1;
@@ -93,10 +124,16 @@ static void columns(struct pt_d *d, const char *b, size_t n, char delim)
 			ncols++;
 	}
 	pt_d_fact_uint(d, "", "columns", ncols);
-	seen = calloc(ncols, sizeof *seen);
-	if (!seen)
+	size_t cap = ncols < d->lim.max_items ? ncols : d->lim.max_items;
+	t.name = calloc(cap + 1, sizeof *t.name);
+	t.count = calloc(cap + 1, sizeof *t.count);
+	if (!t.name || !t.count)
 		abort();
 	for (;; col++) {
+		if (col % 256 == 0 && pt_d_late(d) < 0) {
+			rc = -1;
+			break;
+		}
 		pt_dstr_init(&f);
 		q = 0;
 		for (; i < n; i++) {
@@ -116,17 +153,17 @@ static void columns(struct pt_d *d, const char *b, size_t n, char delim)
 			const char *name = pt_dstr_get(&f);
 			if (!name[0])
 				snprintf(unnamed, sizeof unnamed, "Unnamed: %zu", col), name = unnamed;
-			seen[nseen] = unique_name(seen, nseen, name);
-			pt_d_fact_uint(d, seen[nseen], "index", col);
-			nseen++;
+			pt_d_fact_uint(d, unique_name(&t, name), "index", col);
 		}
 		if (i >= n)
 			break;
 		i++;   /* the delimiter */
 	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
+	for (size_t k = 0; k < t.n; k++)
+		free(t.name[k]);
+	free(t.name);
+	free(t.count);
+	return rc;
 }
 
 struct rowcount {
@@ -219,7 +256,10 @@ int pt_d_csv(struct pt_d *d)
 	}
 	char delim = pick_delimiter(b, len, name);
 	pt_d_fact(d, "", "delimiter", PT_DV_STR, delim == '\t' ? "\t" : (char[]){ delim, 0 });
-	columns(d, b, len, delim);
+	if (columns(d, b, len, delim) < 0) {
+		free(b);
+		return -1;
+	}
 	if (d->size <= d->lim.max_bytes) {
 		uint64_t n;
 		if (rows(d, b + len, have - len, have, &n) < 0) {

@@ -80,6 +80,11 @@ printf 'a\tb,"c\nd"\n1,2\n' >tab.csv
 assert_eq "a\\tb	index	0
 c\\nd	index	1" "$(provtrace-describe tab.csv | grep index)" "escaped names"
 
+# repeated column names as pandas renames them
+printf 'a,a,a.1,a\n1,2,3,4\n' >dup.csv
+assert_eq "a a.1 a.1.1 a.2" "$(provtrace-describe dup.csv | awk -F'\t' '$2 == "index" { printf "%s%s", s, $1; s = " " }')" \
+	"repeated column names"
+
 # the front command
 assert_eq "$(provtrace-describe a.npy)" "$(provtrace describe a.npy)" "provtrace describe"
 echo "ok: options, exit status, limits, escapes, front command"
