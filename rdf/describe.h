@@ -55,11 +55,15 @@
  *
  * Other items, in file order (the archive's, the header's, HDF5's name order):
  *   npz          the array's name (entry name less ".npy"): dtype, shape, fortran_order,
- *                byteorder and descr as for npy, bytes (int, the entry's uncompressed size)
- *   hdf5         a dataset's path ("/group/data"): dtype, shape, attr.NAME;
- *                a group's path: attr.NAME (groups without attributes give no fact)
+ *                byteorder, descr and bytes as for npy; an entry that is not an .npy:
+ *                its name, bytes (int, uncompressed size)
+ *   hdf5         a dataset's path ("/group/data"): dtype, shape ("null" for an empty
+ *                dataspace), attr.NAME; a group's path: attr.NAME (a group without
+ *                attributes gives no fact); a soft or external link's path: link (str,
+ *                "/target" or "file.h5:/target": never followed)
  *   netcdf       a variable's name ("group/name" inside netCDF-4 groups): dtype, shape,
- *                dims (str "[time, lat, lon]"), attr.NAME; a group: attr.NAME
+ *                dims (str "[time, lat, lon]"), attr.NAME; a group ("group"): dim.NAME,
+ *                unlimited and attr.NAME as the file has them
  *   safetensors  a tensor's name: dtype, shape, bytes (int)
  *   pytorch      a zip entry's name: bytes (int, uncompressed)
  *   onnx         a graph input's or output's name: role (str "input" | "output"),
@@ -79,18 +83,20 @@
  *
  * ----------------------------------------------------------------------------------
  * Gaps.  pt_describe() returns -1 and writes one line (no newline) into err, among:
- *   "cannot open: <strerror>"       "not a regular file"
- *   "unknown format"                (sniffing found none)
+ *   "cannot open: <strerror>"       "not a regular file"       "read error: <strerror>"
+ *   "empty file", "unknown format"  (sniffing found none)
  *   "unknown format NAME"           (format argument not one of the eight)
  *   "unsupported: built without libhdf5" (libnetcdf, libzip, json-c likewise)
  *   "unsupported: legacy PyTorch pickle file" (torch.save before 1.6)
  *   "not an NPY file", "not a safetensors file", "not a zip archive", "not an HDF5
- *   file", "not a NetCDF file", "not an ONNX model", "not a PyTorch checkpoint"
+ *   file", "not a NetCDF file", "not an ONNX model", "not a PyTorch checkpoint", "not a
+ *   CSV file" (a NUL byte in its first line)
  *   "truncated header", "truncated data" (an NPY file shorter than its header says)
  *   "bad header: <what>"           (a header that is complete but wrong)
  *   "over the size limit"          (the header needs more than max_bytes)
  *   "timed out"                    (max_ms passed)
- *   "HDF5 library crashed (signal N)" / "NetCDF library crashed (signal N)"
+ *   "HDF5 library crashed (signal N)" / "NetCDF library crashed (signal N)", "...
+ *   library failed (exit N)", "cannot run the ... library: <strerror>" (fork, pipe)
  *   "stopped by the callback"      (fn returned nonzero)
  * When pt_describe() fails, fn has not been called: facts are gathered first (at most
  * max_items items, each value bounded) and handed over only for a described file.

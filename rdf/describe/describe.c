@@ -330,9 +330,12 @@ static const struct {
 
 static int deliver(struct pt_d *d, pt_dfact_fn fn, void *ctx)
 {
-	const char *p = d->facts, *end = d->facts + d->flen;
+	const char *p = d->facts, *end;
 
-	while (p && p < end) {
+	if (!p)
+		return 0;
+	end = p + d->flen;
+	while (p < end) {
 		int type = p[0] - '0';
 		const char *item = p + 2;
 		const char *key = item + strlen(item) + 1;

@@ -9,6 +9,10 @@
 	skip "$PY lacks numpy, h5py or netCDF4 (python3-numpy python3-h5py python3-netcdf4)"
 fx="$T/fx"
 "$PY" "$top_srcdir/tests/describe/mkfixtures.py" "$fx" || fail "mkfixtures.py"
+for f in data.h5 data.nc model.safetensors arrays.npz; do
+	! provtrace-describe "$T/fx/$f" 2>&1 >/dev/null | grep -q 'unsupported: built without' ||
+		skip "$(provtrace-describe "$T/fx/$f" 2>&1 >/dev/null) (configure's summary says which)"
+done
 cd "$fx"
 files="a.npy big.npy fortran.npy scalar.npy when.npy words.npy rec.npy arrays.npz
  packed.npz data.h5 data.nc classic.nc model.safetensors model.pt model.onnx table.csv

@@ -8,6 +8,10 @@
 "$PY" -c 'import numpy, h5py, netCDF4' 2>/dev/null ||
 	skip "$PY lacks numpy, h5py or netCDF4 (python3-numpy python3-h5py python3-netcdf4)"
 "$PY" "$top_srcdir/tests/describe/mkfixtures.py" "$T/fx" || fail "mkfixtures.py"
+for f in data.h5 data.nc model.safetensors arrays.npz; do
+	! provtrace-describe "$T/fx/$f" 2>&1 >/dev/null | grep -q 'unsupported: built without' ||
+		skip "$(provtrace-describe "$T/fx/$f" 2>&1 >/dev/null) (configure's summary says which)"
+done
 "$PY" "$top_srcdir/tests/describe/mkhostile.py" "$T/fx" "$T/h" || fail "mkhostile.py"
 cd "$T/h"
 n=0 gaps=0 described=0 exact=0
