@@ -29,6 +29,9 @@ static int pb_byte(struct pb *r, uint64_t end, uint8_t *b)
 		return pt_d_gap(r->d, "truncated header");
 	if (r->pos < r->boff || r->pos >= r->boff + r->blen) {
 		uint64_t n = r->d->size - r->pos < PB_WINDOW ? r->d->size - r->pos : PB_WINDOW;
+		uint64_t left = r->d->lim.max_bytes - r->d->nread;
+		if (n > left && left > 0)
+			n = left;   /* a smaller window rather than a refusal */
 		if (pt_d_read(r->d, r->pos, r->buf, (size_t)n) < 0)
 			return -1;
 		r->boff = r->pos;

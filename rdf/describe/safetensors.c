@@ -177,6 +177,8 @@ int pt_d_safetensors(struct pt_d *d)
 		return pt_d_gap(d, "bad header: %llu bytes long", (unsigned long long)n);
 	if (n > d->size - 8)
 		return pt_d_gap(d, "truncated header");
+	if (n + 8 > d->lim.max_bytes)
+		return pt_d_gap(d, "over the size limit");
 	text = malloc(n + 1);
 	if (!text)
 		abort();
