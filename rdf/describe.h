@@ -9,7 +9,9 @@
  * HDF5 and NetCDF are described in a child process (fork(2)), because their libraries
  * print to stderr, keep global state and may crash or abort on a corrupt file: the child
  * sends its facts back through a pipe, a crash or a time-out in it is a gap, and the
- * caller's own libhdf5 (if any) is never touched.  A caller that forbids fork should not
+ * caller's own libhdf5 (if any) is never touched.  The child may map at most 1 GiB more
+ * than the caller had (RLIMIT_AS; not in AddressSanitizer builds): a header that asks
+ * the library for more gets an allocation failure, a gap.  A caller that forbids fork should not
  * ask for those two formats.
  *
  * Reading: only the parts that say what the file holds are read (a header, a zip's

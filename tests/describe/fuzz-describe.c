@@ -58,11 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (!err[0] || s.facts) {
 		abort();   /* a gap has a reason, and no fact was handed over */
-	} else if (strstr(err, "library failed (exit")) {
-		/* the HDF5/NetCDF child ended by exit(): libhdf5 aborts, it does not exit,
-		 * but a sanitizer's report on our code in the child does (see ASAN_OPTIONS
-		 * log_path in fuzz.sh, as the child's stderr is /dev/null) */
-		abort();
 	}
+	/* a sanitizer's report on our code in an HDF5/NetCDF child ends that child with a
+	 * gap here; fuzz.sh finds the report in ASAN_OPTIONS' log_path, as the child's
+	 * stderr is /dev/null (libFuzzer's own malloc limit ends a child the same way,
+	 * with no report: a gap, rightly) */
 	return 0;
 }

@@ -3,7 +3,8 @@
 # format, seeded with that format's fixtures from mkfixtures.py), a bounded number of
 # runs each: PT_FUZZ_RUNS (default 2000; a twentieth of it for HDF5 and NetCDF, which
 # fork a child per input, whose coverage libFuzzer does not see: there it checks the
-# isolation and the reply, not libhdf5).  A crash, a sanitizer report, a leak or a broken contract (a gap
+# isolation and the reply, not libhdf5).  A crash, a sanitizer report (a child's is
+# found in its log file: its stderr is /dev/null), a leak or a broken contract (a gap
 # without a reason, facts handed over with a gap) fails and leaves the input in the log.
 # A longer run: PT_FUZZ_RUNS=200000 make check TESTS=tests/describe/fuzz.sh
 . "$top_srcdir/tests/lib.sh"
@@ -18,8 +19,8 @@ seeds() {
 	case $1 in
 	npy) echo "$T/fx/"*.npy ;;
 	npz) echo "$T/fx/"*.npz ;;
-	hdf5) echo "$T/fx/data.h5" ;;
-	netcdf) echo "$T/fx/"*.nc ;;
+	hdf5) echo "$T/fx/data.h5" "$top_srcdir/tests/describe/corpus/"*.h5 ;;
+	netcdf) echo "$T/fx/"*.nc "$top_srcdir/tests/describe/corpus/"*.nc ;;
 	safetensors) echo "$T/fx/"*.safetensors ;;
 	pytorch) echo "$T/fx/"*.pt ;;
 	onnx) echo "$T/fx/"*.onnx ;;
