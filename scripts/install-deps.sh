@@ -15,6 +15,7 @@ pkgs="
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
   chromium
   libxxhash-dev xxhash zstd util-linux libarchive-dev
+  libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
 "
 
 if [ "$(id -u)" -ne 0 ]; then
