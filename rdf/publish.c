@@ -102,15 +102,19 @@ static int graph_count(struct pub *p, const char *graph, uint64_t *n)
 	return rc;
 }
 
-static int update(struct pub *p, const char *a, const char *g1, const char *b, const char *g2)
+/* A SPARQL Update naming one or two graphs: "VERB <g1>" or "VERB <g1> TO <g2>". */
+static int update(struct pub *p, const char *verb, const char *g1, const char *to, const char *g2)
 {
 	struct pt_buf q = { 0 };
 	int rc;
 
-	pt_buf_puts(&q, a);
+	pt_buf_puts(&q, verb);
+	pt_buf_puts(&q, " <");
 	pt_buf_puts(&q, g1);
-	if (b) {
-		pt_buf_puts(&q, b);
+	pt_buf_putc(&q, '>');
+	if (to) {
+		pt_buf_puts(&q, to);
+		pt_buf_puts(&q, " <");
 		pt_buf_puts(&q, g2);
 		pt_buf_putc(&q, '>');
 	}
@@ -123,7 +127,7 @@ static int update(struct pub *p, const char *a, const char *g1, const char *b, c
 static void drop_tmp(struct pub *p)
 {
 	if (p->tried)
-		update(p, "DROP SILENT GRAPH <", p->tmp, ">", "");
+		update(p, "DROP SILENT GRAPH", p->tmp, NULL, NULL);
 }
 
 static void usage(FILE *f)
@@ -284,7 +288,7 @@ int main(int argc, char **argv)
 			" triples sent to <%s>: not published\n", me, have, p.triples, p.tmp);
 		goto fail;
 	}
-	if (update(&p, "MOVE SILENT GRAPH <", p.tmp, "> TO GRAPH <", p.graph)) {
+	if (update(&p, "MOVE SILENT GRAPH", p.tmp, " TO GRAPH", p.graph)) {
 		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
 		goto fail;
 	}

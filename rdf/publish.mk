@@ -3,7 +3,8 @@
 # (included by Makefile.am after rdf/export.mk).
 
 PT_PUBLISH_TESTS = tests/rdf/publish.sh
-EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh
+EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh tests/rdf/storecmp.py \
+	tests/rdf/failproxy.py
 
 if HAVE_REDLAND
 if HAVE_CURL

@@ -155,7 +155,8 @@ int pt_remote_send(pt_remote *r, const char *method, const char *url, const char
 	CURLcode cc;
 	int rc = -1;
 
-	curl_easy_reset(r->c);
+	/* options set one by one, not curl_easy_reset(): that would forget the digest nonce,
+	 * and every chunk would be sent twice (once refused, once with credentials) */
 	r->resp = resp ? resp : &errbody;
 	r->respf = respf;
 	r->ebuf[0] = 0;
@@ -171,6 +172,7 @@ int pt_remote_send(pt_remote *r, const char *method, const char *url, const char
 		curl_easy_setopt(r->c, CURLOPT_USERPWD, r->userpw);
 		curl_easy_setopt(r->c, CURLOPT_HTTPAUTH, CURLAUTH_ANY);
 	}
+	curl_easy_setopt(r->c, CURLOPT_HTTPHEADER, NULL);
 	/* no "Expect: 100-continue": Virtuoso answers it late, each chunk would wait */
 	h = curl_slist_append(h, "Expect:");
 	if (ctype) {
@@ -185,12 +187,15 @@ int pt_remote_send(pt_remote *r, const char *method, const char *url, const char
 		h = curl_slist_append(h, pt_buf_cstr(&hdr));
 	}
 	curl_easy_setopt(r->c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(r->c, CURLOPT_CUSTOMREQUEST, NULL);
 	if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(r->c, CURLOPT_POST, 1L);
 		curl_easy_setopt(r->c, CURLOPT_POSTFIELDS, body ? body : "");
 		curl_easy_setopt(r->c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 		if (strcmp(method, "POST") != 0)
 			curl_easy_setopt(r->c, CURLOPT_CUSTOMREQUEST, method);
+	} else {
+		curl_easy_setopt(r->c, CURLOPT_HTTPGET, 1L);
 	}
 	cc = curl_easy_perform(r->c);
 	if (cc != CURLE_OK) {
@@ -252,7 +257,7 @@ void pt_remote_graph_url(struct pt_buf *b, const char *gsp, const char *graph)
 	static const char hex[] = "0123456789ABCDEF";
 
 	pt_buf_puts(b, gsp);
-	pt_buf_puts(b, strchr(gsp, '?') ? "&graph-uri=" : "?graph-uri=");
+	pt_buf_puts(b, strchr(gsp, '?') ? "&graph=" : "?graph=");
 	for (const unsigned char *p = (const unsigned char *)graph; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("-._~", *p)) {

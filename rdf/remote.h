@@ -45,7 +45,7 @@ int pt_remote_send(pt_remote *r, const char *method, const char *url, const char
 int pt_remote_sparql(pt_remote *r, const char *url, const char *param, const char *text,
 		     const char *accept, struct pt_buf *resp, FILE *respf, char *rtype);
 
-/* The graph IRI appended to a Graph Store Protocol URL as ?graph-uri= (or &). */
+/* The graph IRI appended to a Graph Store Protocol URL as ?graph= (or &graph=). */
 void pt_remote_graph_url(struct pt_buf *b, const char *gsp, const char *graph);
 
 #endif /* PT_REMOTE_H */
