@@ -469,7 +469,7 @@ int main(int argc, char **argv)
 	struct stat sb;
 
 	po.max_sources = PT_PROV_MAX_SOURCES;
-	while ((c = getopt_long(argc, argv, "e:f:r:i:R:Nb:am:Pqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:f:r:i:R:Nb:am:PqhE:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': expr = optarg; break;
 		case 'f': qfile = optarg; break;

@@ -13,6 +13,7 @@ pkgs="
   slurm-wlm slurm-client munge libslurm-dev
   mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar liburing-dev
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
+  libcurl4-gnutls-dev virtuoso-opensource curl
 "
 
 if [ "$(id -u)" -ne 0 ]; then
