@@ -130,6 +130,11 @@ static void drop_tmp(struct pub *p)
 		update(p, "DROP SILENT GRAPH", p->tmp, NULL, NULL);
 }
 
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace publish --to URL [--credentials FILE] [--graph-store URL]\n"
@@ -279,6 +284,8 @@ int main(int argc, char **argv)
 	}
 	/* every triple arrived (the export never repeats one, so the counts are equal) */
 	uint64_t have = 0;
+	struct timespec t2, t3;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (graph_count(&p, p.tmp, &have)) {
 		fprintf(stderr, "%s: cannot count the loaded triples: %s\n", me, pt_remote_error(p.rm));
 		goto fail;
@@ -288,6 +295,7 @@ int main(int argc, char **argv)
 			" triples sent to <%s>: not published\n", me, have, p.triples, p.tmp);
 		goto fail;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (update(&p, "MOVE SILENT GRAPH", p.tmp, " TO GRAPH", p.graph)) {
 		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
 		goto fail;
@@ -295,10 +303,11 @@ int main(int argc, char **argv)
 	p.tried = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!quiet) {
-		double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double s = secs(&t0, &t1);
 		fprintf(stderr, "%s: %" PRIu64 " triples into <%s> (%" PRIu64 " requests, %.1f MB, "
-			"%.1f s, %.0f triples/s)\n", me, p.triples, p.graph, p.requests,
-			(double)p.bytes / 1e6, s, s > 0 ? (double)p.triples / s : 0.0);
+			"%.1f s: load %.1f, count %.1f, move %.1f; %.0f triples/s)\n", me, p.triples,
+			p.graph, p.requests, (double)p.bytes / 1e6, s, secs(&t0, &t2), secs(&t2, &t3),
+			secs(&t3, &t1), s > 0 ? (double)p.triples / s : 0.0);
 	}
 	printf("%s\n", p.graph);
 	rc = fflush(stdout) ? 1 : 0;

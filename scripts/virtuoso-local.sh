@@ -150,8 +150,13 @@ start() {
 	fi
 	# the Graph Store Protocol and SPARQL Update on the -auth endpoints need these
 	# roles; dba has them, granted again in case a site trimmed them
-	sql "GRANT SPARQL_SELECT TO dba; GRANT SPARQL_UPDATE TO dba;" ||
-		fail "cannot grant SPARQL_UPDATE to dba"
+	for role in SPARQL_SELECT SPARQL_UPDATE; do
+		out=$("$ISQL" "$SQL" dba "$(pw)" "exec=GRANT $role TO dba;" 2>&1)
+		case $out in
+		*already\ have\ role*) ;;
+		*\*\*\*\ Error*) fail "cannot grant $role to dba: $(echo "$out" | grep -m1 Error)" ;;
+		esac
+	done
 	echo "http://127.0.0.1:$HTTP"
 	echo "PROVTRACE_STORE_CREDENTIALS_FILE=$CRED"
 }
