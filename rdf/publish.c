@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <redland.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "iri.h"
@@ -130,6 +132,179 @@ static void drop_tmp(struct pub *p)
 		update(p, "DROP SILENT GRAPH", p->tmp, NULL, NULL);
 }
 
+/* ---- librdf storage (sqlite:PATH): the run's
+ * context replaced in one transaction, so a failure half way leaves it as it was */
+
+struct lpub {
+	librdf_world *w;
+	librdf_model *m;
+	librdf_node *ctx;
+	librdf_uri *dt[8];
+	const char *dtn[8];
+	uint64_t triples;
+};
+
+static librdf_node *lnode(struct lpub *l, const struct pt_term *t)
+{
+	librdf_uri *dt = NULL;
+
+	switch (t->kind) {
+	case PT_TERM_IRI:
+		return librdf_new_node_from_counted_uri_string(l->w, (const unsigned char *)t->s, t->len);
+	case PT_TERM_BLANK:
+		return librdf_new_node_from_counted_blank_identifier(l->w, (const unsigned char *)t->s,
+								     t->len);
+	default:
+		for (size_t i = 0; t->dt && i < 8; i++) {
+			if (l->dtn[i] == t->dt) {
+				dt = l->dt[i];
+				break;
+			}
+			if (!l->dtn[i]) {
+				l->dtn[i] = t->dt;
+				dt = l->dt[i] = librdf_new_uri(l->w, (const unsigned char *)t->dt);
+				break;
+			}
+		}
+		return librdf_new_node_from_typed_counted_literal(l->w, (const unsigned char *)t->s,
+								  t->len, NULL, 0, dt);
+	}
+}
+
+static int lput(void *ctx, const struct pt_term *s, const struct pt_term *p,
+		const struct pt_term *o)
+{
+	struct lpub *l = ctx;
+	librdf_statement *st = librdf_new_statement_from_nodes(l->w, lnode(l, s), lnode(l, p),
+								lnode(l, o));
+	int r;
+
+	if (!st)
+		return ENOMEM;
+	r = librdf_model_context_add_statement(l->m, l->ctx, st);
+	librdf_free_statement(st);
+	l->triples++;
+	return r ? ECOMM : 0;
+}
+
+static int lcount(struct lpub *l, uint64_t *n)
+{
+	librdf_stream *st = librdf_model_context_as_stream(l->m, l->ctx);
+
+	*n = 0;
+	if (!st)
+		return -1;
+	for (; !librdf_stream_end(st); librdf_stream_next(st))
+		(*n)++;
+	librdf_free_stream(st);
+	return 0;
+}
+
+/* Options for librdf_new_storage: sqlite's file.  (PostgreSQL through librdf is not
+ * offered: librdf-storage-postgresql 1.0.17 fails every add inside a transaction, "Unable
+ * to find busy connection", and without one a failure would leave half a graph.) */
+static int storage_of(const char *to, const char **type, struct pt_buf *name,
+		      struct pt_buf *opts)
+{
+	struct stat sb;
+
+	if (!strncmp(to, "sqlite:", 7)) {
+		*type = "sqlite";
+		pt_buf_puts(name, to + 7);
+		pt_buf_puts(opts, stat(to + 7, &sb) == 0 ? "new='no'" : "new='yes'");
+		pt_buf_puts(opts, ",contexts='yes',synchronous='normal'");
+	} else {
+		return -1;
+	}
+	pt_buf_cstr(name);
+	pt_buf_cstr(opts);
+	return 0;
+}
+
+static int librdf_logger(void *ud, librdf_log_message *m)
+{
+	char *err = ud;
+
+	if (librdf_log_message_level(m) >= LIBRDF_LOG_ERROR && !err[0]) {
+		snprintf(err, 400, "%s", librdf_log_message_message(m));
+		err[strcspn(err, "\r\n")] = 0;
+	}
+	return 1;
+}
+
+static int publish_librdf(const char *to, pt_prov *pv, const char *graph, int quiet)
+{
+	struct lpub l = { 0 };
+	struct pt_buf name = { 0 }, opts = { 0 };
+	librdf_storage *sto = NULL;
+	const char *type = NULL;
+	char err[400] = "";
+	int rc = 1, intx = 0, r;
+	uint64_t have = 0;
+
+	if (storage_of(to, &type, &name, &opts)) {
+		fprintf(stderr, "%s: --to %s: not sqlite:PATH\n", me, to);
+		rc = 2;
+		goto out;
+	}
+	l.w = librdf_new_world();
+	librdf_world_open(l.w);
+	librdf_world_set_logger(l.w, err, librdf_logger);
+	sto = librdf_new_storage(l.w, type, name.p, opts.p);
+	if (!sto || !(l.m = librdf_new_model(l.w, sto, NULL))) {
+		fprintf(stderr, "%s: %s: cannot open the librdf %s store%s%s\n", me, to, type,
+			err[0] ? ": " : " (is librdf-storage-", err[0] ? err : type);
+		if (!err[0])
+			fputs(")\n", stderr);
+		goto out;
+	}
+	l.ctx = librdf_new_node_from_uri_string(l.w, (const unsigned char *)graph);
+	if (librdf_model_transaction_start(l.m)) {
+		fprintf(stderr, "%s: %s: the %s store has no transactions\n", me, to, type);
+		goto out;
+	}
+	intx = 1;
+	if (librdf_model_context_remove_statements(l.m, l.ctx)) {
+		fprintf(stderr, "%s: %s: cannot remove the run's old graph: %s\n", me, to, err);
+		goto out;
+	}
+	if ((r = pt_prov_emit(pv, lput, &l))) {
+		fprintf(stderr, "%s: %s: %s\n", me, to, r == ECOMM ? err : pt_strerror(r));
+		goto out;
+	}
+	if (lcount(&l, &have) || have != l.triples) {
+		fprintf(stderr, "%s: %s: the store holds %" PRIu64 " of the %" PRIu64
+			" triples: not published\n", me, to, have, l.triples);
+		goto out;
+	}
+	if (librdf_model_transaction_commit(l.m)) {
+		fprintf(stderr, "%s: %s: the commit failed: %s\n", me, to, err);
+		goto out;
+	}
+	intx = 0;
+	if (!quiet)
+		fprintf(stderr, "%s: %" PRIu64 " triples into <%s> in %s\n", me, l.triples, graph, to);
+	printf("%s\n", graph);
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	if (intx)
+		librdf_model_transaction_rollback(l.m);
+	if (l.ctx)
+		librdf_free_node(l.ctx);
+	for (size_t i = 0; i < 8; i++)
+		if (l.dt[i])
+			librdf_free_uri(l.dt[i]);
+	if (l.m)
+		librdf_free_model(l.m);
+	if (sto)
+		librdf_free_storage(sto);
+	if (l.w)
+		librdf_free_world(l.w);
+	pt_buf_free(&name);
+	pt_buf_free(&opts);
+	return rc;
+}
+
 static double secs(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
@@ -137,7 +312,8 @@ static double secs(const struct timespec *a, const struct timespec *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: provtrace publish --to URL [--credentials FILE] [--graph-store URL]\n"
+	fprintf(f, "usage: provtrace publish --to URL|sqlite:PATH\n"
+		   "                         [--credentials FILE] [--graph-store URL]\n"
 		   "                         [--update URL] [--query URL] [--chunk BYTES] [-q]\n"
 		   "                         [--rules FILE | --no-rules] [--base IRI] [--all]\n"
 		   "                         [--max-sources N] RUNDIR|STORE\n");
@@ -223,8 +399,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (to && strncmp(to, "http://", 7) && strncmp(to, "https://", 8)) {
-		fprintf(stderr, "%s: --to %s: not an http:// or https:// URL\n", me, to);
+	int lrdf = to && !strncmp(to, "sqlite:", 7);
+	if (to && !lrdf && strncmp(to, "http://", 7) && strncmp(to, "https://", 8)) {
+		fprintf(stderr, "%s: --to %s: not an http:// or https:// URL or sqlite:PATH\n",
+			me, to);
 		return 2;
 	}
 	if (po.base && !pt_iri_ok(po.base, strlen(po.base))) {
@@ -259,6 +437,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", me, argv[optind],
 			r == ENOENT && access(argv[optind], F_OK) == 0 ?
 			"no node store in this run directory" : pt_strerror(r));
+		goto out;
+	}
+	if (lrdf) {
+		rc = publish_librdf(to, pv, pt_prov_graph_iri(pv), quiet);
 		goto out;
 	}
 	p.graph = strdup(pt_prov_graph_iri(pv));

@@ -2,7 +2,7 @@
 # of provtrace-query (--endpoint), on libcurl; the local Virtuoso for their tests
 # (included by Makefile.am after rdf/export.mk).
 
-PT_PUBLISH_TESTS = tests/rdf/publish.sh
+PT_PUBLISH_TESTS = tests/rdf/publish.sh tests/rdf/publish-sqlite.sh
 EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh tests/rdf/storecmp.py \
 	tests/rdf/failproxy.py
 
