@@ -4,7 +4,9 @@
 
 PT_PUBLISH_TESTS = tests/rdf/publish.sh tests/rdf/publish-sqlite.sh
 EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh tests/rdf/storecmp.py \
-	tests/rdf/failproxy.py
+	tests/rdf/failproxy.py bench/publish/bench.sh
+
+.PHONY: bench-publish
 
 if HAVE_REDLAND
 if HAVE_CURL
@@ -18,5 +20,9 @@ provtrace_query_CFLAGS += $(CURL_CFLAGS)
 provtrace_query_LDADD += $(CURL_LIBS)
 dist_man_MANS += man/provtrace-publish.1
 TESTS += $(PT_PUBLISH_TESTS)
+
+# the publish benchmark (bench/README.md): a private Virtuoso, EVENTS from BENCH_PUBLISH_FLAGS
+bench-publish: provtrace-publish provtrace-export provtrace-query tests/rdf/mkstore
+	$(abs_top_srcdir)/bench/publish/bench.sh $(BENCH_PUBLISH_FLAGS) $(abs_top_builddir)
 endif
 endif
