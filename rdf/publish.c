@@ -41,6 +41,7 @@ struct pub {
 	uint64_t triples, requests, bytes;
 	int started;              /* the temporary graph exists (first PUT done) */
 	int tried;                /* a request for it was sent: drop it on failure */
+	int virtuoso;             /* the endpoints are Virtuoso's (--to) */
 };
 
 static const char *me = "provtrace publish";
@@ -126,10 +127,18 @@ static int update(struct pub *p, const char *verb, const char *g1, const char *t
 	return rc;
 }
 
+/* The temporary graph needs no transaction: on Virtuoso it is dropped row by row
+ * (log-enable 3), so that a big one never meets the after-image limit. */
+static int drop_graph(struct pub *p, const char *g)
+{
+	return update(p, p->virtuoso ? "DEFINE sql:log-enable 3 DROP SILENT GRAPH"
+				     : "DROP SILENT GRAPH", g, NULL, NULL);
+}
+
 static void drop_tmp(struct pub *p)
 {
 	if (p->tried)
-		update(p, "DROP SILENT GRAPH", p->tmp, NULL, NULL);
+		drop_graph(p, p->tmp);
 }
 
 /* ---- librdf storage (sqlite:PATH): the run's
@@ -415,6 +424,7 @@ int main(int argc, char **argv)
 	}
 	/* Virtuoso: the anonymous endpoints are read-only; the -auth ones take digest */
 	int auth = pt_remote_has_creds(p.rm);
+	p.virtuoso = to && !p.gsp && !p.update;
 	if (!p.gsp)
 		p.gsp = own[0] = endpoint(to, auth ? "/sparql-graph-crud-auth" : "/sparql-graph-crud");
 	if (!p.update)
@@ -450,6 +460,11 @@ int main(int argc, char **argv)
 	p.tmp = (char *)pt_buf_cstr(&tb);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* what a publish that died left: gone before the first PUT replaces it in one go */
+	if (p.virtuoso && drop_graph(&p, p.tmp)) {
+		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		goto out;
+	}
 	pt_buf_grow(&p.buf, p.chunk + 65536);
 	r = pt_prov_emit(pv, put_triple, &p);
 	if (r == ECOMM) {

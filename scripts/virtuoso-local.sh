@@ -82,6 +82,9 @@ MaxQueryMem              = 1G
 ThreadsPerQuery          = 2
 AsyncQueueMaxThreads     = 4
 VADInstallDir            = /usr/share/virtuoso-opensource-7/vad/
+; provtrace publish replaces a run's graph in one transaction (MOVE): the default 50 MB
+; of after-image refuses runs above about 10^5 events
+TransactionAfterImageLimit = ${PROVTRACE_VIRTUOSO_AFTER_IMAGE:-2000000000}
 
 [HTTPServer]
 ServerPort                  = 127.0.0.1:$HTTP

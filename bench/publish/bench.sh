@@ -74,7 +74,8 @@ export PROVTRACE_STORE_CREDENTIALS_FILE="$VDIR/credentials"
 db0=$(du -m "$VDIR/db" | awk 'END { print $1 }')
 
 echo "bench/publish: provtrace publish..." >&2
-timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err"
+timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err" ||
+	{ echo "bench/publish: provtrace publish failed: $(cat "$W/publish.err")" >&2; exit 1; }
 pub_secs=$SECS pub_rss=$RSS_KB
 n_graph=$(provq() { "$B/provtrace-query" -q --endpoint "$URL/sparql" -e "$1" | tr -d '\r' | tail -1; }
 	provq "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), \"urn:provtrace:run:\")) }")
