@@ -19,6 +19,9 @@
 #include "iri.h"
 #include "prov.h"
 #include "rules.h"
+#ifdef PT_HAVE_CURL
+#include "remote.h"
+#endif
 
 #ifndef PT_PKGDATADIR
 #define PT_PKGDATADIR "/usr/local/share/provtrace"
@@ -260,10 +263,176 @@ static int result_format(const char *fmt)
 	return 0;
 }
 
+/* ---- a remote store (--endpoint): the SPARQL 1.1 Protocol, the same result formats */
+
+#ifdef PT_HAVE_CURL
+static int nt_of_raptor(struct pt_buf *b, raptor_term *t)
+{
+	size_t len;
+	const unsigned char *s;
+
+	switch (t->type) {
+	case RAPTOR_TERM_TYPE_URI: {
+		s = raptor_uri_as_counted_string(t->value.uri, &len);
+		struct pt_term pt = { PT_TERM_IRI, (const char *)s, len, NULL };
+		pt_term_nt(b, &pt);
+		return 0;
+	}
+	case RAPTOR_TERM_TYPE_BLANK: {
+		struct pt_term pt = { PT_TERM_BLANK, (const char *)t->value.blank.string,
+				      t->value.blank.string_len, NULL };
+		pt_term_nt(b, &pt);
+		return 0;
+	}
+	case RAPTOR_TERM_TYPE_LITERAL:
+		pt_buf_putc(b, '"');
+		pt_lit_escape(b, t->value.literal.string, t->value.literal.string_len);
+		pt_buf_putc(b, '"');
+		if (t->value.literal.language) {
+			pt_buf_putc(b, '@');
+			pt_buf_puts(b, (const char *)t->value.literal.language);
+		} else if (t->value.literal.datatype) {
+			pt_buf_put(b, "^^<", 3);
+			pt_buf_puts(b, (const char *)raptor_uri_as_string(t->value.literal.datatype));
+			pt_buf_putc(b, '>');
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+struct graph_out {
+	struct pt_buf line;
+	int err;
+};
+
+static void graph_statement(void *ud, raptor_statement *st)
+{
+	struct graph_out *g = ud;
+
+	g->line.len = 0;
+	nt_of_raptor(&g->line, st->subject);
+	pt_buf_putc(&g->line, ' ');
+	nt_of_raptor(&g->line, st->predicate);
+	pt_buf_putc(&g->line, ' ');
+	nt_of_raptor(&g->line, st->object);
+	pt_buf_put(&g->line, " .\n", 3);
+	if (fwrite(g->line.p, 1, g->line.len, stdout) != g->line.len)
+		g->err = EIO;
+}
+
+/* A graph answer (N-Triples or Turtle), written as the local query writes one. */
+static int remote_graph(const struct pt_buf *body, const char *ctype)
+{
+	raptor_world *rw = librdf_world_get_raptor(Q.world);
+	raptor_parser *p = raptor_new_parser(rw, strstr(ctype, "turtle") ? "turtle" : "ntriples");
+	raptor_uri *base = raptor_new_uri(rw, (const unsigned char *)"urn:provtrace:query");
+	struct graph_out g = { { 0 }, 0 };
+	int r = EIO;
+
+	if (p && base) {
+		raptor_parser_set_statement_handler(p, &g, graph_statement);
+		if (raptor_parser_parse_start(p, base) == 0 &&
+		    raptor_parser_parse_chunk(p, (const unsigned char *)body->p, body->len, 1) == 0)
+			r = g.err;
+	}
+	if (p)
+		raptor_free_parser(p);
+	if (base)
+		raptor_free_uri(base);
+	pt_buf_free(&g.line);
+	return r;
+}
+
+/* SPARQL XML results read by rasqal, written by rasqal in `fmt`. */
+static int remote_results(const struct pt_buf *body, const char *fmt)
+{
+	rasqal_world *qw = librdf_world_get_rasqal(Q.world);
+	raptor_world *rw = librdf_world_get_raptor(Q.world);
+	int boolean = memmem(body->p, body->len, "<boolean>", 9) != NULL;
+	rasqal_query_results *res = rasqal_new_query_results2(qw, NULL,
+		boolean ? RASQAL_QUERY_RESULTS_BOOLEAN : RASQAL_QUERY_RESULTS_BINDINGS);
+	rasqal_query_results_formatter *rf = rasqal_new_query_results_formatter(qw, "xml", NULL, NULL);
+	raptor_iostream *in = raptor_new_iostream_from_string(rw, body->p, body->len);
+	raptor_iostream *out = NULL;
+	raptor_uri *base = raptor_new_uri(rw, (const unsigned char *)"urn:provtrace:query");
+	int r = EIO;
+
+	if (!res || !rf || !in || !base || rasqal_query_results_formatter_read(qw, in, rf, res, base))
+		goto out;
+	if (boolean && (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv") || !strcmp(fmt, "table"))) {
+		/* as the local query: rasqal writes booleans only as JSON or XML */
+		r = printf("%s\n", rasqal_query_results_get_boolean(res) > 0 ? "true" : "false") < 0;
+		goto out;
+	}
+	if (!(out = raptor_new_iostream_to_file_handle(rw, stdout)))
+		goto out;
+	r = rasqal_query_results_write(out, res, fmt, NULL, NULL, NULL) ? EIO : 0;
+out:
+	if (base)
+		raptor_free_uri(base);
+	if (out)
+		raptor_free_iostream(out);
+	if (in)
+		raptor_free_iostream(in);
+	if (rf)
+		rasqal_free_query_results_formatter(rf);
+	if (res)
+		rasqal_free_query_results(res);
+	return r;
+}
+
+static int remote_query(const char *url, const char *cred, const char *query, const char *fmt)
+{
+	pt_remote *rm = NULL;
+	struct pt_buf body = { 0 };
+	char err[512], ctype[128] = "";
+	int r, rc = 1;
+
+	if (pt_remote_open(cred, &rm, err, sizeof err)) {
+		fprintf(stderr, "provtrace query: %s\n", err);
+		return 1;
+	}
+	r = pt_remote_sparql(rm, url, "query", query, "application/sparql-results+xml", &body,
+			     NULL, ctype);
+	if (r && pt_remote_status(rm) == 406) {
+		/* a CONSTRUCT or DESCRIBE: Virtuoso offers N-Triples as text/plain */
+		body.len = 0;
+		r = pt_remote_sparql(rm, url, "query", query,
+				     "application/n-triples, text/plain;q=0.9", &body, NULL, ctype);
+	}
+	if (r) {
+		fprintf(stderr, "provtrace query: %s\n", pt_remote_error(rm));
+		goto out;
+	}
+	if (strstr(ctype, "sparql-results+xml"))
+		r = remote_results(&body, fmt);
+	else if (strstr(ctype, "text/plain") || strstr(ctype, "n-triples") || strstr(ctype, "turtle"))
+		r = remote_graph(&body, ctype);
+	else {
+		fprintf(stderr, "provtrace query: %s: an answer of type '%s', not SPARQL results\n",
+			url, ctype);
+		goto out;
+	}
+	if (r || fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "provtrace query: %s: cannot read or write the results\n", url);
+		goto out;
+	}
+	rc = 0;
+out:
+	pt_buf_free(&body);
+	pt_remote_close(rm);
+	return rc;
+}
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: provtrace query [-r FORMAT] [-q] (-e QUERY | -f FILE.rq | FILE.rq) "
 		   "RUNDIR|STORE|FILE\n"
+		   "       provtrace query --endpoint URL [--credentials FILE] [-r FORMAT] "
+		   "(-e QUERY | -f FILE.rq)\n"
 		   "       options of provtrace export for a run: --rules FILE, --no-rules, "
 		   "--base IRI,\n"
 		   "       --all, --max-sources N\n"
@@ -279,7 +448,9 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, 0, 'R' }, { "no-rules", no_argument, 0, 'N' },
 		{ "base", required_argument, 0, 'b' }, { "all", no_argument, 0, 'a' },
 		{ "max-sources", required_argument, 0, 'm' }, { "no-prefixes", no_argument, 0, 'P' },
-		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0 }
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
+		{ "endpoint", required_argument, 0, 'E' }, { "credentials", required_argument, 0, 'C' },
+		{ 0 }
 	};
 	static const char *const std_prefixes[][2] = {
 		{ "rdf", PT_NS_RDF }, { "rdfs", PT_NS_RDFS }, { "xsd", PT_NS_XSD },
@@ -288,7 +459,7 @@ int main(int argc, char **argv)
 	struct pt_prov_opts po = { 0 };
 	struct pt_buf query = { 0 }, text = { 0 };
 	const char *expr = NULL, *qfile = NULL, *fmt = "csv", *lang = "sparql", *data;
-	const char *rules_path = NULL, *used;
+	const char *rules_path = NULL, *used, *endpoint = NULL, *cred = NULL;
 	char err[512];
 	int c, no_rules = 0, no_prefixes = 0, r, rc = 1;
 	pt_rules *rules = NULL;
@@ -299,7 +470,7 @@ int main(int argc, char **argv)
 	struct stat sb;
 
 	po.max_sources = PT_PROV_MAX_SOURCES;
-	while ((c = getopt_long(argc, argv, "e:f:r:i:R:Nb:am:Pqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:f:r:i:R:Nb:am:PqhE:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': expr = optarg; break;
 		case 'f': qfile = optarg; break;
@@ -312,17 +483,27 @@ int main(int argc, char **argv)
 		case 'm': po.max_sources = strtoull(optarg, NULL, 10); break;
 		case 'P': no_prefixes = 1; break;
 		case 'q': Q.quiet = 1; pt_progress_quiet(1); break;
+		case 'E': endpoint = optarg; break;
+		case 'C': cred = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!expr && !qfile && optind + 2 == argc)
+	if (!expr && !qfile && optind + 2 - !!endpoint == argc)
 		qfile = argv[optind++];
-	if ((expr && qfile) || (!expr && !qfile) || optind + 1 != argc) {
+	if ((expr && qfile) || (!expr && !qfile) || optind + 1 - !!endpoint != argc) {
 		usage(stderr);
 		return 2;
 	}
-	data = argv[optind];
+#ifndef PT_HAVE_CURL
+	if (endpoint) {
+		fputs("provtrace query: --endpoint: built without libcurl (install "
+		      "libcurl4-gnutls-dev and rebuild)\n", stderr);
+		return 2;
+	}
+	(void)cred;
+#endif
+	data = endpoint ? NULL : argv[optind];
 	if (expr) {
 		pt_buf_puts(&text, expr);
 		pt_buf_cstr(&text);
@@ -355,6 +536,12 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+#ifdef PT_HAVE_CURL
+	if (endpoint) {
+		rc = remote_query(endpoint, cred, query.p, fmt);
+		goto out;
+	}
+#endif
 	storage = librdf_new_storage(Q.world, "hashes", NULL, "hash-type='memory',contexts='yes'");
 	if (!storage || !(Q.model = librdf_new_model(Q.world, storage, NULL))) {
 		fputs("provtrace query: cannot create an in-memory librdf store\n", stderr);

@@ -16,6 +16,7 @@ pkgs="
   chromium
   libxxhash-dev xxhash zstd util-linux libarchive-dev
   libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
+  libcurl4-gnutls-dev virtuoso-opensource curl
 "
 
 if [ "$(id -u)" -ne 0 ]; then
