@@ -13,6 +13,7 @@ pkgs="
   slurm-wlm slurm-client munge libslurm-dev
   mandoc man-db strace ltrace valgrind hyperfine sqlite3 make tar liburing-dev
   clang libclang-rt-14-dev libjemalloc2 libtcmalloc-minimal4
+  libyaml-dev libjson-c-dev python3-yaml
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -124,6 +124,10 @@ PT_SHIM_TESTS = tests/shim/open.sh tests/shim/stdio.sh tests/shim/rw.sh tests/sh
 PT_ML_TESTS = tests/ml/pool.sh tests/ml/mp-start.sh
 TESTS += $(PT_SHIM_TESTS) $(PT_ML_TESTS)
 EXTRA_DIST += $(PT_SHIM_TESTS) $(PT_ML_TESTS) tests/ml/mp_start.py
+# ---- hyperparameters and metrics read from an ML job's files after the job
+TESTS += tests/ml/hyper.sh
+EXTRA_DIST += tests/ml/hyper.sh tests/ml/rq/models-of-shard.rq tests/ml/rq/best-model.rq \
+	tests/ml/rq/batch-size.rq examples/train_ml.py
 # ---- ground truth: strace and provtrace on the same runs of real programs
 PT_COVER_TESTS = tests/cover/groundtruth.sh
 TESTS += $(PT_COVER_TESTS)
