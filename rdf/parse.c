@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <json.h>
+#include <json-c/json.h>
 #include <yaml.h>
 
 #include "facts.h"
