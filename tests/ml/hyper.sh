@@ -225,3 +225,6 @@ for row in res:
 PY
 	diff -u "$T/want-$q" "$T/rdflib-$q" || fail "rdflib: $q"
 done
+# every provtrace term the export uses is declared in the vocabulary
+"$PY" "$top_srcdir/tests/rdf/check.py" vocab "$T/ml.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null ||
+	fail "terms of the export missing from share/provtrace.ttl"
