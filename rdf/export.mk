@@ -33,6 +33,10 @@ tests_rdf_mkstore_LDADD = collector/libptcore.la $(LMDB_LIBS)
 tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/rules.h
 tests_rdf_iri_test_LDADD = rdf/libptrun.la
 TESTS += tests/rdf/iri-test $(PT_RDF_TESTS)
+check_PROGRAMS += tests/unit/parse-test
+tests_unit_parse_test_SOURCES = tests/unit/parse-test.c tests/check.h
+tests_unit_parse_test_LDADD = rdf/libptrun.la
+TESTS += tests/unit/parse-test
 endif
 
 # ---- provtrace-graph: a file's lineage drawn by Graphviz (built when libgvc is found)
