@@ -5,7 +5,7 @@ its peers, prints one table and writes bench/out/results.json in the build tree.
   ptbench.py --build BUILDDIR --src SRCDIR --out OUTDIR [--quick] [--only M1,M2] [--profile]
 
 Measures (names for --only): percall, openclose, fopenclose, dft, procs, getc, ml, ingest,
-lineage, report (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
+lineage, report, extract (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
 round and reports medians with their spread (IQR), because the machines this runs on
 are shared: read bench/README.md before reading the numbers.
 """
@@ -533,6 +533,70 @@ class Bench:
                  bare=fmt_ns(med(per["bare"])), provtrace=fmt_ratio(rt["median"], *rt["iqr"]),
                  note=note, strace=peer("strace"), ltrace=peer("ltrace"), darshan=peer("darshan"),
                  peers=1, target="<= 1.02", met=verdict(rt["median"], rt["iqr"], 1.02))
+
+    # ---- (12) reading hyperparameters and metrics from a run's files after the job
+    def extract_run(self, name, cmd, cwd):
+        run = os.path.join(self.tmp, name)
+        shutil.rmtree(run, ignore_errors=True)
+        env = self.env_base()
+        subprocess.run([os.path.join(self.build, "scripts", "provtrace"), "run", "-q", "-o", run,
+                        "--"] + cmd, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+        return run
+
+    def extract_time(self, run, rounds):
+        """median wall time of provtrace stat --json: extracting (force) and not (0)"""
+        stat = os.path.join(self.build, "provtrace-stat")
+        per = {"force": [], "0": []}
+        env = self.env_base()
+        env["PROVTRACE_RULES"] = os.path.join(self.src, "share", "ml.rules")
+        subprocess.run([stat, run], check=True, env=env, stdout=subprocess.DEVNULL)  # indexed
+        facts = None
+        for r in range(rounds):
+            for mode in (("force", "0") if r % 2 == 0 else ("0", "force")):
+                env["PROVTRACE_EXTRACT"] = mode
+                t = time.perf_counter()
+                out = subprocess.run([stat, "--json", run], check=True, env=env,
+                                     capture_output=True, text=True).stdout
+                per[mode].append(time.perf_counter() - t)
+                if mode == "force":
+                    d = json.loads(out)
+                    facts = (len(d["ml_processes"]), len(d["ml_gaps"]))
+        return med(per["force"]) - med(per["0"]), med(per["0"]), facts
+
+    def extract(self):
+        rounds = self.rounds(9, 3)
+        work = os.path.join(self.tmp, "extract")
+        os.makedirs(work, exist_ok=True)
+        ex = os.path.join(self.src, "examples", "train_ml.py")
+        subprocess.run([self.py, "-c", textwrap.dedent("""
+            import numpy as np
+            rows = [(((i * 37) % 100) / 50 - 1, ((i * 61) % 100) / 50 - 1, float(i % 2))
+                    for i in range(2000)]
+            np.save("shard-0.npy", np.array(rows))
+            open("cfg.yaml", "w").write("model: {hidden: 64}\\noptimizer: {lr: 0.1, momentum: 0.9}\\n"
+                                        "batch_size: 64\\nepochs: 20\\n")
+            """)], check=True, cwd=work)
+        runs = []
+        cmd = "; ".join("'%s' '%s' --config cfg.yaml --data shard-0.npy --out o%d --lr 0.%d" %
+                        (self.py, ex, k, k + 1) for k in range(3))
+        runs.append(("ML pipeline: 3 x train_ml.py, 20 epochs",
+                     self.extract_run("extract-ml", ["sh", "-c", cmd], work)))
+        logs = textwrap.dedent("""
+            for i in range(10000):
+                with open("log-%05d.csv" % i, "w") as f:
+                    f.write("step,loss,acc\\n" + "".join("%d,%g,%g\\n" % (s, 1 / (s + 1), s / 10)
+                                                        for s in range(10)))
+            """)
+        runs.append(("a run that wrote 10^4 CSV logs of 10 steps",
+                     self.extract_run("extract-10k", [self.py, "-c", logs], work)))
+        for label, run in runs:
+            dt, base, facts = self.extract_time(run, rounds)
+            self.row(measure="(12) extraction: " + label, unit="ms added to the first stat",
+                     bare="%.0f ms" % (base * 1e3), provtrace="%+.0f ms" % (dt * 1e3),
+                     note="provtrace stat --json with PROVTRACE_EXTRACT=force against =0, %d "
+                          "alternating rounds, medians; %s processes with facts, %s files not read"
+                          % (rounds, facts[0], facts[1]))
+        self.results["measures"]["extract"] = [r for r in self.rows if "extraction" in r["measure"]]
 
     def getc_callgrind(self, blk):
         """user-space instructions of ptb_getc_loop (fopen to fclose) on 8 MiB, bare and traced"""
@@ -1245,6 +1309,8 @@ document.body.appendChild(f);
                 self.lineage()
             if want("report"):
                 self.report()
+            if want("extract"):
+                self.extract()
             if self.want_profile and (only is None or "profile" in only):
                 self.profiles()
             self.placeholders()

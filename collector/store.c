@@ -26,12 +26,13 @@
 
 enum {
 	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
-	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_HASH, DB_COUNT
+	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_HASH, DB_FACT,
+	DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
 	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
-	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi", "hash",
+	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi", "hash", "fact",
 };
 
 /* The log is stored in chunks: one LMDB entry keyed by the sequence number of its first
@@ -61,6 +62,7 @@ struct pt_store {
 	int full;                 /* MDB_MAP_FULL seen in this batch */
 	int defer_index;          /* commits leave indexing to pt_store_index() calls */
 	int no_mpi;               /* a store written before the mpi table: it has none */
+	int no_fact;              /* nothing extracted yet (no fact table): read as none */
 	size_t mapsize;
 	uint64_t next_seq;
 	uint32_t next_proc, next_obj;
@@ -266,6 +268,10 @@ static int open_dbis(pt_store *st, MDB_txn *txn, unsigned flags)
 		int r = mdb_dbi_open(txn, db_names[i], flags, &st->dbi[i]);
 		if (r == MDB_NOTFOUND && i == DB_MPI && !(flags & MDB_CREATE)) {
 			st->no_mpi = 1;   /* older stores: read as holding no MPI data */
+			continue;
+		}
+		if (r == MDB_NOTFOUND && i == DB_FACT && !(flags & MDB_CREATE)) {
+			st->no_fact = 1;
 			continue;
 		}
 		if (r)
@@ -3024,4 +3030,75 @@ int pt_store_each_hash(pt_store *st, pt_hash_fn fn, void *ctx)
 	struct hash_walk w = { fn, ctx };
 
 	return walk(st, DB_HASH, "f", 1, hash_cb, &w);
+}
+
+/* ---- facts: what rdf/extract.c read from the job's files after the job */
+
+int pt_store_update(const char *path, pt_update_fn fn, void *ctx)
+{
+	pt_store *st = NULL;
+	int fd, r = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	/* the same exclusive lock as deferred indexing: one writer, readers wait */
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = errno;
+			goto out;
+		}
+	if ((r = store_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+		goto out;
+	pt_store_defer_index(st, 1);
+	for (int attempt = 0; attempt < 16; attempt++) {
+		if ((r = pt_store_begin(st)))
+			break;
+		r = fn(ctx, st);
+		if (r == 0 && st->full)
+			r = PT_EFULL;
+		if (r == 0)
+			r = pt_store_commit(st);
+		else
+			pt_store_abort(st);
+		if (r != PT_EFULL)
+			break;   /* the map has grown: run it again */
+	}
+	if (r == 0)
+		r = mdb_env_sync(st->env, 1);
+out:
+	pt_store_close(st);
+	close(fd);
+	return r;
+}
+
+int pt_store_fact_clear(pt_store *st)
+{
+	if (st->rdonly || !st->txn)
+		return EINVAL;
+	return mdb_drop(st->txn, st->dbi[DB_FACT], 0);
+}
+
+int pt_store_fact_put(pt_store *st, const void *key, size_t kn, const void *v, size_t vn)
+{
+	if (st->rdonly || !st->txn)
+		return EINVAL;
+	return put(st, DB_FACT, key, kn, v, vn, 0);
+}
+
+struct fact_walk {
+	pt_fact_fn fn;
+	void *ctx;
+};
+
+static int fact_cb(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	struct fact_walk *w = ctx;
+	return w->fn(w->ctx, k->mv_data, k->mv_size, v->mv_data, v->mv_size);
+}
+
+int pt_store_each_fact(pt_store *st, const void *prefix, size_t plen, pt_fact_fn fn, void *ctx)
+{
+	struct fact_walk w = { fn, ctx };
+	return st->no_fact ? 0 : walk(st, DB_FACT, prefix, plen, fact_cb, &w);
 }

@@ -56,6 +56,15 @@
  *            (written by the collector from the files themselves, like proc and pidx
  *            not rebuildable from the log: the bytes hashed may be gone)
  *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
+ *   fact     subject:u8 ('p' proc, 'o' obj) | id:u32 | n:u32
+ *                                         → kind:u8 | type:u8 | src:u32 (obj read, 0 none)
+ *                                           | pos:u32 (argv index + 1, 0 none) | item NUL
+ *                                           | key NUL | value NUL | where NUL | [points]
+ *                                           (hyperparameters, metric series, descriptions
+ *                                           and gaps read from the job's files after the
+ *                                           job: rdf/facts.h; absent until extracted)
+ *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices),
+ *            "facts" (what extracted the fact table: rdf/extract.c's stamp)
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
@@ -446,5 +455,21 @@ int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root);
  * provtrace-export).  Pointers into the map stay valid: the next access reads the page
  * again from the page cache.  EINVAL for a writer. */
 int pt_store_drop_pages(pt_store *st);
+
+/* ---- facts (the fact table above; its values are rdf/facts.h's business) */
+
+/* Change a finished store in place, as deferred indexing does: under the exclusive flock,
+ * in one batch that fn fills through the writer calls below (it may read with every
+ * reader call too); replayed from the start when the map had to grow (fn must cope).
+ * Errors: open(2)'s (EACCES, EROFS: not writable here), LMDB's, or fn's. */
+typedef int (*pt_update_fn)(void *ctx, pt_store *st);
+int pt_store_update(const char *path, pt_update_fn fn, void *ctx);
+/* Inside such a batch: drop every fact; add one (an existing key is replaced). */
+int pt_store_fact_clear(pt_store *st);
+int pt_store_fact_put(pt_store *st, const void *key, size_t kn, const void *v, size_t vn);
+/* The facts whose keys start with prefix (all: plen 0), in key order; k and v point into
+ * the snapshot, valid during the callback. */
+typedef int (*pt_fact_fn)(void *ctx, const uint8_t *k, size_t kn, const uint8_t *v, size_t vn);
+int pt_store_each_fact(pt_store *st, const void *prefix, size_t plen, pt_fact_fn fn, void *ctx);
 
 #endif /* PT_STORE_H */

@@ -22,6 +22,7 @@
 #include "prov.h"
 #include "rocrate.h"
 #include "rules.h"
+#include "extract.h"
 
 #ifndef PT_PKGDATADIR
 #define PT_PKGDATADIR "/usr/local/share/provtrace"
@@ -382,6 +383,7 @@ int main(int argc, char **argv)
 	}
 	po.rules = rules;
 
+	pt_extract_tool("provtrace export", argv[optind], rules, NULL);
 	if ((r = pt_prov_open(argv[optind], &po, &pv))) {
 		fprintf(stderr, "provtrace export: %s: %s\n", argv[optind],
 			r == ENOENT && access(argv[optind], F_OK) == 0 ?

@@ -4,7 +4,7 @@
 # The vocabulary and the default rules are data: installed with or without Redland.
 pkgdata_DATA = share/ml.rules share/provtrace.ttl
 
-PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/rules.h rdf/rules.c
+PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/rules.h
 PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
 	tests/rdf/export-hostile.sh tests/rdf/query.sh tests/rdf/export-mpi.sh \
 	tests/rdf/export-mpirun.sh tests/rdf/rocrate.sh
@@ -30,9 +30,13 @@ dist_man_MANS += man/provtrace-export.1 man/provtrace-query.1
 check_PROGRAMS += tests/rdf/mkstore tests/rdf/iri-test
 tests_rdf_mkstore_SOURCES = tests/rdf/mkstore.c
 tests_rdf_mkstore_LDADD = collector/libptcore.la $(LMDB_LIBS)
-tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/rules.h rdf/rules.c
+tests_rdf_iri_test_SOURCES = tests/rdf/iri-test.c tests/check.h rdf/iri.h rdf/rules.h
 tests_rdf_iri_test_LDADD = rdf/libptrun.la
 TESTS += tests/rdf/iri-test $(PT_RDF_TESTS)
+check_PROGRAMS += tests/unit/parse-test
+tests_unit_parse_test_SOURCES = tests/unit/parse-test.c tests/check.h
+tests_unit_parse_test_LDADD = rdf/libptrun.la
+TESTS += tests/unit/parse-test
 endif
 
 # ---- provtrace-graph: a file's lineage drawn by Graphviz (built when libgvc is found)

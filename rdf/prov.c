@@ -32,6 +32,7 @@
 
 #include "collector/wire.h"
 #include "content.h"
+#include "facts.h"
 #include "iri.h"
 #include "json.h"
 #include "mpicheck.h"
@@ -203,6 +204,8 @@ struct pt_prov {
 	uint32_t cur_proc;           /* the process whose block is being written */
 	struct cuda_list *cuda;      /* per store, sorted */
 	struct pt_strset gpus;       /* devices described so far */
+	struct pt_strset mlterms;    /* hyperparameters and measures described so far */
+	int ml;                      /* the rules extract facts: write them */
 	int depth;                   /* timelines being filled inside one another */
 	uint64_t items;              /* top-level items walked (safe points) */
 	uint64_t fills;              /* cache entries filled from the stores */
@@ -1807,6 +1810,9 @@ int pt_prov_open(const char *path, const struct pt_prov_opts *o, pt_prov **out)
 	pv->rules = pv->opt.rules;
 	if (!pv->rules)
 		pv->rules = pv->own_rules = pt_rules_empty();
+	pv->ml = pt_rules_any(pv->rules, PT_RULE_EXTRACT) ||
+		 pt_rules_any(pv->rules, PT_RULE_HYPER_ARGV) ||
+		 pt_rules_any(pv->rules, PT_RULE_HYPER_ENV);
 	if ((r = pt_runset_open(path, &pv->rs))) {
 		free(pv);
 		return r;
@@ -1869,6 +1875,7 @@ void pt_prov_close(pt_prov *pv)
 	caches_clear(pv);
 	cuda_free(pv);
 	pt_strset_free(&pv->gpus);
+	pt_strset_free(&pv->mlterms);
 	pt_runset_close(&pv->rs);
 	pt_buf_free(&pv->ri.host);
 	pt_buf_free(&pv->ri.version);
@@ -2125,6 +2132,7 @@ struct proc_emit {
 	struct pt_buf path;          /* a file's path */
 	struct pt_buf x;             /* another IRI */
 	int pass;
+	struct pt_buf models;        /* the model versions it wrote: obj:u32 | IRI NUL, ... */
 };
 
 static int lib_each(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint32_t kind)
@@ -2141,6 +2149,222 @@ static int lib_each(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint3
 		e_buf(pv, &pe->piri, PT("loaded"), &pe->x);
 	}
 	return pv->err;
+}
+
+/* ---- ML facts (rdf/facts.h, read from the job's files after the job): hyperparameter
+ * settings and model evaluations of a process in W3C ML Schema's terms, descriptions
+ * and extraction gaps of files */
+
+#define MLS(x) PT_NS_MLS x
+#define RULE_TERM_MAX 64
+
+static const char *fv_datatype(uint32_t type)
+{
+	switch (type) {
+	case PT_FV_INT: return PT_DT_INTEGER;
+	case PT_FV_DOUBLE: return PT_NS_XSD "double";
+	case PT_FV_BOOL: return PT_DT_BOOLEAN;
+	default: return NULL;
+	}
+}
+
+static void e_fv(pt_prov *pv, const struct pt_buf *s, const char *p, uint32_t type,
+		 const char *v)
+{
+	if (fv_datatype(type))
+		e_lit(pv, s, p, v, strlen(v), fv_datatype(type));
+	else
+		e_text(pv, s, p, v, strlen(v));
+}
+
+static void e_double(pt_prov *pv, const struct pt_buf *s, const char *p, double v)
+{
+	char tmp[64];
+	pt_fact_double(tmp, sizeof tmp, v);
+	e_lit(pv, s, p, tmp, strlen(tmp), PT_NS_XSD "double");
+}
+
+/* A model version the process wrote (its path's rules type it mls:Model). */
+static void ml_model(pt_prov *pv, struct proc_emit *pe, uint32_t obj, const struct pt_buf *ver)
+{
+	const char *t[RULE_TERM_MAX];
+	size_t n = pt_rules_match(pv->rules, PT_RULE_PATH, pe->path.p, t, RULE_TERM_MAX);
+	uint8_t o[4] = { (uint8_t)(obj >> 24), (uint8_t)(obj >> 16), (uint8_t)(obj >> 8),
+			 (uint8_t)obj };
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i], MLS("Model"))) {
+			pt_buf_put(&pe->models, o, 4);
+			pt_buf_put(&pe->models, ver->p, ver->len);
+			pt_buf_putc(&pe->models, 0);
+			return;
+		}
+}
+
+/* A hyperparameter or a measure, described once per run. */
+static void ml_term(pt_prov *pv, struct pt_buf *b, const char *kind, const char *name)
+{
+	iri_run(pv, b, kind);
+	pt_iri_pct(b, name, strlen(name), 0);
+	if (!pt_strset_add(&pv->mlterms, b->p, b->len))
+		return;
+	int measure = !strcmp(kind, "/measure/");
+	e_type(pv, b, measure ? MLS("EvaluationMeasure") : MLS("HyperParameter"));
+	e_text(pv, b, RDFS_LABEL, name, strlen(name));
+	if (measure)
+		e_bool(pv, b, PT("lowerIsBetter"), pt_measure_lower_better(name));
+}
+
+struct ml_emit {
+	pt_prov *pv;
+	struct proc_emit *pe;
+	size_t store;
+	struct pt_buf n, t, f, q;
+};
+
+static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt_fact *f)
+{
+	pt_prov *pv = m->pv;
+
+	if (f->src && obj_name(pv, m->store, f->src, &m->q) == PT_KIND_FILE) {
+		iri_file(&m->f, &m->q);
+		e_buf(pv, N, PT("sourceFile"), &m->f);
+	}
+	if (f->kind == PT_FACT_HYPER)
+		e_text(pv, N, f->src ? PT("sourceKey") : PT("source"), f->where, strlen(f->where));
+	else
+		e_str(pv, N, PT("extractor"), f->where);
+}
+
+/* each model the process wrote, by its last version */
+static void ml_evaluates(struct ml_emit *m, const struct pt_buf *E)
+{
+	const struct pt_buf *M = &m->pe->models;
+
+	for (size_t i = 0; i + 4 < M->len;) {
+		const char *iri = M->p + i + 4;
+		size_t len = strlen(iri), next = i + 4 + len + 1;
+		int later = 0;
+		for (size_t j = next; j + 4 < M->len && !later; j += 4 + strlen(M->p + j + 4) + 1)
+			later = !memcmp(M->p + i, M->p + j, 4);
+		if (!later)
+			e_iri(m->pv, E, PT("evaluates"), iri, len);
+		i = next;
+	}
+}
+
+static int ml_fact(void *ctx, const struct pt_fact *f)
+{
+	struct ml_emit *m = ctx;
+	pt_prov *pv = m->pv;
+	const struct pt_buf *P = &m->pe->piri;
+	struct pt_buf *N = &m->n;
+
+	N->len = 0;
+	pt_buf_put(N, P->p, P->len);
+	if (f->kind == PT_FACT_HYPER) {
+		pt_buf_puts(N, "/hp/");
+		pt_buf_u64(N, f->n);
+		e_buf(pv, P, MLS("hasInput"), N);
+		e_type(pv, N, MLS("HyperParameterSetting"));
+		ml_term(pv, &m->t, "/hyperparameter/", f->key);
+		e_buf(pv, N, MLS("specifiedBy"), &m->t);
+		e_text(pv, N, PT("key"), f->key, strlen(f->key));
+		e_fv(pv, N, MLS("hasValue"), f->type, f->value);
+		ml_source(m, N, f);
+	} else if (f->kind == PT_FACT_SERIES) {
+		struct pt_series_sum sum;
+		pt_buf_puts(N, "/eval/");
+		pt_buf_u64(N, f->n);
+		e_buf(pv, P, MLS("hasOutput"), N);
+		e_type(pv, N, MLS("ModelEvaluation"));
+		ml_term(pv, &m->t, "/measure/", f->item);
+		e_buf(pv, N, MLS("specifiedBy"), &m->t);
+		e_text(pv, N, PT("measure"), f->item, strlen(f->item));
+		pt_series_sum(f, &sum);
+		if (sum.n) {
+			e_double(pv, N, MLS("hasValue"), sum.last);
+			e_int(pv, N, PT("lastStep"), sum.last_step);
+			e_double(pv, N, PT("best"), sum.best);
+			e_int(pv, N, PT("bestStep"), sum.best_step);
+		}
+		e_uint(pv, N, PT("points"), f->npoints);
+		ml_source(m, N, f);
+		ml_evaluates(m, N);
+		for (size_t i = 0; i < f->npoints && !pv->err; i++) {
+			int64_t step;
+			double v;
+			pt_fact_point(f, i, &step, &v);
+			m->q.len = 0;
+			pt_buf_put(&m->q, N->p, N->len);
+			pt_buf_putc(&m->q, '/');
+			pt_buf_u64(&m->q, i);
+			e_buf(pv, N, PT("point"), &m->q);
+			e_int(pv, &m->q, PT("step"), step);
+			e_double(pv, &m->q, PT("value"), v);
+		}
+	}
+	return pv->err;
+}
+
+static void ml_proc(pt_prov *pv, struct proc_emit *pe)
+{
+	struct ml_emit m = { pv, pe, pe->store, { 0 }, { 0 }, { 0 }, { 0 } };
+
+	pt_facts_each(pv->rs.st[pe->store], 'p', pe->rec->id, ml_fact, &m);
+	pt_buf_free(&m.n);
+	pt_buf_free(&m.t);
+	pt_buf_free(&m.f);
+	pt_buf_free(&m.q);
+}
+
+struct ml_file_emit {
+	pt_prov *pv;
+	size_t store;
+	uint32_t obj;
+	const struct pt_buf *F;
+	struct pt_buf n, v;
+};
+
+static int ml_file_fact(void *ctx, const struct pt_fact *f)
+{
+	struct ml_file_emit *m = ctx;
+	pt_prov *pv = m->pv;
+	struct pt_buf *N = &m->n;
+
+	iri_run(pv, N, f->kind == PT_FACT_GAP ? "/xgap/" : "/desc/");
+	pt_iri_pct(N, pv->rs.name[m->store], strlen(pv->rs.name[m->store]), 0);
+	pt_buf_putc(N, '/');
+	pt_buf_u64(N, m->obj);
+	pt_buf_putc(N, '/');
+	pt_buf_u64(N, f->n);
+	if (f->kind == PT_FACT_GAP) {
+		e_buf(pv, m->F, PT("extractionGap"), N);
+		e_type(pv, N, PT("ExtractionGap"));
+		e_str(pv, N, PT("extractor"), f->key);
+		e_text(pv, N, PT("reason"), f->value, strlen(f->value));
+	} else if (f->kind == PT_FACT_DESC) {
+		/* the content after the job: the file's last version */
+		struct ver v = resolve(pv, m->store, m->obj, UINT64_MAX, 0, 0);
+		if (v.kind != V_NONE)
+			iri_ver(pv, &m->v, &v);
+		e_buf(pv, v.kind != V_NONE ? &m->v : m->F, PT("description"), N);
+		e_type(pv, N, PT("Description"));
+		if (*f->item)
+			e_text(pv, N, PT("item"), f->item, strlen(f->item));
+		e_text(pv, N, PT("key"), f->key, strlen(f->key));
+		e_fv(pv, N, PT("value"), f->type, f->value);
+	}
+	return pv->err;
+}
+
+static void ml_file(pt_prov *pv, size_t store, uint32_t obj, const struct pt_buf *F)
+{
+	struct ml_file_emit m = { pv, store, obj, F, { 0 }, { 0 } };
+
+	pt_facts_each(pv->rs.st[store], 'o', obj, ml_file_fact, &m);
+	pt_buf_free(&m.n);
+	pt_buf_free(&m.v);
 }
 
 /* Pass 1: prov:qualifiedUsage of each read session, in the process's block.
@@ -2233,6 +2457,8 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		e_uint(pv, G, mpiio ? PT("mpiioBytes") : PT("bytes"), x->wbytes);
 		e_uint(pv, G, mpiio ? PT("mpiioOperations") : PT("operations"), x->wops);
 		e_rules(pv, G, PT_RULE_GENERATED, pe->path.p, PROV("hadRole"));
+		if (pv->ml)
+			ml_model(pv, pe, x->obj, S);
 	}
 	return pv->err;
 }
@@ -2726,7 +2952,10 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	free(inf);
 	free(peers);
 	pe->pass = 2;
+	pe->models.len = 0;
 	pt_store_each_sess(pv->rs.st[pe->store], r->id, sess_each, pe);
+	if (pv->ml)
+		ml_proc(pv, pe);
 	pv->done++;
 	return pv->err;
 }
@@ -2807,6 +3036,8 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 		}
 		t = get_tl(pv, fe->store, obj);
 	}
+	if (pv->ml)
+		ml_file(pv, fe->store, obj, &fe->f);
 	pt_buf_free(&pv->name);
 	pv->name = path;
 	pv->done++;
@@ -2907,11 +3138,12 @@ int pt_prov_emit(pt_prov *pv, pt_triple_fn fn, void *ctx)
 	pv->phase = "processes";
 	pv->done = 0;
 	for (size_t s = 0; s < pv->rs.n && !pv->err && !r; s++) {
-		struct proc_emit pe = { pv, s, NULL, { 0 }, { 0 }, { 0 }, 0 };
+		struct proc_emit pe = { pv, s, NULL, { 0 }, { 0 }, { 0 }, 0, { 0 } };
 		r = pt_store_each_proc(pv->rs.st[s], proc_each, &pe);
 		pt_buf_free(&pe.piri);
 		pt_buf_free(&pe.path);
 		pt_buf_free(&pe.x);
+		pt_buf_free(&pe.models);
 	}
 
 	pv->phase = "files";

@@ -22,6 +22,7 @@
 #ifdef PT_HAVE_CURL
 #include "remote.h"
 #endif
+#include "extract.h"
 
 #ifndef PT_PKGDATADIR
 #define PT_PKGDATADIR "/usr/local/share/provtrace"
@@ -565,6 +566,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		po.rules = rules;
+		pt_extract_tool("provtrace query", data, rules, NULL);
 		if ((r = pt_prov_open(data, &po, &pv)) || (r = pt_prov_emit(pv, add_triple, NULL))) {
 			fprintf(stderr, "provtrace query: %s: %s\n", data,
 				r == ENOENT && access(data, F_OK) == 0 ?

@@ -192,12 +192,79 @@ static int term(pt_rules *r, struct lexer *lx, const char *w, struct pt_buf *out
 	return fail(lx, "undeclared prefix in %s", w);
 }
 
+static const char *const extractors[] = {
+	"json", "yaml", "toml", "ini", "csv", "tsv", "jsonl", "tfevents", "mlflow-metric",
+	"mlflow-param", "describe",
+};
+
+int pt_rules_extractor_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof extractors / sizeof extractors[0]; i++)
+		if (strcmp(name, extractors[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* N, Nk, NM or NG; 0 when it is not one */
+static unsigned long long limit_value(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v > (1ull << 40))
+		return 0;
+	switch (*end) {
+	case 'k': v <<= 10; end++; break;
+	case 'M': v <<= 20; end++; break;
+	case 'G': v <<= 30; end++; break;
+	}
+	return *end ? 0 : v;
+}
+
+/* extract: NAME then OPTION=VALUE words; hyper-*: nothing after the pattern */
+static int raw_words(struct rule *ru, struct lexer *lx, struct pt_buf *w)
+{
+	static const char *const opts[] = { "max_bytes=", "max_ms=", "max_items=", "format=" };
+	int k;
+
+	while ((k = word(lx, w)) > 0) {
+		if (ru->kind != PT_RULE_EXTRACT)
+			return fail(lx, "%s: unexpected %s", ru->glob, w->p);
+		if (ru->nterm == RULE_TERMS)
+			return fail(lx, "more than %d words", RULE_TERMS);
+		if (!ru->nterm && !pt_rules_extractor_known(w->p))
+			return fail(lx, "extract %s: unknown extractor %s", ru->glob, w->p);
+		if (ru->nterm) {
+			size_t o;
+			for (o = 0; o < sizeof opts / sizeof opts[0]; o++)
+				if (strncmp(w->p, opts[o], strlen(opts[o])) == 0)
+					break;
+			if (o == sizeof opts / sizeof opts[0])
+				return fail(lx, "extract %s: unknown option %s", ru->glob, w->p);
+			if (o < 3 && !limit_value(w->p + strlen(opts[o])))
+				return fail(lx, "extract %s: %s: expected a positive number", ru->glob,
+					    w->p);
+		}
+		ru->term[ru->nterm++] = xstrdup(w->p);
+	}
+	if (k < 0)
+		return EINVAL;
+	if (ru->kind == PT_RULE_EXTRACT && !ru->nterm)
+		return fail(lx, "extract %s: no extractor", ru->glob);
+	return 0;
+}
+
 static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt_buf *t)
 {
 	static const struct { const char *kw; int kind; } kws[] = {
 		{ "path", PT_RULE_PATH }, { "exe", PT_RULE_EXE }, { "argv", PT_RULE_ARGV },
 		{ "used", PT_RULE_USED }, { "generated", PT_RULE_GENERATED },
-		{ "ignore", PT_RULE_IGNORE },
+		{ "ignore", PT_RULE_IGNORE }, { "extract", PT_RULE_EXTRACT },
+		{ "hyper-argv", PT_RULE_HYPER_ARGV }, { "hyper-env", PT_RULE_HYPER_ENV },
 	};
 	int k = word(lx, w), kind = 0;
 
@@ -248,6 +315,8 @@ static int parse_line(pt_rules *r, struct lexer *lx, struct pt_buf *w, struct pt
 	ru->line = lx->line;
 	ru->glob = xstrdup(w->p);
 	r->n++;
+	if (kind >= PT_RULE_EXTRACT)
+		return raw_words(ru, lx, w);
 	while ((k = word(lx, w)) > 0) {
 		if (ru->nterm == RULE_TERMS)
 			return fail(lx, "more than %d terms", RULE_TERMS);
@@ -351,7 +420,8 @@ size_t pt_rules_match(const pt_rules *r, int kind, const char *subject, const ch
 	size_t n = 0;
 
 	/* files the ignore rules set apart (the software's own data files) get nothing */
-	if (kind == PT_RULE_PATH || kind == PT_RULE_USED || kind == PT_RULE_GENERATED)
+	if (kind == PT_RULE_PATH || kind == PT_RULE_USED || kind == PT_RULE_GENERATED ||
+	    kind == PT_RULE_EXTRACT)
 		for (size_t i = 0; r && i < r->n; i++)
 			if (r->rule[i].kind == PT_RULE_IGNORE && fnmatch(r->rule[i].glob, subject, 0) == 0)
 				return 0;
@@ -368,6 +438,14 @@ size_t pt_rules_match(const pt_rules *r, int kind, const char *subject, const ch
 		}
 	}
 	return n;
+}
+
+int pt_rules_matches(const pt_rules *r, int kind, const char *subject)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->rule[i].kind == kind && fnmatch(r->rule[i].glob, subject, 0) == 0)
+			return 1;
+	return 0;
 }
 
 size_t pt_rules_nprefix(const pt_rules *r)
@@ -413,4 +491,58 @@ int pt_rules_default(const char *dir, pt_rules **out, const char **used, char *e
 	}
 	*out = pt_rules_empty();
 	return 0;
+}
+
+size_t pt_rules_extractors(const pt_rules *r, const char *path, struct pt_rule_extract *out,
+			   size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->rule[i].kind == PT_RULE_IGNORE && fnmatch(r->rule[i].glob, path, 0) == 0)
+			return 0;
+	for (size_t i = 0; r && i < r->n && n < max; i++) {
+		const struct rule *ru = &r->rule[i];
+		if (ru->kind != PT_RULE_EXTRACT || fnmatch(ru->glob, path, 0) != 0)
+			continue;
+		struct pt_rule_extract *e = &out[n++];
+		memset(e, 0, sizeof *e);
+		e->name = ru->term[0];
+		for (size_t k = 1; k < ru->nterm; k++) {
+			const char *t = ru->term[k], *v = strchr(t, '=') + 1;
+			if (strncmp(t, "max_bytes=", 10) == 0)
+				e->max_bytes = limit_value(v);
+			else if (strncmp(t, "max_ms=", 7) == 0)
+				e->max_ms = limit_value(v);
+			else if (strncmp(t, "max_items=", 10) == 0)
+				e->max_items = limit_value(v);
+			else
+				e->format = v;
+		}
+	}
+	return n;
+}
+
+static unsigned long long fnv(unsigned long long h, const char *s)
+{
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	} while (*s++);
+	return h;
+}
+
+unsigned long long pt_rules_fingerprint(const pt_rules *r)
+{
+	unsigned long long h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct rule *ru = &r->rule[i];
+		if (ru->kind < PT_RULE_EXTRACT && ru->kind != PT_RULE_IGNORE)
+			continue;
+		h = fnv(h ^ (unsigned)ru->kind, ru->glob);
+		for (size_t k = 0; k < ru->nterm; k++)
+			h = fnv(h, ru->term[k]);
+	}
+	return h;
 }

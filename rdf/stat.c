@@ -10,10 +10,15 @@
 
 #include "gather.h"
 #include "content.h"
+#include "mlstat.h"
 #include "mpicheck.h"
 #include "runset.h"
 #include "sets.h"
 #include "collector/wire.h"
+
+#ifndef PT_PKGDATADIR
+#define PT_PKGDATADIR "/usr/local/share/provtrace"
+#endif
 
 struct totals {
 	uint64_t procs, exited, died, execed, running;
@@ -644,6 +649,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* hyperparameters and metrics: read from the job's files once, kept in the store */
+	struct pt_extract_stats xs = { 0 };
+	pt_rules *rules = NULL;
+	const char *used;
+	char err[512];
+	if (pt_rules_default(PT_PKGDATADIR, &rules, &used, err, sizeof err))
+		fprintf(stderr, "provtrace stat: %s\n", err);
+	if (rules)
+		pt_extract_tool("provtrace stat", argv[optind], rules, &xs);
+	pt_rules_free(rules);
 	/* a store whose indexing is pending is indexed now; one this user cannot write is
 	 * read as it is, and the output says what is missing */
 	if ((r = pt_runset_open_as(argv[optind], PT_STORE_PENDING_OK, &rs))) {
@@ -724,6 +739,7 @@ int main(int argc, char **argv)
 			gpu_print(&g, 1);
 		if (mpi.ranks.n)
 			mpi_print(&mpi, 1);
+		pt_ml_print(&rs, 1, &xs);
 		printf("}\n");
 	} else {
 		printf("run        %s (%zu node%s)\n", argv[optind], rs.n, rs.n == 1 ? "" : "s");
@@ -768,6 +784,7 @@ int main(int argc, char **argv)
 			gpu_print(&g, 0);
 		if (mpi.ranks.n)
 			mpi_print(&mpi, 0);
+		pt_ml_print(&rs, 0, &xs);
 		if (pending)
 			printf("index      PENDING: %llu records not indexed (the store is not writable "
 			       "here): the counts of processes, files and bytes above are incomplete\n",

@@ -17,6 +17,7 @@ pkgs="
   libxxhash-dev xxhash zstd util-linux libarchive-dev
   libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
   libcurl4-gnutls-dev virtuoso-opensource curl
+  libyaml-dev python3-yaml
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -127,6 +127,10 @@ EXTRA_DIST += $(PT_SHIM_TESTS) $(PT_ML_TESTS) tests/ml/mp_start.py
 # ---- the shim's files call only down (docs/ARCHITECTURE.md): read from its objects
 TESTS += tests/shim/layers.sh
 EXTRA_DIST += tests/shim/layers.sh
+# ---- hyperparameters and metrics read from an ML job's files after the job
+TESTS += tests/ml/hyper.sh
+EXTRA_DIST += tests/ml/hyper.sh tests/ml/rq/models-of-shard.rq tests/ml/rq/best-model.rq \
+	tests/ml/rq/batch-size.rq examples/train_ml.py
 # ---- ground truth: strace and provtrace on the same runs of real programs
 PT_COVER_TESTS = tests/cover/groundtruth.sh
 TESTS += $(PT_COVER_TESTS)

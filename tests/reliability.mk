@@ -20,7 +20,8 @@ RELIABILITY_TESTS = \
 	tests/reliability/exec-gaps.sh \
 	tests/reliability/disabled.sh \
 	tests/reliability/crash.sh \
-	tests/reliability/deferred-index.sh
+	tests/reliability/deferred-index.sh \
+	tests/reliability/fuzz-extract.sh
 TESTS += $(RELIABILITY_TESTS)
 EXTRA_DIST += $(RELIABILITY_TESTS) tests/reliability/rlib.sh
 # programs run traced are built as tests/local.mk's PT_PROG_* say: never ASan, whose
@@ -65,4 +66,17 @@ tests/reliability/fuzz-record: $(FUZZ_SRC:%=$(srcdir)/%)
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -I$(top_srcdir) -I$(top_builddir) $(LMDB_CFLAGS) -o $@ \
 	    $(FUZZ_SRC:%=$(srcdir)/%) $(LMDB_LIBS)
+endif
+
+# the readers of a job's configurations, logs and command lines (rdf/parse.c)
+FUZZ_EXTRACT_SRC = tests/reliability/fuzz-extract.c rdf/parse.c rdf/facts.c rdf/iri.c
+EXTRA_DIST += tests/reliability/fuzz-extract.c
+if HAVE_CLANG
+check_SCRIPTS += tests/reliability/fuzz-extract
+CLEANFILES += tests/reliability/fuzz-extract
+tests/reliability/fuzz-extract: $(FUZZ_EXTRACT_SRC:%=$(srcdir)/%)
+	$(AM_V_CCLD)mkdir -p tests/reliability && $(CLANG) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -I$(top_srcdir) -I$(top_builddir) $(LMDB_CFLAGS) $(YAML_CFLAGS) \
+	    $(JSONC_CFLAGS) -o $@ $(FUZZ_EXTRACT_SRC:%=$(srcdir)/%) $(YAML_LIBS) $(JSONC_LIBS)
 endif
