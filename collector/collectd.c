@@ -242,12 +242,20 @@ static int listen_socket(const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		fatal("socket: %s", strerror(errno));
+	/* Bound and listening under a name of its own, then renamed into place: a client
+	 * that sees the path can connect (bound but not yet listening, it would be refused) */
+	struct sockaddr_un tmp = sa;
+	int staged = strlen(path) + 5 < sizeof tmp.sun_path;
+	if (staged)
+		snprintf(tmp.sun_path, sizeof tmp.sun_path, "%s.new", path), unlink(tmp.sun_path);
 	mode_t old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		fatal("bind %s: %s", path, strerror(errno));
+	if (bind(fd, (struct sockaddr *)(staged ? &tmp : &sa), sizeof sa) < 0)
+		fatal("bind %s: %s", staged ? tmp.sun_path : path, strerror(errno));
 	umask(old);
 	if (listen(fd, 512) < 0)
 		fatal("listen %s: %s", path, strerror(errno));
+	if (staged && rename(tmp.sun_path, path) < 0)
+		fatal("rename %s: %s", tmp.sun_path, strerror(errno));
 	return fd;
 }
 
