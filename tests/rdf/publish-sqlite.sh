@@ -19,7 +19,7 @@ count() {   # count GRAPH — triples in one context
 
 "$top_builddir/tests/rdf/mkstore" small "$T/run"
 want=$(provtrace export -q -f nt "$T/run" | wc -l)
-assert_eq 754 "$want" "export of the small run"
+assert_eq 762 "$want" "export of the small run"
 G=$(provtrace publish -q --to "sqlite:$DB" "$T/run")
 assert_eq "urn:provtrace:run:n1:1699999999999000000/graph" "$G" "graph IRI"
 assert_eq "$want" "$(count "$G")" "triples in the run's context"
