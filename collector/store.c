@@ -1,12 +1,12 @@
-/* store.c — the node store on LMDB (see store.h for the layout and the rules).
- * Ingest applies each record to the indices in the same write transaction that appends
- * it to the log, so the indices never disagree with the log. */
+/* store.c — the node store's core: open (with deferred indexing by the first reader),
+ * close, copy, batches and map growth, pt_store_update, meta, the log's chunk format and
+ * the packed session values.  The layout and what each store*.c owns: store-schema.h. */
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,59 +21,12 @@
 #include "pathnorm.h"
 #include "progress.h"
 #include "region.h"
-#include "store.h"
+#include "store-schema.h"
 #include "wmap.h"
-
-enum {
-	DB_LOG, DB_PROC, DB_PROCX, DB_PIDX, DB_PATH, DB_OBJ, DB_SESS, DB_USE, DB_CHILD,
-	DB_FLOW, DB_FLOWR, DB_LIBS, DB_GAP, DB_REGION, DB_META, DB_VFORK, DB_MPI, DB_HASH, DB_FACT,
-	DB_COUNT
-};
 
 static const char *const db_names[DB_COUNT] = {
 	"log", "proc", "procx", "pidx", "path", "obj", "sess", "use", "child",
 	"flow", "flowr", "libs", "gap", "region", "meta", "vfork", "mpi", "hash", "fact",
-};
-
-/* The log is stored in chunks: one LMDB entry keyed by the sequence number of its first
- * record holds consecutive records, each as varint proc | varint length | bytes.  One put
- * per chunk instead of one per record is what lets ingest keep up with producers, and it
- * saves LMDB's 16 bytes of node and key per record.  The writer keeps the last chunk
- * open in memory across batches while it is small, rewriting its entry at each commit,
- * so that slow trickles of records still fill chunks. */
-#define PT_CHUNK_TARGET (56u * 1024u)   /* close a chunk once it holds this much */
-#define PT_CHUNK_REOPEN (8u * 1024u)    /* a last chunk smaller than this is continued */
-#define PT_CHUNK_HDR 10u                /* two varints of at most 5 bytes */
-
-struct log_chunk {
-	uint64_t seq;             /* key: the sequence number of its first record */
-	uint32_t n;               /* records in it */
-	uint32_t len;             /* bytes used */
-	int stored;               /* an entry with this key exists (rewrite, not append) */
-	int dirty;                /* holds records the map does not have yet */
-	uint8_t buf[PT_CHUNK_TARGET + PT_REC_MAX + PT_CHUNK_HDR];
-};
-
-struct pt_store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	MDB_txn *txn;             /* the writer's batch, or a reader's snapshot */
-	int rdonly;
-	int full;                 /* MDB_MAP_FULL seen in this batch */
-	int defer_index;          /* commits leave indexing to pt_store_index() calls */
-	int no_mpi;               /* a store written before the mpi table: it has none */
-	int no_fact;              /* nothing extracted yet (no fact table): read as none */
-	size_t mapsize;
-	uint64_t next_seq;
-	uint32_t next_proc, next_obj;
-	struct pt_counters c;
-	struct log_chunk *chunk;  /* the writer's open log chunk (writers only) */
-	uint64_t pending;         /* readers: records the indices do not cover */
-	uint64_t indexed_now;     /* readers: records indexed when this handle was opened */
-	/* inside pt_store_index(): the step's sessions and processes, written back at its end */
-	struct pt_wmap *wsess, *wproc;
-	int wback;
-	uint8_t namebuf[8192];    /* pt_store_obj_name() result */
 };
 
 #define PT_MAP_INITIAL ((size_t)64 << 20)
@@ -91,39 +44,6 @@ const char *pt_strerror(int err)
 	default: return err < 0 ? mdb_strerror(err) : strerror(err);
 	}
 }
-
-/* ---- big-endian keys */
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-	be32(p, (uint32_t)(v >> 32));
-	be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
-static MDB_val val(const void *p, size_t n)
-{
-	MDB_val v = { n, (void *)p };
-	return v;
-}
-
-static int put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
-	       unsigned flags);
-
 /* ---- the log's chunks */
 
 static uint8_t *put_varint(uint8_t *p, uint32_t v)
@@ -152,8 +72,8 @@ static int get_varint(const uint8_t **p, const uint8_t *end, uint32_t *v)
 }
 
 /* The next record of a chunk; PT_EWIRE at a malformed one (the rest is not trusted). */
-static int chunk_next(const uint8_t **p, const uint8_t *end, uint32_t *proc,
-		      const uint8_t **rec, uint32_t *len)
+int pt_st_chunk_next(const uint8_t **p, const uint8_t *end, uint32_t *proc,
+		     const uint8_t **rec, uint32_t *len)
 {
 	if (get_varint(p, end, proc) || get_varint(p, end, len) ||
 	    *len > (uint64_t)(end - *p))
@@ -168,12 +88,12 @@ static uint32_t chunk_count(const uint8_t *p, size_t n)
 	const uint8_t *end = p + n, *rec;
 	uint32_t proc, len, count = 0;
 
-	while (p < end && chunk_next(&p, end, &proc, &rec, &len) == 0)
+	while (p < end && pt_st_chunk_next(&p, end, &proc, &rec, &len) == 0)
 		count++;
 	return count;
 }
 
-static void chunk_reset(pt_store *st)
+void pt_st_chunk_reset(pt_store *st)
 {
 	struct log_chunk *c = st->chunk;
 
@@ -183,7 +103,7 @@ static void chunk_reset(pt_store *st)
 }
 
 /* Write the open chunk's entry (append a new one, or rewrite the one continued). */
-static int chunk_flush(pt_store *st)
+int pt_st_chunk_flush(pt_store *st)
 {
 	struct log_chunk *c = st->chunk;
 	uint8_t k[8];
@@ -192,7 +112,7 @@ static int chunk_flush(pt_store *st)
 	if (!c->dirty)
 		return 0;
 	be64(k, c->seq);
-	if ((r = put(st, DB_LOG, k, 8, c->buf, c->len, c->stored ? 0 : MDB_APPEND)))
+	if ((r = pt_st_put(st, DB_LOG, k, 8, c->buf, c->len, c->stored ? 0 : MDB_APPEND)))
 		return r;
 	c->stored = 1;
 	c->dirty = 0;
@@ -201,7 +121,7 @@ static int chunk_flush(pt_store *st)
 
 /* The log's end in `txn`: the seq the next record gets, and the last chunk (v->mv_size
  * 0 when the log is empty).  v points into the map, valid while txn lasts. */
-static int log_end(pt_store *st, MDB_txn *txn, uint64_t *next, uint64_t *last_key, MDB_val *v)
+int pt_st_log_end(pt_store *st, MDB_txn *txn, uint64_t *next, uint64_t *last_key, MDB_val *v)
 {
 	MDB_cursor *cur;
 	MDB_val k;
@@ -228,11 +148,11 @@ static int log_tail(pt_store *st)
 	struct log_chunk *c = st->chunk;
 	uint64_t first = 0;
 	MDB_val v;
-	int r = log_end(st, st->txn, &st->next_seq, &first, &v);
+	int r = pt_st_log_end(st, st->txn, &st->next_seq, &first, &v);
 
 	if (r)
 		return r;
-	chunk_reset(st);
+	pt_st_chunk_reset(st);
 	if (v.mv_size && v.mv_size < PT_CHUNK_REOPEN) {
 		c->seq = first;
 		c->n = (uint32_t)(st->next_seq - first);
@@ -245,7 +165,7 @@ static int log_tail(pt_store *st)
 
 /* ---- open, close */
 
-static int txn_get(pt_store *st, MDB_txn **txn, int *temp)
+int pt_st_txn_get(pt_store *st, MDB_txn **txn, int *temp)
 {
 	*temp = 0;
 	if (st->txn) {
@@ -256,7 +176,7 @@ static int txn_get(pt_store *st, MDB_txn **txn, int *temp)
 	return mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
 }
 
-static void txn_put(MDB_txn *txn, int temp)
+void pt_st_txn_put(MDB_txn *txn, int temp)
 {
 	if (temp)
 		mdb_txn_abort(txn);
@@ -280,7 +200,7 @@ static int open_dbis(pt_store *st, MDB_txn *txn, unsigned flags)
 	return 0;
 }
 
-static int store_open(const char *path, unsigned flags, unsigned envflags, pt_store **out)
+int pt_st_open(const char *path, unsigned flags, unsigned envflags, pt_store **out)
 {
 	pt_store *st = calloc(1, sizeof *st);
 	MDB_txn *txn = NULL;
@@ -394,7 +314,7 @@ static int store_complete(const char *path, uint64_t *done)
 			r = errno;
 			goto out;
 		}
-	if ((r = store_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+	if ((r = pt_st_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
 		goto out;
 	pt_store_defer_index(st, 1);
 	for (int attempt = 0; attempt < 64 && !finished_step;) {
@@ -451,7 +371,7 @@ static int reader_open(const char *path, unsigned flags, pt_store **out, int loc
 	uint64_t lag, done;
 	int r;
 
-	r = store_open(path, flags, 0, out);
+	r = pt_st_open(path, flags, 0, out);
 	if (r || !(flags & PT_STORE_RDONLY))
 		return r;
 	if ((r = pt_store_index_lag(*out, &lag)) || !lag || (flags & PT_STORE_ASIS)) {
@@ -471,13 +391,13 @@ static int reader_open(const char *path, unsigned flags, pt_store **out, int loc
 	if (r == EACCES || r == EROFS || r == EPERM) {
 		if (!(flags & PT_STORE_PENDING_OK))
 			return PT_EPENDING;
-		if ((r = store_open(path, flags, 0, out)) == 0)
+		if ((r = pt_st_open(path, flags, 0, out)) == 0)
 			(*out)->pending = lag;
 		return r;
 	}
 	if (r)
 		return r;
-	if ((r = store_open(path, flags, 0, out)) == 0)
+	if ((r = pt_st_open(path, flags, 0, out)) == 0)
 		(*out)->indexed_now = done;
 	return r;
 }
@@ -558,7 +478,7 @@ int pt_store_copy(pt_store *st, const char *path)
 
 /* ---- batches */
 
-static int last_key(MDB_txn *txn, MDB_dbi dbi, uint8_t *key, size_t n, int *found)
+int pt_st_last_key(MDB_txn *txn, MDB_dbi dbi, uint8_t *key, size_t n, int *found)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -589,10 +509,10 @@ int pt_store_begin(pt_store *st)
 	st->full = 0;
 	if ((r = log_tail(st)))
 		goto fail;
-	if ((r = last_key(st->txn, st->dbi[DB_PROC], k, 4, &found)))
+	if ((r = pt_st_last_key(st->txn, st->dbi[DB_PROC], k, 4, &found)))
 		goto fail;
 	st->next_proc = found ? rd32(k) + 1 : 1;
-	if ((r = last_key(st->txn, st->dbi[DB_OBJ], k, 4, &found)))
+	if ((r = pt_st_last_key(st->txn, st->dbi[DB_OBJ], k, 4, &found)))
 		goto fail;
 	st->next_obj = found ? rd32(k) + 1 : 1;
 	memset(&st->c, 0, sizeof st->c);
@@ -610,8 +530,8 @@ fail:
 
 /* Every write goes through here: a full map poisons the batch, which the caller
  * replays once pt_store_abort() has grown the map. */
-static int put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
-	       unsigned flags)
+int pt_st_put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
+	      unsigned flags)
 {
 	MDB_val key = val(k, kn), data = val(v, vn);
 	int r;
@@ -628,7 +548,7 @@ static int put(pt_store *st, int db, const void *k, size_t kn, const void *v, si
 
 /* Point lookups hand out pointers into the map: only inside the writer's batch or a
  * reader's snapshot, both of which outlive the caller's use of the value. */
-static int get(pt_store *st, int db, const void *k, size_t kn, MDB_val *v)
+int pt_st_get(pt_store *st, int db, const void *k, size_t kn, MDB_val *v)
 {
 	MDB_val key = val(k, kn);
 	int r;
@@ -654,7 +574,7 @@ int pt_store_commit(pt_store *st)
 		pt_store_abort(st);
 		return PT_EFULL;
 	}
-	if ((r = chunk_flush(st))) {
+	if ((r = pt_st_chunk_flush(st))) {
 		pt_store_abort(st);
 		return r;
 	}
@@ -665,7 +585,7 @@ int pt_store_commit(pt_store *st)
 			return r;
 		}
 	}
-	r = put(st, DB_META, "counters", 8, &st->c, sizeof st->c, 0);
+	r = pt_st_put(st, DB_META, "counters", 8, &st->c, sizeof st->c, 0);
 	if (r) {
 		pt_store_abort(st);
 		return r;
@@ -698,7 +618,7 @@ void pt_store_abort(pt_store *st)
 
 int pt_store_meta_put(pt_store *st, const char *key, const void *v, size_t n)
 {
-	return put(st, DB_META, key, strlen(key), v, n, 0);
+	return pt_st_put(st, DB_META, key, strlen(key), v, n, 0);
 }
 
 int pt_store_meta_get(pt_store *st, const char *key, void *out, size_t *n)
@@ -707,7 +627,7 @@ int pt_store_meta_get(pt_store *st, const char *key, void *out, size_t *n)
 	MDB_txn *txn;
 	int temp, r;
 
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	MDB_val k = val(key, strlen(key));
 	r = mdb_get(txn, st->dbi[DB_META], &k, &v);
@@ -716,7 +636,7 @@ int pt_store_meta_get(pt_store *st, const char *key, void *out, size_t *n)
 		memcpy(out, v.mv_data, m);
 		*n = v.mv_size;
 	}
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
 }
 
@@ -736,7 +656,7 @@ int pt_store_counters(pt_store *st, struct pt_counters *c)
 
 /* ---- objects: names interned to ids */
 
-static uint64_t fnv64(const void *p, size_t n)
+uint64_t pt_st_fnv64(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -748,10 +668,8 @@ static uint64_t fnv64(const void *p, size_t n)
 	return h;
 }
 
-#define PT_PATH_KEY_MAX 400
-
 /* Find the object named `name`; with `kind` != 0, create it when missing. */
-static int obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind, uint32_t *obj)
+int pt_st_obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind, uint32_t *obj)
 {
 	uint8_t key[PT_PATH_KEY_MAX + 1];
 	size_t kn;
@@ -769,11 +687,11 @@ static int obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind,
 		} else {
 			/* a path past LMDB's key limit: keyed by hash, the name kept whole in obj */
 			key[0] = 0xff;
-			be64(key + 1, fnv64(name, len));
+			be64(key + 1, pt_st_fnv64(name, len));
 			key[9] = (uint8_t)probe;
 			kn = 10;
 		}
-		r = get(st, DB_PATH, key, kn, &v);
+		r = pt_st_get(st, DB_PATH, key, kn, &v);
 		if (r == 0) {
 			uint32_t id;
 			const uint8_t *nm;
@@ -809,9 +727,9 @@ static int obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind,
 		be32(ok, id);
 		ov[0] = (uint8_t)kind;
 		memcpy(ov + 1, name, len);
-		r = put(st, DB_OBJ, ok, 4, ov, len + 1, MDB_APPEND);
+		r = pt_st_put(st, DB_OBJ, ok, 4, ov, len + 1, MDB_APPEND);
 		free(ov);
-		if (r || (r = put(st, DB_PATH, key, kn, &id, 4, 0)))
+		if (r || (r = pt_st_put(st, DB_PATH, key, kn, &id, 4, 0)))
 			return r;
 		st->next_obj++;
 		*obj = id;
@@ -822,7 +740,7 @@ static int obj_lookup(pt_store *st, const void *name, size_t len, uint32_t kind,
 
 int pt_store_obj_find(pt_store *st, const void *name, size_t len, uint32_t *obj)
 {
-	return obj_lookup(st, name, len, 0, obj);
+	return pt_st_obj_lookup(st, name, len, 0, obj);
 }
 
 int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *len,
@@ -834,7 +752,7 @@ int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *
 	int temp, r;
 
 	be32(k, obj);
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	MDB_val key = val(k, 4);
 	r = mdb_get(txn, st->dbi[DB_OBJ], &key, &v);
@@ -845,7 +763,7 @@ int pt_store_obj_name(pt_store *st, uint32_t obj, const uint8_t **name, size_t *
 		*name = st->namebuf;
 		*len = n;
 	}
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
 }
 
@@ -864,7 +782,7 @@ static int flush_start(struct flush *f, pt_store *st, int db, size_t kn)
 {
 	memset(f, 0, sizeof *f);
 	f->st = st;
-	return last_key(st->txn, st->dbi[db], f->last, kn, &f->any);
+	return pt_st_last_key(st->txn, st->dbi[db], f->last, kn, &f->any);
 }
 
 static unsigned flush_flags(struct flush *f, const uint8_t *k, size_t kn)
@@ -892,7 +810,7 @@ static int wback_keep(struct pt_wmap *m, uint32_t a, uint64_t b, const void *v, 
 	return 0;
 }
 
-static int proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
+int pt_st_proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
 {
 	uint8_t k[4];
 	MDB_val v;
@@ -904,7 +822,7 @@ static int proc_get(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
 		return 0;
 	}
 	be32(k, proc);
-	if ((e = get(st, DB_PROC, k, 4, &v)))
+	if ((e = pt_st_get(st, DB_PROC, k, 4, &v)))
 		return e;
 	memset(r, 0, sizeof *r);
 	memcpy(r, v.mv_data, v.mv_size < sizeof *r ? v.mv_size : sizeof *r);
@@ -917,10 +835,10 @@ static int proc_write(pt_store *st, uint32_t proc, const struct pt_proc_rec *r, 
 	uint8_t k[4];
 
 	be32(k, proc);
-	return put(st, DB_PROC, k, 4, r, sizeof *r, f ? flush_flags(f, k, 4) : 0);
+	return pt_st_put(st, DB_PROC, k, 4, r, sizeof *r, f ? flush_flags(f, k, 4) : 0);
 }
 
-static int proc_put(pt_store *st, const struct pt_proc_rec *r)
+int pt_st_proc_put(pt_store *st, const struct pt_proc_rec *r)
 {
 	if (st->wback)
 		return wback_keep(st->wproc, r->id, 0, r, sizeof *r, 1);
@@ -929,7 +847,7 @@ static int proc_put(pt_store *st, const struct pt_proc_rec *r)
 
 int pt_store_proc(pt_store *st, uint32_t proc, struct pt_proc_rec *r)
 {
-	return proc_get(st, proc, r);
+	return pt_st_proc_get(st, proc, r);
 }
 
 int pt_store_proc_start(pt_store *st, uint32_t proc, struct pt_ev *ev)
@@ -939,7 +857,7 @@ int pt_store_proc_start(pt_store *st, uint32_t proc, struct pt_ev *ev)
 	int r;
 
 	be32(k, proc);
-	if ((r = get(st, DB_PROCX, k, 4, &v)))
+	if ((r = pt_st_get(st, DB_PROCX, k, 4, &v)))
 		return r;
 	/* ev points into the store: valid while the snapshot lasts (readers keep theirs) */
 	return pt_ev_parse(v.mv_data, v.mv_size, ev);
@@ -955,10 +873,10 @@ int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc)
 
 	be32(k, (uint32_t)pid);
 	be64(k + 4, t == UINT64_MAX ? t : t + 1);
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	if ((r = mdb_cursor_open(txn, st->dbi[DB_PIDX], &c))) {
-		txn_put(txn, temp);
+		pt_st_txn_put(txn, temp);
 		return r;
 	}
 	key = val(k, 12);
@@ -973,7 +891,7 @@ int pt_store_proc_at(pt_store *st, int32_t pid, uint64_t t, uint32_t *proc)
 	else if (r == 0 || r == MDB_NOTFOUND)
 		r = PT_ENOTFOUND;
 	mdb_cursor_close(c);
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r;
 }
 
@@ -989,9 +907,9 @@ static int log_append(pt_store *st, uint32_t proc, const uint8_t *rec, size_t le
 	if (st->full)
 		return PT_EFULL;
 	if (c->n && c->len + PT_CHUNK_HDR + len > PT_CHUNK_TARGET) {
-		if ((r = chunk_flush(st)))
+		if ((r = pt_st_chunk_flush(st)))
 			return r;
-		chunk_reset(st);
+		pt_st_chunk_reset(st);
 	}
 	p = put_varint(c->buf + c->len, proc);
 	p = put_varint(p, (uint32_t)len);
@@ -1012,7 +930,7 @@ static int child_put(pt_store *st, uint32_t parent, uint32_t child, uint32_t how
 	be32(k + 4, child);
 	v[0] = (uint8_t)how;
 	memcpy(v + 1, &ts, 8);
-	return put(st, DB_CHILD, k, 8, v, 9, 0);
+	return pt_st_put(st, DB_CHILD, k, 8, v, 9, 0);
 }
 
 /* An image of pid whose parent is `parent` appeared: the vfork child of that parent
@@ -1071,7 +989,7 @@ int pt_store_unrecorded(pt_store *st, int32_t pid, const void *detail, size_t n)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	be32(k, (uint32_t)pid);
 	be64(k + 4, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-	return put(st, DB_VFORK, k, 12, &mark, 4, 0);
+	return pt_st_put(st, DB_VFORK, k, 12, &mark, 4, 0);
 }
 
 static int pid_cmp(const void *a, const void *b)
@@ -1176,14 +1094,14 @@ int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 
 	/* the image this one replaced by exec: the same pid, still running */
 	r = id->start_ns ? pt_store_proc_at(st, id->pid, id->start_ns - 1, &prev_id) : PT_ENOTFOUND;
-	if (r == 0 && (r = proc_get(st, prev_id, &prev)) == 0 &&
+	if (r == 0 && (r = pt_st_proc_get(st, prev_id, &prev)) == 0 &&
 	    (prev.end_state == 0 || prev.end_state == PT_END_EXECED) && prev.exec_to == 0) {
 		p.exec_from = prev_id;
 		prev.exec_to = p.id;
 		prev.end_state = PT_END_EXECED;
 		if (!prev.end_ns || prev.end_ns > id->start_ns)
 			prev.end_ns = id->start_ns;
-		if ((r = proc_put(st, &prev)) || (r = child_put(st, prev_id, p.id, PT_CHILD_EXEC, id->start_ns)))
+		if ((r = pt_st_proc_put(st, &prev)) || (r = child_put(st, prev_id, p.id, PT_CHILD_EXEC, id->start_ns)))
 			return r;
 	} else if (r && r != PT_ENOTFOUND) {
 		return r;
@@ -1193,7 +1111,7 @@ int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 			be32(k, (uint32_t)id->ppid);
 			be64(k + 4, id->parent_start_ns);
 			MDB_val v;
-			r = get(st, DB_PIDX, k, 12, &v);
+			r = pt_st_get(st, DB_PIDX, k, 12, &v);
 			if (r == 0 && v.mv_size == 4)
 				memcpy(&parent, v.mv_data, 4);
 			how = PT_CHILD_FORK;
@@ -1206,11 +1124,11 @@ int pt_store_proc_add(pt_store *st, const struct pt_ident *id, uint32_t *out)
 		if (p.parent && (r = child_put(st, p.parent, p.id, how, id->start_ns)))
 			return r;
 	}
-	if ((r = proc_put(st, &p)))
+	if ((r = pt_st_proc_put(st, &p)))
 		return r;
 	be32(k, (uint32_t)id->pid);
 	be64(k + 4, id->start_ns);
-	if ((r = put(st, DB_PIDX, k, 12, &p.id, 4, 0)))
+	if ((r = pt_st_put(st, DB_PIDX, k, 12, &p.id, 4, 0)))
 		return r;
 	if ((r = vfork_seen(st, id->pid, p.parent)))
 		return r;
@@ -1257,9 +1175,7 @@ static uint64_t t_abs(uint64_t z, uint64_t base)
 	return base + (uint64_t)((int64_t)(z >> 1) ^ -(int64_t)(z & 1));
 }
 
-#define SESS_FIELDS 22
-
-static size_t sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n)
+size_t pt_st_sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n)
 {
 	struct pt_mpw w;
 	const uint64_t b = s->open_ns;
@@ -1310,7 +1226,7 @@ static int unpack_uints(const void *p, size_t n, uint64_t *v, uint32_t max)
 	return 0;
 }
 
-static int sess_unpack(const void *p, size_t n, struct pt_sess_rec *s)
+int pt_st_sess_unpack(const void *p, size_t n, struct pt_sess_rec *s)
 {
 	uint64_t v[SESS_FIELDS];
 
@@ -1341,9 +1257,7 @@ static int sess_unpack(const void *p, size_t n, struct pt_sess_rec *s)
 	return 0;
 }
 
-#define USE_FIELDS 7
-
-static size_t use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n)
+size_t pt_st_use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n)
 {
 	struct pt_mpw w;
 
@@ -1359,7 +1273,7 @@ static size_t use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n)
 	return w.overflow ? 0 : (size_t)(w.p - buf);
 }
 
-static int use_unpack(const void *p, size_t n, struct pt_use_rec *u)
+int pt_st_use_unpack(const void *p, size_t n, struct pt_use_rec *u)
 {
 	uint64_t v[USE_FIELDS];
 
@@ -1388,10 +1302,10 @@ static int sess_get(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_re
 	}
 	be32(k, proc);
 	be64(k + 4, sid);
-	if ((r = get(st, DB_SESS, k, 12, &v)))
+	if ((r = pt_st_get(st, DB_SESS, k, 12, &v)))
 		return r;
 	memset(s, 0, sizeof *s);
-	if ((r = sess_unpack(v.mv_data, v.mv_size, s)))
+	if ((r = pt_st_sess_unpack(v.mv_data, v.mv_size, s)))
 		return r;
 	return st->wback ? wback_keep(st->wsess, proc, sid, s, sizeof *s, 0) : 0;
 }
@@ -1401,11 +1315,11 @@ static int sess_write(pt_store *st, uint32_t proc, uint64_t sid, const struct pt
 		      struct flush *f)
 {
 	uint8_t k[12], v[SESS_FIELDS * 9 + 4];
-	size_t n = sess_pack(s, v, sizeof v);
+	size_t n = pt_st_sess_pack(s, v, sizeof v);
 
 	be32(k, proc);
 	be64(k + 4, sid);
-	return n ? put(st, DB_SESS, k, 12, v, n, f ? flush_flags(f, k, 12) : 0) : PT_EWIRE;
+	return n ? pt_st_put(st, DB_SESS, k, 12, v, n, f ? flush_flags(f, k, 12) : 0) : PT_EWIRE;
 }
 
 static int sess_put(pt_store *st, uint32_t proc, uint64_t sid, const struct pt_sess_rec *s)
@@ -1460,8 +1374,8 @@ static int wback(pt_store *st, int on, int write)
 	return r;
 }
 
-static int sess_begin(pt_store *st, uint32_t proc, uint64_t sid, uint32_t obj, uint32_t kind,
-		      int fd, uint32_t flags, uint32_t call, uint64_t ts)
+int pt_st_sess_begin(pt_store *st, uint32_t proc, uint64_t sid, uint32_t obj, uint32_t kind,
+		     int fd, uint32_t flags, uint32_t call, uint64_t ts)
 {
 	struct pt_sess_rec s = { 0 };
 
@@ -1501,7 +1415,7 @@ static int obj_used(pt_store *st, uint32_t obj, int *used)
 }
 
 /* CLOSE and C_SESS_END share their first twelve fields. */
-static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int from_table)
+int pt_st_sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int from_table)
 {
 	struct pt_sess_rec s;
 	struct pt_proc_rec p;
@@ -1554,7 +1468,7 @@ static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int fro
 	/* one entry per direction, so that a walk back seeks the writers of an object and
 	 * a walk forward its readers, without stepping over the other kind */
 	uint8_t v[USE_FIELDS * 9 + 4];
-	size_t vn = use_pack(&u, v, sizeof v);
+	size_t vn = pt_st_use_pack(&u, v, sizeof v);
 	if (!vn)
 		return PT_EWIRE;
 	be32(k, s.obj);
@@ -1564,7 +1478,7 @@ static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int fro
 		if (!(u.dirs & dir))
 			continue;
 		k[4] = (uint8_t)dir;
-		if ((r = put(st, DB_USE, k, 17, v, vn, 0)))
+		if ((r = pt_st_put(st, DB_USE, k, 17, v, vn, 0)))
 			return r;
 	}
 	if (s.kind == PT_KIND_FILE) {
@@ -1572,11 +1486,11 @@ static int sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int fro
 			st->c.files++;
 		st->c.bytes_read += s.rbytes;
 		st->c.bytes_written += s.wbytes;
-		if ((r = proc_get(st, proc, &p)))
+		if ((r = pt_st_proc_get(st, proc, &p)))
 			return r == PT_ENOTFOUND ? 0 : r;
 		p.rbytes += s.rbytes;
 		p.wbytes += s.wbytes;
-		return proc_put(st, &p);
+		return pt_st_proc_put(st, &p);
 	}
 	if (s.kind == PT_KIND_PIPE || s.kind == PT_KIND_SOCKET)
 		st->c.ipc_bytes += s.rbytes + s.wbytes;
@@ -1593,11 +1507,11 @@ static int flow_put(pt_store *st, uint32_t from, uint32_t to, uint64_t ts, uint3
 	be32(k, from);
 	be32(k + 4, to);
 	be64(k + 8, ts);
-	if ((r = put(st, DB_FLOW, k, 16, &v, 1, 0)))
+	if ((r = pt_st_put(st, DB_FLOW, k, 16, &v, 1, 0)))
 		return r;
 	be32(k, to);
 	be32(k + 4, from);
-	return put(st, DB_FLOWR, k, 16, &v, 1, 0);
+	return pt_st_put(st, DB_FLOWR, k, 16, &v, 1, 0);
 }
 
 static int endpoint(pt_store *st, const char *fmt, uint64_t ino, uint32_t *obj)
@@ -1605,13 +1519,12 @@ static int endpoint(pt_store *st, const char *fmt, uint64_t ino, uint32_t *obj)
 	char name[64];
 	int n = snprintf(name, sizeof name, fmt, (unsigned long long)ino);
 
-	return obj_lookup(st, name, (size_t)n, PT_KIND_SOCKET, obj);
+	return pt_st_obj_lookup(st, name, (size_t)n, PT_KIND_SOCKET, obj);
 }
 
 /* ---- applying records */
 
 static int gap_index(pt_store *st, uint32_t proc, uint32_t kind, const void *detail, size_t n);
-static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev);
 
 static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint8_t *rec,
 		 uint32_t len)
@@ -1626,16 +1539,16 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	switch (ev->type) {
 	case PT_EV_PROC_START:
 		be32(k, proc);
-		if ((r = put(st, DB_PROCX, k, 4, rec, len, 0)))
+		if ((r = pt_st_put(st, DB_PROCX, k, 4, rec, len, 0)))
 			return r;
-		if ((r = proc_get(st, proc, &p)))
+		if ((r = pt_st_proc_get(st, proc, &p)))
 			return r == PT_ENOTFOUND ? 0 : r;
 		p.how = (uint32_t)pt_ev_u(ev, 9);
 		p.flags |= (uint32_t)pt_ev_u(ev, 10);
-		return proc_put(st, &p);
+		return pt_st_proc_put(st, &p);
 
 	case PT_EV_PROC_EXIT:
-		if ((r = proc_get(st, proc, &p)))
+		if ((r = pt_st_proc_get(st, proc, &p)))
 			return r == PT_ENOTFOUND ? 0 : r;
 		if (pt_ev_u(ev, 0) != PT_EXIT_DESTRUCTOR) {
 			p.status = (int32_t)pt_ev_i(ev, 1);
@@ -1645,18 +1558,18 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 		p.utime_us = pt_ev_u(ev, 2);
 		p.stime_us = pt_ev_u(ev, 3);
 		p.maxrss_kb = pt_ev_u(ev, 4);
-		return proc_put(st, &p);
+		return pt_st_proc_put(st, &p);
 
 	case PT_EV_WAIT:
 		/* how a child ended, seen by its parent: the only witness of a signal */
 		if ((r = pt_store_proc_at(st, (int32_t)pt_ev_i(ev, 0), ev->ts, &child)))
 			return r == PT_ENOTFOUND ? 0 : r;
-		if ((r = proc_get(st, child, &c)))
+		if ((r = pt_st_proc_get(st, child, &c)))
 			return r == PT_ENOTFOUND ? 0 : r;
 		if (c.status_from != 1) {
 			c.status = (int32_t)pt_ev_i(ev, 1);
 			c.status_from = 2;
-			return proc_put(st, &c);
+			return pt_st_proc_put(st, &c);
 		}
 		return 0;
 
@@ -1677,11 +1590,11 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 			for (uint32_t i = 2; i < two; i++)
 				if (pt_mpr_skip(&m))
 					return PT_EWIRE;
-			if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
+			if ((r = pt_st_obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
 				return r;
 			be32(lk, proc);
 			be32(lk + 4, obj);
-			if ((r = put(st, DB_LIBS, lk, 8, &base, 8, 0)))
+			if ((r = pt_st_put(st, DB_LIBS, lk, 8, &base, 8, 0)))
 				return r;
 		}
 		return 0;
@@ -1691,23 +1604,23 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	case PT_EV_ADOPT: {
 		uint32_t kind = (uint32_t)pt_ev_u(ev, 3 + (ev->type == PT_EV_OPEN ? 2 : 0));
 		b = pt_ev_b(ev, 2);
-		if ((r = obj_lookup(st, b.p, b.len, obj_kind(kind), &obj)))
+		if ((r = pt_st_obj_lookup(st, b.p, b.len, obj_kind(kind), &obj)))
 			return r;
-		return sess_begin(st, proc, pt_ev_u(ev, 0), obj, kind, (int)pt_ev_i(ev, 1),
+		return pt_st_sess_begin(st, proc, pt_ev_u(ev, 0), obj, kind, (int)pt_ev_i(ev, 1),
 				  ev->type == PT_EV_OPEN ? (uint32_t)pt_ev_u(ev, 3) : 0,
 				  ev->type == PT_EV_OPEN ? (uint32_t)pt_ev_u(ev, 6) : 0xff, ev->ts);
 	}
 
 	case PT_EV_INHERIT:
 		/* the parent's session gives the object */
-		if ((r = proc_get(st, proc, &p)))
+		if ((r = pt_st_proc_get(st, proc, &p)))
 			return r == PT_ENOTFOUND ? 0 : r;
 		r = p.parent ? sess_get(st, p.parent, pt_ev_u(ev, 2), &s) : PT_ENOTFOUND;
 		if (r == PT_ENOTFOUND)
 			return 0;
 		if (r)
 			return r;
-		return sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 1),
+		return pt_st_sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 1),
 				  s.flags, s.call, ev->ts);
 
 	case PT_EV_DUP:
@@ -1716,11 +1629,11 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 			return 0;
 		if (r)
 			return r;
-		return sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 2),
+		return pt_st_sess_begin(st, proc, pt_ev_u(ev, 0), s.obj, s.kind, (int)pt_ev_i(ev, 2),
 				  s.flags, s.call, ev->ts);
 
 	case PT_EV_CLOSE:
-		return sess_end(st, proc, ev, 0);
+		return pt_st_sess_end(st, proc, ev, 0);
 
 	case PT_EV_RENAME:
 	case PT_EV_LINK: {
@@ -1742,8 +1655,8 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 			b.len = (uint32_t)pt_path_lexical((char *)joined, dir + b.len);
 			b.p = joined;
 		}
-		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)) == 0)
-			r = obj_lookup(st, b2.p, b2.len, PT_KIND_FILE, &obj2);
+		if ((r = pt_st_obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)) == 0)
+			r = pt_st_obj_lookup(st, b2.p, b2.len, PT_KIND_FILE, &obj2);
 		free(joined);
 		if (r)
 			return r;
@@ -1766,7 +1679,7 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 		memcpy(name, "unix:", 5);
 		memcpy(name + 5, b.p, b.len);
 		if ((r = endpoint(st, "socket:[%llu]", pt_ev_u(ev, 1), &obj)) ||
-		    (r = obj_lookup(st, name, b.len + 5, PT_OBJ_UNIX, &obj2)) ||
+		    (r = pt_st_obj_lookup(st, name, b.len + 5, PT_OBJ_UNIX, &obj2)) ||
 		    (r = flow_put(st, obj, obj2, 0, PT_FLOW_CHANNEL)))
 			return r;
 		return flow_put(st, obj2, obj, 0, PT_FLOW_CHANNEL);
@@ -1779,7 +1692,7 @@ static int apply(pt_store *st, uint32_t proc, const struct pt_ev *ev, const uint
 	case PT_EV_MPI_INIT: case PT_EV_MPI_FINI: case PT_EV_MPI_COMM: case PT_EV_MPI_P2P:
 	case PT_EV_MPI_COLL: case PT_EV_MPI_FOPEN: case PT_EV_MPI_FCLOSE:
 	case PT_EV_MPI_SPAWN: case PT_EV_MPI_PARENT:
-		return apply_mpi(st, proc, ev);
+		return pt_st_apply_mpi(st, proc, ev);
 
 	default:
 		/* EXEC, EXEC_FAIL, FORK, SPAWN, MMAP, UNLINK, TRUNCATE, MKDIR, IO, and types
@@ -1822,13 +1735,13 @@ static int vfork_child(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t
 		return 0;
 	/* its image may be here already: the latest of the pid, forked by us */
 	r = pt_store_proc_at(st, (int32_t)pt_ev_i(&ev, 0), UINT64_MAX, &child);
-	if (r == 0 && (r = proc_get(st, child, &c)) == 0 && c.parent == proc)
+	if (r == 0 && (r = pt_st_proc_get(st, child, &c)) == 0 && c.parent == proc)
 		return 0;
 	if (r && r != PT_ENOTFOUND)
 		return r;
 	be32(vk, (uint32_t)pt_ev_i(&ev, 0));
 	be64(vk + 4, ev.ts);
-	return put(st, DB_VFORK, vk, 12, &proc, 4, 0);
+	return pt_st_put(st, DB_VFORK, vk, 12, &proc, 4, 0);
 }
 
 int pt_store_event(pt_store *st, uint32_t proc, const uint8_t *rec, uint32_t len)
@@ -1852,7 +1765,7 @@ static int proc_ended(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 	uint64_t end_ns = pt_ev_u(ev, 2);
 	int r;
 
-	if ((r = proc_get(st, proc, &p)))
+	if ((r = pt_st_proc_get(st, proc, &p)))
 		return r == PT_ENOTFOUND ? 0 : r;
 	if (p.end_state != PT_END_EXECED)
 		p.end_state = (uint32_t)pt_ev_u(ev, 0);
@@ -1868,7 +1781,7 @@ static int proc_ended(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 	st->c.dropped += pt_ev_u(ev, 3);
 	st->c.torn += pt_ev_u(ev, 4);
 	st->c.corrupt += pt_ev_u(ev, 5);
-	return proc_put(st, &p);
+	return pt_st_proc_put(st, &p);
 }
 
 struct index_ctx {
@@ -1895,7 +1808,7 @@ static int index_one(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec,
 	case PT_EV_C_PROC:
 		break;                /* applied by pt_store_proc_add itself */
 	case PT_EV_C_SESS_END:
-		r = sess_end(x->st, proc, &ev, 1);
+		r = pt_st_sess_end(x->st, proc, &ev, 1);
 		break;
 	case PT_EV_C_PROC_END:
 		r = proc_ended(x->st, proc, &ev);
@@ -1955,7 +1868,7 @@ int pt_store_index_lag(pt_store *st, uint64_t *lag)
 	if (r && r != PT_ENOTFOUND)
 		return r;
 	/* the writer knows its log's end; a reader looks at its snapshot's */
-	if (st->rdonly && (r = log_end(st, st->txn, &next, &first, &v)))
+	if (st->rdonly && (r = pt_st_log_end(st, st->txn, &next, &first, &v)))
 		return r;
 	*lag = next > indexed + 1 ? next - indexed - 1 : 0;
 	return 0;
@@ -1975,7 +1888,7 @@ static int gap_index(pt_store *st, uint32_t proc, uint32_t kind, const void *det
 		memcpy(v + 8, detail, n);
 	st->c.gaps++;
 	be64(k, st->c.gaps);
-	return put(st, DB_GAP, k, 8, v, 8 + n, 0);
+	return pt_st_put(st, DB_GAP, k, 8, v, 8 + n, 0);
 }
 
 /* A gap the collector found: logged as a GAP record of the image (0: of the node), so
@@ -2062,12 +1975,12 @@ int pt_store_top_status(pt_store *st, int32_t pid, int32_t status, uint64_t end_
 	r = pt_store_proc_at(st, pid, end_ns ? end_ns : UINT64_MAX, &proc);
 	if (r == PT_ENOTFOUND)
 		return 0;
-	if (r || (r = proc_get(st, proc, &p)))
+	if (r || (r = pt_st_proc_get(st, proc, &p)))
 		return r;
 	if (p.status_from != 1) {
 		p.status = status;
 		p.status_from = 3;
-		return proc_put(st, &p);
+		return pt_st_proc_put(st, &p);
 	}
 	return 0;
 }
@@ -2078,7 +1991,7 @@ int pt_store_region_get(pt_store *st, const char *name, struct pt_region_rec *rr
 			uint64_t *off, uint32_t max)
 {
 	MDB_val v;
-	int r = get(st, DB_REGION, name, strlen(name), &v);
+	int r = pt_st_get(st, DB_REGION, name, strlen(name), &v);
 
 	if (r)
 		return r;
@@ -2102,27 +2015,25 @@ int pt_store_region_put(pt_store *st, const char *name, const struct pt_region_r
 		return ENOMEM;
 	memcpy(v, rr, sizeof *rr);
 	memcpy(v + sizeof *rr, off, rr->nslots * 8u);
-	r = put(st, DB_REGION, name, strlen(name), v, n, 0);
+	r = pt_st_put(st, DB_REGION, name, strlen(name), v, n, 0);
 	free(v);
 	return r;
 }
 
 /* ---- iteration */
 
-typedef int (*kv_fn)(void *ctx, const MDB_val *k, const MDB_val *v);
-
 /* Walk the entries whose keys start with prefix (all of them when plen is 0). */
-static int walk(pt_store *st, int db, const void *prefix, size_t plen, kv_fn fn, void *ctx)
+int pt_st_walk(pt_store *st, int db, const void *prefix, size_t plen, kv_fn fn, void *ctx)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
 	MDB_txn *txn;
 	int temp, r;
 
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	if ((r = mdb_cursor_open(txn, st->dbi[db], &c))) {
-		txn_put(txn, temp);
+		pt_st_txn_put(txn, temp);
 		return r;
 	}
 	k = val(prefix, plen);
@@ -2135,15 +2046,9 @@ static int walk(pt_store *st, int db, const void *prefix, size_t plen, kv_fn fn,
 		r = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? 0 : r;
 }
-
-struct walk_ctx {
-	void *fn;
-	void *ctx;
-	uint32_t dir;     /* use walks: the one direction asked for, or 0 */
-};
 
 static int proc_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 {
@@ -2158,7 +2063,7 @@ static int proc_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx, 0 };
-	return walk(st, DB_PROC, NULL, 0, proc_cb, &w);
+	return pt_st_walk(st, DB_PROC, NULL, 0, proc_cb, &w);
 }
 
 static int sess_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2166,7 +2071,7 @@ static int sess_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 	struct walk_ctx *w = ctx;
 	struct pt_sess_rec s = { 0 };
 
-	if (k->mv_size != 12 || sess_unpack(v->mv_data, v->mv_size, &s))
+	if (k->mv_size != 12 || pt_st_sess_unpack(v->mv_data, v->mv_size, &s))
 		return 0;
 	return ((pt_sess_fn)w->fn)(w->ctx, rd32(k->mv_data), rd64((uint8_t *)k->mv_data + 4), &s);
 }
@@ -2177,7 +2082,7 @@ int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx)
 	uint8_t k[4];
 
 	be32(k, proc);
-	return walk(st, DB_SESS, k, proc ? 4 : 0, sess_cb, &w);
+	return pt_st_walk(st, DB_SESS, k, proc ? 4 : 0, sess_cb, &w);
 }
 
 static int use_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2186,7 +2091,7 @@ static int use_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 	struct pt_use_rec u = { 0 };
 	const uint8_t *p = k->mv_data;
 
-	if (k->mv_size != 17 || use_unpack(v->mv_data, v->mv_size, &u))
+	if (k->mv_size != 17 || pt_st_use_unpack(v->mv_data, v->mv_size, &u))
 		return 0;
 	/* a session that read and wrote has an entry per direction: report it once, from
 	 * the entry of its highest direction, unless the walk asked for one direction */
@@ -2201,7 +2106,7 @@ int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx)
 	uint8_t k[4];
 
 	be32(k, obj);
-	return walk(st, DB_USE, k, obj ? 4 : 0, use_cb, &w);
+	return pt_st_walk(st, DB_USE, k, obj ? 4 : 0, use_cb, &w);
 }
 
 int pt_store_each_use_dir(pt_store *st, uint32_t obj, uint32_t dir, pt_use_fn fn, void *ctx)
@@ -2213,7 +2118,7 @@ int pt_store_each_use_dir(pt_store *st, uint32_t obj, uint32_t dir, pt_use_fn fn
 		return EINVAL;
 	be32(k, obj);
 	k[4] = (uint8_t)dir;
-	return walk(st, DB_USE, k, 5, use_cb, &w);
+	return pt_st_walk(st, DB_USE, k, 5, use_cb, &w);
 }
 
 static int edge_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2241,7 +2146,7 @@ int pt_store_each_child(pt_store *st, uint32_t parent, pt_edge_fn fn, void *ctx)
 	uint8_t k[4];
 
 	be32(k, parent);
-	return walk(st, DB_CHILD, k, parent ? 4 : 0, edge_cb, &w);
+	return pt_st_walk(st, DB_CHILD, k, parent ? 4 : 0, edge_cb, &w);
 }
 
 int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, void *ctx)
@@ -2250,7 +2155,7 @@ int pt_store_each_flow(pt_store *st, uint32_t obj, int reverse, pt_edge_fn fn, v
 	uint8_t k[4];
 
 	be32(k, obj);
-	return walk(st, reverse ? DB_FLOWR : DB_FLOW, k, obj ? 4 : 0, edge_cb, &w);
+	return pt_st_walk(st, reverse ? DB_FLOWR : DB_FLOW, k, obj ? 4 : 0, edge_cb, &w);
 }
 
 int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx)
@@ -2259,7 +2164,7 @@ int pt_store_each_lib(pt_store *st, uint32_t proc, pt_edge_fn fn, void *ctx)
 	uint8_t k[4];
 
 	be32(k, proc);
-	return walk(st, DB_LIBS, k, proc ? 4 : 0, edge_cb, &w);
+	return pt_st_walk(st, DB_LIBS, k, proc ? 4 : 0, edge_cb, &w);
 }
 
 int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
@@ -2271,12 +2176,12 @@ int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
 	int temp, r;
 
 	/* the writer's own batch: what it logged is read back too */
-	if (st->txn && !st->rdonly && (r = chunk_flush(st)))
+	if (st->txn && !st->rdonly && (r = pt_st_chunk_flush(st)))
 		return r;
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	if ((r = mdb_cursor_open(txn, st->dbi[DB_LOG], &c))) {
-		txn_put(txn, temp);
+		pt_st_txn_put(txn, temp);
 		return r;
 	}
 	/* the chunk holding `from`: the last one that starts at or before it */
@@ -2295,7 +2200,7 @@ int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
 		uint64_t seq = key.mv_size == 8 ? rd64(key.mv_data) : 0;
 		uint32_t proc, len;
 
-		while (r == 0 && p < end && chunk_next(&p, end, &proc, &rec, &len) == 0) {
+		while (r == 0 && p < end && pt_st_chunk_next(&p, end, &proc, &rec, &len) == 0) {
 			if (seq >= from)
 				r = fn(ctx, seq, proc, rec, len);
 			seq++;
@@ -2305,7 +2210,7 @@ int pt_store_each_log(pt_store *st, uint64_t from, pt_log_fn fn, void *ctx)
 		r = mdb_cursor_get(c, &key, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? 0 : r;
 }
 
@@ -2325,7 +2230,7 @@ static int gap_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 int pt_store_each_gap(pt_store *st, pt_log_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx, 0 };
-	return walk(st, DB_GAP, NULL, 0, gap_cb, &w);
+	return pt_st_walk(st, DB_GAP, NULL, 0, gap_cb, &w);
 }
 
 static int obj_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2341,7 +2246,7 @@ static int obj_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx, 0 };
-	return walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
+	return pt_st_walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
 }
 
 int pt_store_drop_pages(pt_store *st)
@@ -2390,14 +2295,14 @@ static int mpi_get(pt_store *st, const uint8_t *k, size_t kn, void *out, size_t 
 
 	if (st->no_mpi)
 		return PT_ENOTFOUND;
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	r = mdb_get(txn, st->dbi[DB_MPI], &key, &v);
 	if (r == 0) {
 		memset(out, 0, outn);
 		memcpy(out, v.mv_data, v.mv_size < outn ? v.mv_size : outn);
 	}
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
 }
 
@@ -2459,10 +2364,10 @@ static int spawn_put(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 		memcpy(v + sizeof s, cmd.p, cmd.len);
 	kn = mpi_key(k, 'S', proc);
 	be32(k + kn, s.spawn);
-	return put(st, DB_MPI, k, kn + 4, v, sizeof s + cmd.len, 0);
+	return pt_st_put(st, DB_MPI, k, kn + 4, v, sizeof s + cmd.len, 0);
 }
 
-static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
+int pt_st_apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 {
 	uint8_t k[MPI_KEY_MAX];
 	struct pt_bytes b;
@@ -2474,22 +2379,22 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 	case PT_EV_MPI_INIT: {
 		struct pt_mpi_rank m = { 0 };
 		b = pt_ev_b(ev, 2);
-		m.job = fnv64(b.p, b.len);
+		m.job = pt_st_fnv64(b.p, b.len);
 		m.rank = (int32_t)pt_ev_i(ev, 0);
 		m.size = (int32_t)pt_ev_i(ev, 1);
 		m.thread = (uint32_t)pt_ev_u(ev, 3);
 		m.how = (uint32_t)pt_ev_u(ev, 6);
 		m.init_ns = ev->ts;
 		kn = mpi_key(k, 'r', proc);
-		if ((r = put(st, DB_MPI, k, kn, &m, sizeof m, 0)))
+		if ((r = pt_st_put(st, DB_MPI, k, kn, &m, sizeof m, 0)))
 			return r;
 		k[0] = 'J';
 		be64(k + 1, m.job);
-		if ((r = put(st, DB_MPI, k, 9, b.p, b.len, 0)))
+		if ((r = pt_st_put(st, DB_MPI, k, 9, b.p, b.len, 0)))
 			return r;
 		k[0] = 'j';
 		be32(k + 9, (uint32_t)m.rank);
-		return put(st, DB_MPI, k, 13, &proc, 4, 0);
+		return pt_st_put(st, DB_MPI, k, 13, &proc, 4, 0);
 	}
 
 	case PT_EV_MPI_FINI: {
@@ -2501,7 +2406,7 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 		m.dropped = pt_ev_u(ev, 0);
 		m.foreign = pt_ev_u(ev, 1);
 		m.foreign_bytes = pt_ev_u(ev, 2);
-		return put(st, DB_MPI, k, kn, &m, sizeof m, 0);
+		return pt_st_put(st, DB_MPI, k, kn, &m, sizeof m, 0);
 	}
 
 	case PT_EV_MPI_COMM: {
@@ -2523,7 +2428,7 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 			c.rank = (int32_t)pt_ev_i(ev, 2);
 			c.flags |= flags & (PT_MPI_COMM_INTER | PT_MPI_COMM_IDENTITY);
 		}
-		if ((r = put(st, DB_MPI, k, kn, &c, sizeof c, 0)))
+		if ((r = pt_st_put(st, DB_MPI, k, kn, &c, sizeof c, 0)))
 			return r;
 		if (ev->n < 6 || ev->v[5].kind != PT_MP_ARRAY || !ev->v[5].count)
 			return 0;
@@ -2542,7 +2447,7 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 		k[0] = 'm';
 		k[kn] = (uint8_t)remote;
 		be32(k + kn + 1, (uint32_t)pt_ev_u(ev, 4));
-		r = put(st, DB_MPI, k, kn + 5, ranks, (size_t)n * 4, 0);
+		r = pt_st_put(st, DB_MPI, k, kn + 5, ranks, (size_t)n * 4, 0);
 		free(ranks);
 		return r;
 	}
@@ -2559,7 +2464,7 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 		if (msgs >= t.msgs)
 			t.bytes = bytes;
 		mpi_merge(&t.msgs, &t.first, &t.last, msgs, pt_ev_u(ev, 4), ev->ts);
-		return put(st, DB_MPI, k, kn, &t, sizeof t, 0);
+		return pt_st_put(st, DB_MPI, k, kn, &t, sizeof t, 0);
 	}
 
 	case PT_EV_MPI_COLL: {
@@ -2577,21 +2482,21 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 			c.recvd = pt_ev_u(ev, 5);
 		}
 		mpi_merge(&c.calls, &c.first, &c.last, calls, pt_ev_u(ev, 6), ev->ts);
-		return put(st, DB_MPI, k, kn, &c, sizeof c, 0);
+		return pt_st_put(st, DB_MPI, k, kn, &c, sizeof c, 0);
 	}
 
 	case PT_EV_MPI_FOPEN:
 		/* a session of the file's object, so that lineage and export see who read and
 		 * wrote it through MPI-IO (the POSIX I/O underneath may be another rank's) */
 		b = pt_ev_b(ev, 1);
-		if ((r = obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
+		if ((r = pt_st_obj_lookup(st, b.p, b.len, PT_KIND_FILE, &obj)))
 			return r;
-		return sess_begin(st, proc, pt_ev_u(ev, 0), obj, PT_KIND_MPI_FILE, -1,
+		return pt_st_sess_begin(st, proc, pt_ev_u(ev, 0), obj, PT_KIND_MPI_FILE, -1,
 				  (uint32_t)pt_ev_u(ev, 2), PT_CALL_MPI_FILE, ev->ts);
 
 	case PT_EV_MPI_FCLOSE:
 		/* C_SESS_END's first twelve fields: ended like a session the table held */
-		return sess_end(st, proc, ev, 1);
+		return pt_st_sess_end(st, proc, ev, 1);
 
 	case PT_EV_MPI_SPAWN:
 		return spawn_put(st, proc, ev);
@@ -2602,24 +2507,24 @@ static int apply_mpi(pt_store *st, uint32_t proc, const struct pt_ev *ev)
 		b = pt_ev_b(ev, 0);
 		p.size = (int32_t)pt_ev_i(ev, 3);
 		if (b.len) {
-			p.job = fnv64(b.p, b.len);
+			p.job = pt_st_fnv64(b.p, b.len);
 			p.rank = (int32_t)pt_ev_i(ev, 1);
 			p.spawn = (uint32_t)pt_ev_u(ev, 2);
 		}
 		kn = mpi_key(k, 'P', proc);
-		if ((r = put(st, DB_MPI, k, kn, &p, sizeof p, 0)) || !p.job)
+		if ((r = pt_st_put(st, DB_MPI, k, kn, &p, sizeof p, 0)) || !p.job)
 			return r;
 		/* the parent job's name, for a reader whose store has none of its ranks */
 		k[0] = 'J';
 		be64(k + 1, p.job);
-		if ((r = put(st, DB_MPI, k, 9, b.p, b.len, 0)))
+		if ((r = pt_st_put(st, DB_MPI, k, 9, b.p, b.len, 0)))
 			return r;
 		ck[0] = 'k';
 		be64(ck + 1, p.job);
 		be32(ck + 9, (uint32_t)p.rank);
 		be32(ck + 13, p.spawn);
 		be32(ck + 17, proc);
-		return put(st, DB_MPI, ck, sizeof ck, "", 0, 0);
+		return pt_st_put(st, DB_MPI, ck, sizeof ck, "", 0, 0);
 	}
 	}
 	return 0;
@@ -2654,7 +2559,7 @@ int pt_store_mpi_job(pt_store *st, uint64_t job, char *name, size_t *len)
 	k[0] = 'J';
 	be64(k + 1, job);
 	key = val(k, sizeof k);
-	if ((r = txn_get(st, &txn, &temp)))
+	if ((r = pt_st_txn_get(st, &txn, &temp)))
 		return r;
 	r = mdb_get(txn, st->dbi[DB_MPI], &key, &v);
 	if (r == 0) {
@@ -2662,7 +2567,7 @@ int pt_store_mpi_job(pt_store *st, uint64_t job, char *name, size_t *len)
 		memcpy(name, v.mv_data, n);
 		*len = v.mv_size;
 	}
-	txn_put(txn, temp);
+	pt_st_txn_put(txn, temp);
 	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
 }
 
@@ -2706,7 +2611,7 @@ int pt_store_each_mpi_spawn(pt_store *st, uint32_t proc, pt_mpi_spawn_fn fn, voi
 
 	if (st->no_mpi)
 		return 0;
-	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'S', proc) : (k[0] = 'S', 1), mpi_spawn_cb,
+	return pt_st_walk(st, DB_MPI, k, proc ? mpi_key(k, 'S', proc) : (k[0] = 'S', 1), mpi_spawn_cb,
 		    &w);
 }
 
@@ -2732,7 +2637,7 @@ int pt_store_each_mpi_child(pt_store *st, uint64_t job, int32_t rank, pt_mpi_chi
 	k[0] = 'k';
 	be64(k + 1, job);
 	be32(k + 9, (uint32_t)rank);
-	return walk(st, DB_MPI, k, sizeof k, mpi_child_cb, &w);
+	return pt_st_walk(st, DB_MPI, k, sizeof k, mpi_child_cb, &w);
 }
 
 static int mpi_rank_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2750,7 +2655,7 @@ int pt_store_each_mpi_rank(pt_store *st, pt_mpi_rank_fn fn, void *ctx)
 {
 	struct mpi_walk w = { (void *)fn, ctx };
 
-	return st->no_mpi ? 0 : walk(st, DB_MPI, "r", 1, mpi_rank_cb, &w);
+	return st->no_mpi ? 0 : pt_st_walk(st, DB_MPI, "r", 1, mpi_rank_cb, &w);
 }
 
 static int mpi_p2p_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2772,7 +2677,7 @@ int pt_store_each_mpi_p2p(pt_store *st, uint32_t proc, pt_mpi_p2p_fn fn, void *c
 
 	if (st->no_mpi)
 		return 0;
-	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'p', proc) : (k[0] = 'p', 1), mpi_p2p_cb, &w);
+	return pt_st_walk(st, DB_MPI, k, proc ? mpi_key(k, 'p', proc) : (k[0] = 'p', 1), mpi_p2p_cb, &w);
 }
 
 static int mpi_coll_cb(void *ctx, const MDB_val *k, const MDB_val *v)
@@ -2795,7 +2700,7 @@ int pt_store_each_mpi_coll(pt_store *st, uint32_t proc, pt_mpi_coll_fn fn, void 
 
 	if (st->no_mpi)
 		return 0;
-	return walk(st, DB_MPI, k, proc ? mpi_key(k, 'c', proc) : (k[0] = 'c', 1), mpi_coll_cb, &w);
+	return pt_st_walk(st, DB_MPI, k, proc ? mpi_key(k, 'c', proc) : (k[0] = 'c', 1), mpi_coll_cb, &w);
 }
 
 struct mpi_members {
@@ -2845,7 +2750,7 @@ int pt_store_mpi_comm(pt_store *st, uint32_t proc, uint32_t comm, int remote,
 		ranks[i] = -1;
 	k[0] = 'm';
 	k[kn] = (uint8_t)!!remote;
-	return walk(st, DB_MPI, k, kn + 1, mpi_member_cb, &m);
+	return pt_st_walk(st, DB_MPI, k, kn + 1, mpi_member_cb, &m);
 }
 
 int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root)
@@ -2932,15 +2837,6 @@ uint64_t pt_store_mpi_first_recv(pt_store *st, uint32_t proc, int32_t peer, uint
 
 /* ---- content identity (the hash table; collector/hash.h computes the results) */
 
-static void hash_key(uint8_t *k, const struct pt_file_id *id)
-{
-	k[0] = 'f';
-	be64(k + 1, id->dev);
-	be64(k + 9, id->ino);
-	be64(k + 17, id->size);
-	be64(k + 25, id->mtime);
-}
-
 int pt_store_hash_put(pt_store *st, const struct pt_file_id *id, const struct pt_hash_rec *h)
 {
 	uint8_t k[33], v[17];
@@ -2948,7 +2844,7 @@ int pt_store_hash_put(pt_store *st, const struct pt_file_id *id, const struct pt
 	hash_key(k, id);
 	v[0] = (uint8_t)h->state;
 	memcpy(v + 1, h->hash, 16);
-	return put(st, DB_HASH, k, sizeof k, v, sizeof v, 0);
+	return pt_st_put(st, DB_HASH, k, sizeof k, v, sizeof v, 0);
 }
 
 int pt_store_hash_path_put(pt_store *st, const void *path, size_t len,
@@ -2961,7 +2857,7 @@ int pt_store_hash_path_put(pt_store *st, const void *path, size_t len,
 	k[0] = 'p';
 	memcpy(k + 1, path, len);
 	hash_key(v, id);
-	return put(st, DB_HASH, k, len + 1, v + 1, 32, 0);
+	return pt_st_put(st, DB_HASH, k, len + 1, v + 1, 32, 0);
 }
 
 int pt_store_hash_get(pt_store *st, const struct pt_file_id *id, struct pt_hash_rec *h)
@@ -2971,7 +2867,7 @@ int pt_store_hash_get(pt_store *st, const struct pt_file_id *id, struct pt_hash_
 	int r;
 
 	hash_key(k, id);
-	if ((r = get(st, DB_HASH, k, sizeof k, &v)))
+	if ((r = pt_st_get(st, DB_HASH, k, sizeof k, &v)))
 		return r;
 	if (v.mv_size != 17)
 		return PT_EWIRE;
@@ -2990,7 +2886,7 @@ int pt_store_hash_path(pt_store *st, const void *path, size_t len, struct pt_fil
 		return PT_ENOTFOUND;
 	k[0] = 'p';
 	memcpy(k + 1, path, len);
-	if ((r = get(st, DB_HASH, k, len + 1, &v)))
+	if ((r = pt_st_get(st, DB_HASH, k, len + 1, &v)))
 		return r;
 	if (v.mv_size != 32)
 		return PT_EWIRE;
@@ -3029,7 +2925,7 @@ int pt_store_each_hash(pt_store *st, pt_hash_fn fn, void *ctx)
 {
 	struct hash_walk w = { fn, ctx };
 
-	return walk(st, DB_HASH, "f", 1, hash_cb, &w);
+	return pt_st_walk(st, DB_HASH, "f", 1, hash_cb, &w);
 }
 
 /* ---- facts: what rdf/extract.c read from the job's files after the job */
@@ -3048,7 +2944,7 @@ int pt_store_update(const char *path, pt_update_fn fn, void *ctx)
 			r = errno;
 			goto out;
 		}
-	if ((r = store_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+	if ((r = pt_st_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
 		goto out;
 	pt_store_defer_index(st, 1);
 	for (int attempt = 0; attempt < 16; attempt++) {
@@ -3083,7 +2979,7 @@ int pt_store_fact_put(pt_store *st, const void *key, size_t kn, const void *v, s
 {
 	if (st->rdonly || !st->txn)
 		return EINVAL;
-	return put(st, DB_FACT, key, kn, v, vn, 0);
+	return pt_st_put(st, DB_FACT, key, kn, v, vn, 0);
 }
 
 struct fact_walk {
@@ -3100,5 +2996,5 @@ static int fact_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 int pt_store_each_fact(pt_store *st, const void *prefix, size_t plen, pt_fact_fn fn, void *ctx)
 {
 	struct fact_walk w = { fn, ctx };
-	return st->no_fact ? 0 : walk(st, DB_FACT, prefix, plen, fact_cb, &w);
+	return st->no_fact ? 0 : pt_st_walk(st, DB_FACT, prefix, plen, fact_cb, &w);
 }
