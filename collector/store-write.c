@@ -13,7 +13,7 @@
 #include "region.h"
 #include "store-schema.h"
 
-/* ---- the log: every record enters it here, into the open chunk */
+/* ---- the log */
 
 static uint8_t *put_varint(uint8_t *p, uint32_t v)
 {
