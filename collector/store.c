@@ -39,34 +39,8 @@ const char *pt_strerror(int err)
 	default: return err < 0 ? mdb_strerror(err) : strerror(err);
 	}
 }
+
 /* ---- the log's chunks */
-
-static int get_varint(const uint8_t **p, const uint8_t *end, uint32_t *v)
-{
-	uint32_t x = 0;
-
-	for (int shift = 0; shift < 35 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		x |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return PT_EWIRE;
-}
-
-/* The next record of a chunk; PT_EWIRE at a malformed one (the rest is not trusted). */
-int pt_st_chunk_next(const uint8_t **p, const uint8_t *end, uint32_t *proc,
-		     const uint8_t **rec, uint32_t *len)
-{
-	if (get_varint(p, end, proc) || get_varint(p, end, len) ||
-	    *len > (uint64_t)(end - *p))
-		return PT_EWIRE;
-	*rec = *p;
-	*p += *len;
-	return 0;
-}
 
 static uint32_t chunk_count(const uint8_t *p, size_t n)
 {
@@ -513,37 +487,6 @@ fail:
 	return r;
 }
 
-/* Every write goes through here: a full map poisons the batch, which the caller
- * replays once pt_store_abort() has grown the map. */
-int pt_st_put(pt_store *st, int db, const void *k, size_t kn, const void *v, size_t vn,
-	      unsigned flags)
-{
-	MDB_val key = val(k, kn), data = val(v, vn);
-	int r;
-
-	if (st->full)
-		return PT_EFULL;
-	r = mdb_put(st->txn, st->dbi[db], &key, &data, flags);
-	if (r == MDB_MAP_FULL) {
-		st->full = 1;
-		return PT_EFULL;
-	}
-	return r;
-}
-
-/* Point lookups hand out pointers into the map: only inside the writer's batch or a
- * reader's snapshot, both of which outlive the caller's use of the value. */
-int pt_st_get(pt_store *st, int db, const void *k, size_t kn, MDB_val *v)
-{
-	MDB_val key = val(k, kn);
-	int r;
-
-	if (!st->txn)
-		return EINVAL;
-	r = mdb_get(st->txn, st->dbi[db], &key, v);
-	return r == MDB_NOTFOUND ? PT_ENOTFOUND : r;
-}
-
 int pt_store_commit(pt_store *st)
 {
 	static unsigned passes;
@@ -638,6 +581,7 @@ int pt_store_counters(pt_store *st, struct pt_counters *c)
 	r = pt_store_meta_get(st, "counters", c, &n);
 	return r == PT_ENOTFOUND ? 0 : r;
 }
+
 /* ---- sessions */
 
 /* Compact values for the two biggest tables: fields as msgpack unsigned integers (a zero
