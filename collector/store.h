@@ -13,58 +13,10 @@
  * fit the map: the map has already been grown, and the caller aborts and replays the
  * batch (its records are still in the producers' rings).
  *
- * Layout (all integers in keys big-endian, so that keys sort by number):
- *   log      seq:u64 (of the chunk's first record)
- *                                         → chunk: records in sequence, each
- *                                           varint proc | varint len | record (msgpack,
- *                                           as produced); a chunk holds up to ~56 KiB
- *   proc     proc:u32                     → struct pt_proc_rec
- *   procx    proc:u32                     → the PROC_START record (exe, argv, cwd, env)
- *   pidx     pid:u32 | start_ns:u64        → proc:u32
- *   path     path (≤ 400 bytes) or 0xff | fnv64 | probe → obj:u32
- *   obj      obj:u32                      → kind:u8 | name bytes
- *   sess     proc:u32 | sid:u64            → struct pt_sess_rec, packed (varints)
- *   use      obj:u32 | dir:u8 | proc:u32 | sid:u64
- *                                         → struct pt_use_rec, packed (sessions that moved
- *                                           data; one entry per direction, 1 read 2 write)
- *   child    parent:u32 | child:u32        → how:u8 | ts:u64
- *   flow     from:u32 | to:u32 | ts:u64    → kind:u8   (data in `from` before ts is in `to`)
- *   flowr    to:u32 | from:u32 | ts:u64    → kind:u8   (the same edges, by destination)
- *   libs     proc:u32 | obj:u32            → base:u64
- *   gap      seq:u64                      → proc:u32 | kind:u32 | detail
- *   region   name                         → struct pt_region_rec + u64 offset per slot
- *   vfork    pid:u32 | ts:u64              → proc:u32 (vfork children not seen yet; proc
- *                                           0xffffffff: a pid that announced it records
- *                                           nothing)
- *   mpi      'r' proc:u32                  → struct pt_mpi_rank (an image's MPI rank)
- *            'j' job:u64 | rank:u32         → proc:u32 (the image of a rank)
- *            'J' job:u64                    → the job's name (MPI_INIT.job)
- *            'C' proc:u32 | comm:u32         → struct pt_mpi_comm
- *            'm' proc:u32 | comm:u32 | remote:u8 | offset:u32 → members, int32 world ranks
- *            'p' proc:u32 | peer:u32 | op:u8  → struct pt_mpi_traffic
- *            'c' proc:u32 | comm:u32 | op:u8 | root+1:u32 → struct pt_mpi_calls
- *            'S' proc:u32 | spawn:u32        → struct pt_mpi_spawn | its first command
- *            'P' proc:u32                  → struct pt_mpi_parent (a spawned image)
- *            'k' job:u64 | rank:u32 | spawn:u32 | proc:u32 → nothing (the images a
- *                                           rank spawned, by the spawning rank)
- *            (the table is absent from stores written before it: read as empty)
- *   hash     'f' dev:u64 | ino:u64 | size:u64 | mtime:u64
- *                                         → state:u8 | xxh3-128:16 bytes (high, low
- *                                           64-bit halves, big-endian); see collector/hash.h
- *            'p' path (≤ 400 bytes)        → dev:u64 | ino:u64 | size:u64 | mtime:u64 (a
- *                                           loaded library or executable, as hashed)
- *            (written by the collector from the files themselves, like proc and pidx
- *            not rebuildable from the log: the bytes hashed may be gone)
- *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices)
- *   fact     subject:u8 ('p' proc, 'o' obj) | id:u32 | n:u32
- *                                         → kind:u8 | type:u8 | src:u32 (obj read, 0 none)
- *                                           | pos:u32 (argv index + 1, 0 none) | item NUL
- *                                           | key NUL | value NUL | where NUL | [points]
- *                                           (hyperparameters, metric series, descriptions
- *                                           and gaps read from the job's files after the
- *                                           job: rdf/facts.h; absent until extracted)
- *   meta     "schema", "host", "run", "counters", "indexed" (last seq applied to the indices),
- *            "facts" (what extracted the fact table: rdf/extract.c's stamp)
+ * Layout.  Every sub-database (log, proc, procx, pidx, path, obj, sess, use, child, flow,
+ * flowr, libs, gap, region, vfork, mpi, hash, fact, meta), its key and value, and which
+ * of them ingest writes and which the indexer builds from the log: store-schema.h (internal
+ * to collector/store*.c, which it also maps: core, write path, indexer, MPI, readers).
  */
 #ifndef PT_STORE_H
 #define PT_STORE_H
@@ -456,7 +408,7 @@ int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root);
  * again from the page cache.  EINVAL for a writer. */
 int pt_store_drop_pages(pt_store *st);
 
-/* ---- facts (the fact table above; its values are rdf/facts.h's business) */
+/* ---- facts (the fact table: store-schema.h; its values are rdf/facts.h's business) */
 
 /* Change a finished store in place, as deferred indexing does: under the exclusive flock,
  * in one batch that fn fills through the writer calls below (it may read with every

@@ -57,6 +57,7 @@ tests_reliability_othertool_la_CFLAGS = $(PT_PROG_COMPILE) -fvisibility=default
 # libFuzzer needs clang; built by `make check` when configure found it
 FUZZ_SRC = tests/reliability/fuzz-record.c collector/wire.c collector/event.c \
 	collector/consume.c collector/store.c collector/wmap.c collector/progress.c
+FUZZ_SRC += collector/store-write.c collector/store-index.c collector/store-mpi.c collector/store-read.c
 EXTRA_DIST += $(FUZZ_SRC) tests/reliability/corpus
 if HAVE_CLANG
 check_SCRIPTS = tests/reliability/fuzz-record
