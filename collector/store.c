@@ -250,6 +250,23 @@ fail:
  * exclusive flock on the store file; LMDB's own lock file is not used, so nothing is left
  * beside the store), in steps that each commit their progress, so that a reader killed
  * half way loses nothing and the next one resumes.  *done: records it indexed. */
+/* A finished store opened to be written after the run (deferred indexing, extraction):
+ * under an exclusive flock on the file (readers wait; LMDB's own lock file is not used),
+ * without per-commit syncs (the caller syncs once at the end).  *fd holds the lock. */
+static int locked_writer_open(const char *path, int *fd, pt_store **st)
+{
+	*st = NULL;
+	if ((*fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return errno;
+	while (flock(*fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return errno;
+	int r = pt_st_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, st);
+	if (r == 0)
+		pt_store_defer_index(*st, 1);
+	return r;
+}
+
 #define PT_INDEX_STEP 100000
 
 static int store_complete(const char *path, uint64_t *done)
@@ -265,17 +282,8 @@ static int store_complete(const char *path, uint64_t *done)
 	*done = 0;
 	if (!step)
 		step = PT_INDEX_STEP;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			r = errno;
-			goto out;
-		}
-	if ((r = pt_st_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+	if ((r = locked_writer_open(path, &fd, &st)))
 		goto out;
-	pt_store_defer_index(st, 1);
 	for (int attempt = 0; attempt < 64 && !finished_step;) {
 		int all = 0;
 
@@ -722,18 +730,9 @@ int pt_store_update(const char *path, pt_update_fn fn, void *ctx)
 	pt_store *st = NULL;
 	int fd, r = 0;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	/* the same exclusive lock as deferred indexing: one writer, readers wait */
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			r = errno;
-			goto out;
-		}
-	if ((r = pt_st_open(path, 0, MDB_NOLOCK | MDB_NOSYNC, &st)))
+	/* the same lock as deferred indexing: one writer, readers wait */
+	if ((r = locked_writer_open(path, &fd, &st)))
 		goto out;
-	pt_store_defer_index(st, 1);
 	for (int attempt = 0; attempt < 16; attempt++) {
 		if ((r = pt_store_begin(st)))
 			break;
