@@ -915,8 +915,8 @@ static int read_cmp(const void *a, const void *b)
  * Reads during a write of the job (an earlier entry's session still open) say nothing. */
 static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 {
-	struct pt_file_id ref = { 0, 0, 0, 0 };
-	uint32_t ref_store = 0;
+	struct pt_file_id ref = { 0, 0, 0, 0 }, last = { 0, 0, 0, 0 };
+	uint32_t ref_store = 0, last_store = 0;
 	long seg = -1, done = -1;    /* the stretch of the last read; entries walked */
 	uint64_t busy = 0;           /* the job's writes so far: open until */
 	size_t nbase = t->n, cap = f->cap;
@@ -933,19 +933,20 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 			const struct sid_ent *w;
 			if (e->kind != E_WRITE)
 				continue;
-			if (!(w = sid_find(pv, e->store, e->id, e->x)))
+			if (!(w = sid_find(pv, e->store, e->id, e->x))) {
 				busy = UINT64_MAX;   /* a write whose close is not known */
-			else if (w->close > busy)
-				busy = w->close;
+			} else if (w->close > busy) {
+				busy = w->close;     /* the last close of a write left the file */
+				last = w->id;
+				last_store = e->store;
+			}
 		}
 		if (k != seg) {
-			const struct sid_ent *w;
 			seg = k;
 			memset(&ref, 0, sizeof ref);
-			if (k >= 0 && t->e[k].kind == E_WRITE &&
-			    (w = sid_find(pv, t->e[k].store, t->e[k].id, t->e[k].x))) {
-				ref = w->id;
-				ref_store = t->e[k].store;
+			if (k >= 0 && t->e[k].kind == E_WRITE) {
+				ref = last;
+				ref_store = last_store;
 			}
 		}
 		const struct sid_ent *rd = sid_find(pv, r->store, r->proc, r->sid);

@@ -3,7 +3,8 @@
 # is two versions: the initial one and an external one (pt:ExternalVersion,
 # prov:wasRevisionOf the first, prov:specializationOf the file), each with its own
 # content hash (xxh128sum's); the output the job then wrote derives from both; lineage
-# --hash gives the latest content.  The untraced writer (PROVTRACE_DISABLE=1) waits until
+# --hash gives the latest content; a file the job wrote twice and read back has its two
+# written versions and no external one.  The untraced writer (PROVTRACE_DISABLE=1) waits until
 # the collector hashed the first content (its debug log says so), so the test is exact.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -37,6 +38,14 @@ with open("in.txt") as f:
     b = f.read().strip()
 with open("out.txt", "w") as f:
     f.write("%s %s\n" % (a, b))
+# written and read back by the job: one version, none external
+with open("mid.txt", "w") as f:
+    f.write("mid\n")
+with open("mid.txt", "a") as f:
+    f.write("more\n")
+for _ in range(2):
+    with open("mid.txt") as f:
+        f.read()
 PY
 PROVTRACE_DEBUG=1 ptrun v "$PY" "$T/job.py"
 assert_eq 0 "$rc" "job exit status ($(cat "$T/v.err"))"
@@ -66,6 +75,9 @@ for v in vers:
 for v in vers:
     for p in g.objects(v, PROV.wasRevisionOf):
         print("revision", name[v], "of", name.get(p, "?"))
+f_mid = rdflib.URIRef("file://" + sys.argv[2] + "/mid.txt")
+mids = list(g.subjects(PROV.specializationOf, f_mid))
+print("mid", len(mids), sum(1 for m in mids if (m, rdflib.RDF.type, PT.ExternalVersion) in g))
 outs = list(g.subjects(PROV.specializationOf, f_out))
 print("outputs", len(outs))
 for o in outs:
@@ -81,6 +93,7 @@ version external $h2
 version initial $h1
 revision external of initial
 outputs 1
+mid 2 0
 derived external initial
 used external initial
 usages initial external
