@@ -589,7 +589,117 @@ static uint32_t rec_type(const uint8_t *rec, uint32_t len)
 	return rec[i] == 0xcc && i + 1 < len ? rec[i + 1] : 0;
 }
 
-static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len)
+/* The rebuild of the queue after a restart (see hash.h): the log's records up to where
+ * this collector began are fed again, a slice per cycle, outside the batches.  A live
+ * close whose session opened in the part not fed yet waits here until the rebuild ends. */
+#define PT_REBUILD_SLICE 65536u
+#define PT_REBUILD_WAIT_MAX 65536u
+
+struct waiting_close {
+	uint32_t proc;
+	int moved;
+	uint64_t sid;
+	struct pt_file_id id;
+};
+
+static struct {
+	int on;
+	uint64_t next, end;       /* sequence numbers: the next to feed, the last */
+	uint64_t fed, lost;
+	struct waiting_close *w;
+	size_t nw, capw;
+} R;
+
+static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len, int live);
+
+static void rebuild_wait(uint32_t proc, uint64_t sid, const struct pt_file_id *id, int moved)
+{
+	if (R.nw == R.capw) {
+		size_t cap = R.capw ? R.capw * 2 : 256;
+		struct waiting_close *n = cap <= PT_REBUILD_WAIT_MAX ?
+			realloc(R.w, cap * sizeof *n) : NULL;
+		if (!n) {
+			R.lost++;
+			return;
+		}
+		R.w = n;
+		R.capw = cap;
+	}
+	R.w[R.nw++] = (struct waiting_close){ proc, moved, sid, *id };
+}
+
+static int known_hash(void *ctx, const struct pt_file_id *id, const struct pt_hash_rec *h)
+{
+	(void)ctx;
+	if (h->state != PT_HASH_PENDING)
+		pt_hasher_known(C.hs, id);
+	return 0;
+}
+
+/* At the start, after hash_start: a store with records was written by a collector before
+ * this one, whose queue died with it. */
+static void rebuild_begin(void)
+{
+	struct pt_counters c;
+
+	if (!C.hs || pt_store_counters(C.st, &c) || !c.events)
+		return;
+	pt_store_each_hash(C.st, known_hash, NULL);
+	R.on = 1;
+	R.next = 0;
+	R.end = c.events;   /* sequence numbers run 1 .. events */
+	log_info("content hashes: rebuilding the queue from the %llu records of the log",
+		 (unsigned long long)c.events);
+}
+
+struct rebuild_ctx {
+	uint64_t budget;
+	int done;
+};
+
+static int rebuild_rec(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len)
+{
+	struct rebuild_ctx *x = ctx;
+
+	if (seq > R.end) {
+		x->done = 1;
+		return 1;
+	}
+	if (!x->budget--)
+		return 1;
+	hash_feed(proc, rec, len, 0);
+	R.next = seq + 1;
+	R.fed++;
+	return 0;
+}
+
+/* One slice (all of it with `all`); outside a batch. */
+static void rebuild_step(int all)
+{
+	do {
+		struct rebuild_ctx x = { PT_REBUILD_SLICE, 0 };
+		int r = pt_store_each_log(C.st, R.next, rebuild_rec, &x);
+		if (r != 0 && r != 1) {
+			log_warn("content hashes: cannot read the log to rebuild the queue: %s",
+				 pt_strerror(r));
+			x.done = 1;
+		}
+		if (r == 0)
+			x.done = 1;   /* the end of the log */
+		if (!x.done)
+			continue;
+		R.on = 0;
+		for (size_t i = 0; i < R.nw; i++)
+			pt_hasher_close(C.hs, R.w[i].proc, R.w[i].sid, &R.w[i].id, R.w[i].moved);
+		free(R.w);
+		R.w = NULL;
+		R.nw = R.capw = 0;
+		log_info("content hashes: queue rebuilt from %llu records%s",
+			 (unsigned long long)R.fed, R.lost ? " (some closes of the restart lost)" : "");
+	} while (R.on && all);
+}
+
+static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len, int live)
 {
 	uint32_t t = rec_type(rec, len);
 	struct pt_ev ev;
@@ -618,8 +728,9 @@ static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len)
 	case PT_EV_CLOSE: {
 		struct pt_file_id id = { pt_ev_u(&ev, 12), pt_ev_u(&ev, 13), pt_ev_u(&ev, 14),
 					 pt_ev_u(&ev, 15) };
-		pt_hasher_close(C.hs, proc, pt_ev_u(&ev, 0), &id,
-				pt_ev_u(&ev, 3) || pt_ev_u(&ev, 5));
+		int moved = pt_ev_u(&ev, 3) || pt_ev_u(&ev, 5);
+		if (!pt_hasher_close(C.hs, proc, pt_ev_u(&ev, 0), &id, moved) && live && R.on)
+			rebuild_wait(proc, pt_ev_u(&ev, 0), &id, moved);
 		break;
 	}
 	case PT_EV_PROC_START: {
@@ -658,6 +769,14 @@ static void hash_collect(void)
 
 	if (!C.hs || !(n = pt_hasher_take(C.hs, &d)))
 		return;
+	for (size_t i = 0; C.debug && i < n; i++) {
+		char h[PT_HASH_STR] = "-";
+		if (d[i].h.state == PT_HASH_DONE)
+			pt_hash_fmt(d[i].h.hash, h);
+		log_debug("content hash: dev %llu inode %llu size %llu: state %u %s",
+			  (unsigned long long)d[i].id.dev, (unsigned long long)d[i].id.ino,
+			  (unsigned long long)d[i].id.size, d[i].h.state, h);
+	}
 	struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
 	if (!all)
 		fatal("out of memory");
@@ -698,6 +817,8 @@ static void hash_finish(void)
 
 	if (!C.hs)
 		return;
+	if (R.on)
+		rebuild_step(1);
 	left = pt_hasher_drain(C.hs, ms < 0 ? 0 : ms);
 	n = pt_hasher_stop(C.hs, &d);
 	C.hs = NULL;
@@ -754,7 +875,7 @@ static int on_record(void *ctx, uint32_t slot, const uint8_t *rec, uint32_t len)
 
 	(void)slot;
 	if (C.hs && !e)
-		hash_feed(d->r->proc, rec, len);
+		hash_feed(d->r->proc, rec, len, 1);
 	if (e == PT_EWIRE) {
 		d->r->corrupt_pend++;
 		return 0;
@@ -865,6 +986,9 @@ static int cycle(int final)
 	for (size_t i = 0; i < C.nregs && !any; i++)
 		any = !C.regs[i]->registered;
 	uint64_t now = now_ns();
+
+	if (R.on)
+		rebuild_step(0);
 
 	C.fill_max = 0;
 	for (size_t i = 0; i < C.nregs; i++) {
@@ -1404,6 +1528,9 @@ int main(int argc, char **argv)
 		struct pt_progress bar;
 		size_t nregions;
 		hash_start();
+		rebuild_begin();
+		if (R.on)
+			rebuild_step(1);   /* no job is waiting: all of it now */
 		scan_spool();
 		nregions = C.nregs;
 		pt_progress_start(&bar, "provtrace-collectd --once: regions", "regions", nregions);
@@ -1452,6 +1579,7 @@ int main(int argc, char **argv)
 		setsid();
 	}
 	hash_start();   /* after the fork: a thread does not cross it */
+	rebuild_begin();
 	if (C.ready_fd >= 0) {
 		char ok = 'R';
 		if (write(C.ready_fd, &ok, 1) != 1)

@@ -6,7 +6,8 @@
  * Points: commit (an LMDB batch commit), copy (writing the store's copy into the run
  * directory), announce (the shim's message to the collector), region (the shim creating
  * its region in the spool), index (a reader doing deferred indexing: a hit kills it with
- * SIGKILL after a step, before that step commits).  Unset, a point costs a test of a
+ * SIGKILL after a step, before that step commits), hash (the collector's hasher about to
+ * hash a file that is not an image: a hit kills the collector with SIGKILL).  Unset, a point costs a test of a
  * cached pointer. */
 #ifndef PT_FAULT_H
 #define PT_FAULT_H

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "fault.h"
 #include "hash.h"
 
 #define PT_HASH_CHUNK ((size_t)128 << 10)
@@ -183,6 +185,8 @@ struct pt_hasher {
 	size_t nren, capren;
 	int busy, quit, nodelay;
 	char root[1024];          /* PROVTRACE_HASH_ROOT: the job's files are under it */
+	const char *fault;        /* PROVTRACE_FAULT */
+	unsigned fault_passes;
 };
 
 static uint64_t mono_ns(void)
@@ -375,6 +379,8 @@ static void *worker(void *arg)
 
 		struct pt_hash_rec h;
 		struct pt_file_id id = j.id;
+		if (!j.image && pt_fault_hit(hs->fault, "hash", &hs->fault_passes))
+			raise(SIGKILL);
 		hash_job(hs, &j, &id, &h);
 
 		pthread_mutex_lock(&hs->mu);
@@ -398,6 +404,7 @@ int pt_hasher_start(uint64_t max, struct pt_hasher **out)
 	const char *root = getenv("PROVTRACE_HASH_ROOT");
 	if (root && root[0] == '/' && strlen(root) < sizeof hs->root)
 		strcpy(hs->root, root);
+	hs->fault = getenv("PROVTRACE_FAULT");
 	pthread_mutex_init(&hs->mu, NULL);
 	pthread_cond_init(&hs->cv, NULL);
 	pthread_cond_init(&hs->idle, NULL);
@@ -458,19 +465,30 @@ void pt_hasher_dup(struct pt_hasher *hs, uint32_t proc, uint64_t sid, uint64_t o
 		sess_set(hs, proc, sid, s->path, strlen(s->path));
 }
 
-void pt_hasher_close(struct pt_hasher *hs, uint32_t proc, uint64_t sid,
-		     const struct pt_file_id *id, int moved_data)
+static uint64_t id_key(const struct pt_file_id *id)
+{
+	return mix(mix(mix(id->dev, id->ino), id->size), id->mtime);
+}
+
+int pt_hasher_close(struct pt_hasher *hs, uint32_t proc, uint64_t sid,
+		    const struct pt_file_id *id, int moved_data)
 {
 	struct sess **p = sess_find(hs, proc, sid), *s = *p;
 
 	if (!s)
-		return;
+		return 0;
 	*p = s->next;
 	if (moved_data && (id->dev || id->ino || id->size || id->mtime) &&
-	    seen_add(hs, mix(mix(mix(id->dev, id->ino), id->size), id->mtime)))
+	    seen_add(hs, id_key(id)))
 		push(hs, id, s->path, 0);
 	free(s->path);
 	free(s);
+	return 1;
+}
+
+void pt_hasher_known(struct pt_hasher *hs, const struct pt_file_id *id)
+{
+	seen_add(hs, id_key(id));
 }
 
 void pt_hasher_image(struct pt_hasher *hs, const void *path, size_t len)

@@ -11,6 +11,13 @@
  * may hash them on request with pt_hash_file).  Results go back to the main thread
  * (pt_hasher_take), which stores them in its batches, the store's only writer.
  *
+ * The queue is memory: a collector killed with files queued leaves their closes in the
+ * store's log with no result, and the next collector of the store feeds the log's records
+ * again (provtrace-collectd: the rebuild), the identities with results marked known.
+ *
+ * PROVTRACE_FAULT=hash:N (reliability tests): the worker kills the collector (SIGKILL)
+ * as it is about to hash its Nth file that is not an image.
+ *
  * PROVTRACE_HASH_ROOT (set by provtrace rerun): the job ran chrooted there, and its paths
  * are read under it.
  *
@@ -57,8 +64,14 @@ int pt_hasher_start(uint64_t max, struct pt_hasher **out);
 void pt_hasher_open(struct pt_hasher *hs, uint32_t proc, uint64_t sid, const void *path,
 		    size_t len);
 void pt_hasher_dup(struct pt_hasher *hs, uint32_t proc, uint64_t sid, uint64_t oldsid);
-void pt_hasher_close(struct pt_hasher *hs, uint32_t proc, uint64_t sid,
-		     const struct pt_file_id *id, int moved_data);
+/* pt_hasher_close returns 0 when the session was never opened here (its OPEN record not
+ * fed yet: see the collector's rebuild of the queue from the log), else 1. */
+int pt_hasher_close(struct pt_hasher *hs, uint32_t proc, uint64_t sid,
+		    const struct pt_file_id *id, int moved_data);
+/* An identity the store already has a result for: a close with it queues nothing (the
+ * results of an earlier collector of the same store, so that a restart hashes no file
+ * twice). */
+void pt_hasher_known(struct pt_hasher *hs, const struct pt_file_id *id);
 /* A rename the job made: a queued file no longer at its path is looked for there. */
 void pt_hasher_rename(struct pt_hasher *hs, const void *from, size_t flen, const void *to,
 		      size_t tlen);

@@ -107,7 +107,7 @@ static int latest_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
 	if (u->dirs & PT_USE_WRITE) {
 		if (!l->write || u->end >= l->t)
 			*l = (struct latest){ proc, sid, u->end, 1 };
-	} else if (!l->write && (!l->proc || u->rfirst < l->t)) {
+	} else if (!l->write && (!l->proc || u->rfirst > l->t)) {
 		*l = (struct latest){ proc, sid, u->rfirst, 0 };
 	}
 	return 0;
@@ -144,7 +144,7 @@ int pt_content_latest(struct pt_runset *rs, const char *path, size_t len, int la
 		    pt_store_each_use(rs->st[s], obj, latest_use, &l) || !l.proc)
 			continue;
 		if (!best.proc || (l.write && (!best.write || l.t >= best.t)) ||
-		    (!l.write && !best.write && l.t < best.t))
+		    (!l.write && !best.write && l.t > best.t))
 			best = l, bs = s;
 	}
 	if (!best.proc)

@@ -32,7 +32,8 @@ int pt_content_text(pt_store *st, const char *path, const struct pt_file_id *id,
 int pt_content_path(pt_store *st, const char *path, int lazy, char *out);
 
 /* The content of a path's latest version in a run: its last write (by close), else the
- * first read of it; as pt_content_text.  "unknown" when no store has a session of it. */
+ * last read of it (a file changed outside the job between reads has versions of its
+ * own); as pt_content_text.  "unknown" when no store has a session of it. */
 int pt_content_latest(struct pt_runset *rs, const char *path, size_t len, int lazy, char *out);
 
 #endif /* PT_CONTENT_H */

@@ -7,6 +7,11 @@
  * every node that shares the file system, as for provtrace lineage).  A read sees the
  * latest timeline entry before its first read; before any entry, the content the file had
  * when the run began ("v0"), which exists in the graph only when someone read it.
+ * Reads also show changes nothing traced made: a read whose file identity at its close
+ * (device, inode, size, mtime) differs from the one the reads before it in the same
+ * stretch of the timeline saw (or from the close of the write that began the stretch)
+ * read content put there by someone else, a version of its own ("vx", an external
+ * change, at that read) unless the two contents hashed the same.
  *
  * Derivations.  A version written by P derives from what P read before the write ended,
  * from what the processes P received data from over pipes and sockets had read before
@@ -49,10 +54,10 @@
 
 /* ---- keys */
 
-enum { V_NONE = 0, V_V0 = 1, V_WRITE = 2, V_MOVE = 3 };
+enum { V_NONE = 0, V_V0 = 1, V_WRITE = 2, V_MOVE = 3, V_EXT = 4 };
 
 /* A file version: V0 (canonical store, obj), WRITE (store, proc, sid), MOVE (store,
- * destination obj, ts).  Packed into two words for sets and sorting. */
+ * destination obj, ts), EXT (canonical store, obj, first read of it).  Packed into two words for sets and sorting. */
 struct ver {
 	uint32_t kind, store, id;
 	uint64_t x;
@@ -63,10 +68,10 @@ static uint64_t ver_k1(const struct ver *v)
 	return (uint64_t)v->kind << 56 | (uint64_t)v->store << 32 | v->id;
 }
 
-enum { E_WRITE = 1, E_MOVE = 2, E_GONE = 3 };
+enum { E_WRITE = 1, E_MOVE = 2, E_GONE = 3, E_EXT = 4 };
 
 struct tl_ent {
-	uint64_t t, x;          /* time; WRITE: sid, MOVE: ts */
+	uint64_t t, x;          /* time; WRITE: sid, MOVE: ts, EXT: the read that saw it */
 	uint32_t id, src;       /* WRITE: proc; MOVE: destination obj, source obj */
 	uint16_t store;
 	uint8_t kind, flow;     /* MOVE: PT_FLOW_RENAME or PT_FLOW_LINK */
@@ -131,6 +136,17 @@ struct cache {
 	size_t n, cap;
 };
 
+/* The file sessions of one process, by sid: the identity each close saw. */
+struct sid_ent {
+	uint64_t sid, close;
+	struct pt_file_id id;
+};
+
+struct sidl {
+	struct sid_ent *e;
+	size_t n, cap;
+};
+
 /* A set of 128-bit keys with a value each, emptied in O(1) by a generation stamp. */
 struct kset {
 	uint64_t *k1, *k2, *val;
@@ -186,7 +202,7 @@ struct pt_prov {
 	const char *phase;
 	uint64_t done, total;
 
-	struct cache tl, comp, pl;
+	struct cache tl, comp, pl, sids;
 	size_t weight, budget;
 
 	struct pt_strset exes, hosts;
@@ -375,8 +391,16 @@ static void pl_free(void *p)
 	free(l);
 }
 
+static void sidl_free(void *p)
+{
+	struct sidl *l = p;
+	free(l->e);
+	free(l);
+}
+
 static void caches_clear(pt_prov *pv)
 {
+	cache_clear(&pv->sids, sidl_free);
 	cache_clear(&pv->tl, tl_free);
 	cache_clear(&pv->comp, comp_free);
 	cache_clear(&pv->pl, pl_free);
@@ -595,6 +619,12 @@ static void iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v)
 		pt_buf_puts(b, "/w");
 		pt_buf_u64(b, v->x);
 		return;
+	case V_EXT:
+		obj_name(pv, v->store, v->id, &pv->name);
+		iri_run(pv, b, "/vx/");
+		pt_buf_u64(b, v->x);
+		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
+		return;
 	case V_MOVE:
 		obj_name(pv, v->store, v->id, &pv->name);
 		iri_run(pv, b, "/mv/");
@@ -613,17 +643,18 @@ static void iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v)
 
 /* A version's content identity: pt:contentHash, and prov:alternateOf the content
  * itself, an IRI that the same bytes have in every run (see content.h). */
-static void e_content(pt_prov *pv, size_t s, const struct pt_buf *S, const struct pt_sess_rec *x)
+static void e_content(pt_prov *pv, size_t s, const struct pt_buf *S, const struct pt_sess_rec *x,
+		      int from_reads)
 {
 	struct pt_file_id id = { x->dev, x->ino, x->size, x->mtime };
 	char h[PT_HASH_STR], iri[96];
 
 	if (!pt_content_text(pv->rs.st[s], NULL, &id, 0, h))
 		return;
-	/* an initial version gets its content from the reads that saw it, said once per
-	 * content (two contents: the file changed under the job between two reads) */
-	if (!strncmp(S->p, pv->run, pv->runlen) && S->len > pv->runlen + 3 &&
-	    !memcmp(S->p + pv->runlen, "/v0", 3)) {
+	/* a version nothing traced wrote (initial, external) gets its content from the reads
+	 * that saw it, said once per content (two: its identity changed and the bytes did
+	 * not, or the change came while a read was open) */
+	if (from_reads) {
 		struct pt_buf k = { 0 };
 		pt_buf_put(&k, S->p, S->len);
 		pt_buf_put(&k, h, strlen(h));
@@ -673,12 +704,19 @@ static int file_session(uint32_t kind)
 
 /* ---- timelines */
 
+struct tl_read {                /* a read session of the path, for external changes */
+	uint64_t t, sid;
+	uint32_t proc, store;
+};
+
 struct tl_fill {
 	pt_prov *pv;
 	struct tl *t;
 	size_t store, cap;
 	uint64_t *reads;
 	size_t nreads, capreads;
+	struct tl_read *rs;
+	size_t nrs, caprs;
 };
 
 static void tl_add(struct tl_fill *f, const struct tl_ent *e)
@@ -701,6 +739,8 @@ static int tl_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid, const st
 	if (u->dirs & PT_USE_READ) {
 		GROW(f->reads, f->nreads, f->capreads);
 		f->reads[f->nreads++] = u->rfirst;
+		GROW(f->rs, f->nrs, f->caprs);
+		f->rs[f->nrs++] = (struct tl_read){ u->rfirst, sid, proc, (uint32_t)f->store };
 	}
 	return 0;
 }
@@ -756,6 +796,21 @@ static int ent_cmp(const void *a, const void *b)
 	return (x->src > y->src) - (x->src < y->src);
 }
 
+/* Index of the last of the first n entries before t, or -1. */
+static long ents_before(const struct tl_ent *e, size_t n, uint64_t when)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (e[mid].t < when)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
 /* Index of the last entry before t, or -1. */
 static long tl_before(const struct tl *t, uint64_t when)
 {
@@ -774,6 +829,144 @@ static long tl_before(const struct tl *t, uint64_t when)
 static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
 			  int depth);
 
+/* ---- external changes: what each read session's close saw of the file */
+
+static int sidl_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+{
+	struct sidl *l = ctx;
+
+	(void)proc;
+	if (!x->obj || !x->close_ns || !file_session(x->kind) || (!x->rops && !x->wops))
+		return 0;
+	GROW(l->e, l->n, l->cap);
+	l->e[l->n++] = (struct sid_ent){ sid, x->close_ns, { x->dev, x->ino, x->size, x->mtime } };
+	return 0;
+}
+
+/* The file sessions of (s, proc), in sid order (the store's). */
+static struct sidl *get_sidl(pt_prov *pv, size_t s, uint32_t proc)
+{
+	uint64_t key = (uint64_t)s << 32 | proc;
+	struct sidl *l = cache_find(&pv->sids, key);
+
+	if (l)
+		return l;
+	l = xmalloc(sizeof *l);
+	memset(l, 0, sizeof *l);
+	pt_store_each_sess(pv->rs.st[s], proc, sidl_each, l);
+	pv->weight += l->n + 1;
+	cache_put(&pv->sids, key, l);
+	filled(pv);
+	return l;
+}
+
+static const struct sid_ent *sid_find(pt_prov *pv, size_t s, uint32_t proc, uint64_t sid)
+{
+	struct sidl *l = get_sidl(pv, s, proc);
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l->e[mid].sid < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && l->e[lo].sid == sid ? &l->e[lo] : NULL;
+}
+
+static int id_known(const struct pt_file_id *id)
+{
+	return id->dev || id->ino || id->size || id->mtime;
+}
+
+static int id_same(const struct pt_file_id *a, const struct pt_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime;
+}
+
+/* Two identities of one path whose bytes hashed the same are one version. */
+static int same_bytes(pt_prov *pv, uint32_t sa, const struct pt_file_id *a, uint32_t sb,
+		      const struct pt_file_id *b)
+{
+	struct pt_hash_rec x, y;
+
+	return pt_store_hash_get(pv->rs.st[sa], a, &x) == 0 && x.state == PT_HASH_DONE &&
+	       pt_store_hash_get(pv->rs.st[sb], b, &y) == 0 && y.state == PT_HASH_DONE &&
+	       memcmp(x.hash, y.hash, 16) == 0;
+}
+
+static int read_cmp(const void *a, const void *b)
+{
+	const struct tl_read *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->store != y->store)
+		return x->store < y->store ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return (x->sid > y->sid) - (x->sid < y->sid);
+}
+
+/* Walk the reads in time order, per stretch of the timeline (the entries before them):
+ * each stretch starts from what its write's close left (or from its first read), and a
+ * read that saw another identity begins an external version (E_EXT) at its first read.
+ * Reads during a write of the job (an earlier entry's session still open) say nothing. */
+static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
+{
+	struct pt_file_id ref = { 0, 0, 0, 0 }, last = { 0, 0, 0, 0 };
+	uint32_t ref_store = 0, last_store = 0;
+	long seg = -1, done = -1;    /* the stretch of the last read; entries walked */
+	uint64_t busy = 0;           /* the job's writes so far: open until */
+	size_t nbase = t->n, cap = f->cap;
+
+	if (f->nrs > 1)
+		qsort(f->rs, f->nrs, sizeof *f->rs, read_cmp);
+	for (size_t i = 0; i < f->nrs; i++) {
+		const struct tl_read *r = &f->rs[i];
+		/* the base entries (EXT ones are appended after them); reads come in time
+		 * order, so stretches only move forward */
+		long k = ents_before(t->e, nbase, r->t);
+		for (; done < k; done++) {
+			const struct tl_ent *e = &t->e[done + 1];
+			const struct sid_ent *w;
+			if (e->kind != E_WRITE)
+				continue;
+			if (!(w = sid_find(pv, e->store, e->id, e->x))) {
+				busy = UINT64_MAX;   /* a write whose close is not known */
+			} else if (w->close > busy) {
+				busy = w->close;     /* the last close of a write left the file */
+				last = w->id;
+				last_store = e->store;
+			}
+		}
+		if (k != seg) {
+			seg = k;
+			memset(&ref, 0, sizeof ref);
+			if (k >= 0 && t->e[k].kind == E_WRITE) {
+				ref = last;
+				ref_store = last_store;
+			}
+		}
+		const struct sid_ent *rd = sid_find(pv, r->store, r->proc, r->sid);
+		if (!rd || !id_known(&rd->id) || r->t < busy)
+			continue;
+		if (id_known(&ref) && !id_same(&ref, &rd->id) &&
+		    !same_bytes(pv, ref_store, &ref, r->store, &rd->id) &&
+		    (t->n == nbase || t->e[t->n - 1].x != r->t)) {
+			struct tl_ent e = { r->t - 1, r->t, t->cobj, 0, (uint16_t)t->cstore, E_EXT, 0 };
+			GROW(t->e, t->n, cap);
+			t->e[t->n++] = e;
+		}
+		ref = rd->id;
+		ref_store = r->store;
+	}
+	f->cap = cap;
+	if (t->n > nbase)
+		qsort(t->e, t->n, sizeof *t->e, ent_cmp);
+}
+
 static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 {
 	uint64_t key = (uint64_t)s << 32 | obj;
@@ -787,7 +980,7 @@ static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 	uint32_t kind = obj_name(pv, s, obj, &path);
 	pv->weight++;
 	if (kind == PT_KIND_FILE && path.len && path.p[0] == '/') {
-		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0 };
+		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0, NULL, 0, 0 };
 		t->is_file = 1;
 		t->sys = system_path(path.p, path.len);
 		t->cstore = (uint32_t)s;
@@ -824,6 +1017,9 @@ static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 			t->has_v0 = 1;
 		}
 		free(f.reads);
+		if (!t->has_sym && f.nrs)
+			tl_external(pv, t, &f);
+		free(f.rs);
 		pv->weight += t->n + f.nreads / 4 + 1;
 	}
 	pt_buf_free(&path);
@@ -856,6 +1052,12 @@ static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, in
 			v.kind = V_MOVE;
 			v.store = e->store;
 			v.id = e->id;
+			v.x = e->x;
+			return v;
+		case E_EXT:
+			v.kind = V_EXT;
+			v.store = t->cstore;
+			v.id = t->cobj;
 			v.x = e->x;
 			return v;
 		default:
@@ -2406,8 +2608,9 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 				obj_name(pv, pe->store, x->obj, &pe->path);
 				e_rules(pv, S, PT_RULE_USED, pe->path.p, PROV("hadRole"));
 			}
-			if (v.kind == V_V0)   /* after the usage's block: O is still its entity */
-				e_content(pv, pe->store, O, x);
+			/* after the usage's block: O is still its entity */
+			if (v.kind == V_V0 || v.kind == V_EXT)
+				e_content(pv, pe->store, O, x, 1);
 		}
 	}
 	if (x->wops && pe->pass == 2) {
@@ -2446,7 +2649,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		}
 		if (cut)
 			e_bool(pv, S, PT("sourcesTruncated"), 1);
-		e_content(pv, pe->store, S, x);   /* last: the content's block may follow */
+		e_content(pv, pe->store, S, x, 0);   /* last: the content's block may follow */
 
 		e_type(pv, G, PROV("Generation"));
 		if (mpiio)
@@ -3014,6 +3217,23 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 	}
 	for (size_t i = 0; i < t->n && !pv->err; i++) {
 		const struct tl_ent *e = &t->e[i];
+		if (e->kind == E_EXT) {
+			struct ver v = { V_EXT, t->cstore, t->cobj, e->x };
+			uint64_t when = e->t;
+			iri_ver(pv, S, &v);
+			e_type(pv, S, PROV("Entity"));
+			e_type(pv, S, PT("FileVersion"));
+			e_type(pv, S, PT("ExternalVersion"));
+			e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
+			e_buf(pv, S, PROV("specializationOf"), &fe->f);
+			struct ver prev = resolve(pv, fe->store, obj, when, 1, 0);
+			if (prev.kind != V_NONE) {
+				iri_ver(pv, O, &prev);
+				e_buf(pv, S, PROV("wasRevisionOf"), O);
+			}
+			t = get_tl(pv, fe->store, obj);
+			continue;
+		}
 		if (e->kind != E_MOVE)
 			continue;
 		struct ver v = { V_MOVE, e->store, e->id, e->x };

@@ -46,7 +46,7 @@ CONTENT = "https://w3id.org/provtrace/content/xxh3-128/"
 rows = set()
 for v, h in g.subject_objects(PT.contentHash):
     files = [str(o) for o in g.objects(v, PROV.specializationOf) if str(o).startswith("file://")]
-    # one content per hash (an initial version seen with two contents has both)
+    # one content per hash (in.txt changed between its reads: two versions, see versions.sh)
     content = {str(o) for o in g.objects(v, PROV.alternateOf) if str(o).startswith(CONTENT)}
     hashes = {CONTENT + str(x)[9:] for x in g.objects(v, PT.contentHash)}
     assert content == hashes, (v, h, content, hashes)
