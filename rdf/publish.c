@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "follow.h"
 #include "iri.h"
 #include "prov.h"
 #include "remote.h"
@@ -325,7 +326,8 @@ static void usage(FILE *f)
 		   "                         [--credentials FILE] [--graph-store URL]\n"
 		   "                         [--update URL] [--query URL] [--chunk BYTES] [-q]\n"
 		   "                         [--rules FILE | --no-rules] [--base IRI] [--all]\n"
-		   "                         [--max-sources N] RUNDIR|STORE\n");
+		   "                         [--max-sources N] [--follow [--interval N]]\n"
+		   "                         RUNDIR|STORE\n");
 }
 
 static int size_arg(const char *s, size_t *out)
@@ -367,11 +369,12 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, 0, 'r' }, { "no-rules", no_argument, 0, 'R' },
 		{ "base", required_argument, 0, 'b' }, { "all", no_argument, 0, 'a' },
 		{ "max-sources", required_argument, 0, 'm' }, { "quiet", no_argument, 0, 'q' },
+		{ "drop-graph", required_argument, 0, 'D' },   /* for --follow */
 		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	struct pt_prov_opts po = { 0 };
 	struct pub p = { 0 };
-	const char *to = NULL, *cred = NULL, *rules_path = NULL, *used = NULL;
+	const char *to = NULL, *cred = NULL, *rules_path = NULL, *used = NULL, *dropg = NULL;
 	char *own[3] = { 0 };
 	char err[512];
 	int c, no_rules = 0, quiet = 0, r, rc = 1;
@@ -379,6 +382,8 @@ int main(int argc, char **argv)
 	pt_prov *pv = NULL;
 	struct timespec t0, t1;
 
+	if (pt_follow_wanted(argc, argv))
+		return pt_follow(argc, argv);
 	p.chunk = DEFAULT_CHUNK;
 	po.max_sources = PT_PROV_MAX_SOURCES;
 	while ((c = getopt_long(argc, argv, "t:c:qh", opts, NULL)) != -1) {
@@ -400,6 +405,7 @@ int main(int argc, char **argv)
 		case 'a': po.all_sources = 1; break;
 		case 'm': po.max_sources = strtoull(optarg, NULL, 10); break;
 		case 'q': quiet = 1; break;
+		case 'D': dropg = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -431,6 +437,11 @@ int main(int argc, char **argv)
 		p.update = own[1] = endpoint(to, auth ? "/sparql-auth" : "/sparql");
 	if (!p.query)
 		p.query = own[2] = endpoint(to, "/sparql");
+	if (dropg) {
+		if ((rc = drop_graph(&p, dropg) ? 1 : 0))
+			fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		goto out;
+	}
 
 	if (no_rules)
 		rules = pt_rules_empty();
