@@ -136,6 +136,23 @@ static int drop_graph(struct pub *p, const char *g)
 				     : "DROP SILENT GRAPH", g, NULL, NULL);
 }
 
+/* Every triple of graph g, deleted as triples: on Virtuoso a DROP can leave quads behind
+ * that a concurrent query kept from a MOVE (seen with publish --follow). */
+static int delete_all(struct pub *p, const char *g)
+{
+	struct pt_buf q = { 0 };
+	int rc;
+
+	pt_buf_puts(&q, p->virtuoso ? "DEFINE sql:log-enable 3 " : "");
+	pt_buf_puts(&q, "DELETE WHERE { GRAPH <");
+	pt_buf_puts(&q, g);
+	pt_buf_puts(&q, "> { ?s ?p ?o } }");
+	pt_buf_cstr(&q);
+	rc = pt_remote_sparql(p->rm, p->update, "update", q.p, NULL, NULL, NULL, NULL);
+	pt_buf_free(&q);
+	return rc;
+}
+
 static void drop_tmp(struct pub *p)
 {
 	if (p->tried)
@@ -437,9 +454,14 @@ int main(int argc, char **argv)
 		p.update = own[1] = endpoint(to, auth ? "/sparql-auth" : "/sparql");
 	if (!p.query)
 		p.query = own[2] = endpoint(to, "/sparql");
-	if (dropg) {
-		if ((rc = drop_graph(&p, dropg) ? 1 : 0))
+	if (dropg) {   /* a graph and its temporary one (--follow: a provisional name) */
+		struct pt_buf g = { 0 };
+		pt_buf_puts(&g, dropg);
+		pt_buf_puts(&g, "/publishing");
+		if ((rc = drop_graph(&p, dropg) || delete_all(&p, dropg) ||
+			  drop_graph(&p, pt_buf_cstr(&g)) || delete_all(&p, pt_buf_cstr(&g)) ? 1 : 0))
 			fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		pt_buf_free(&g);
 		goto out;
 	}
 

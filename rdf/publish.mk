@@ -26,3 +26,6 @@ bench-publish: provtrace-publish provtrace-export provtrace-query tests/rdf/mkst
 	$(abs_top_srcdir)/bench/publish/bench.sh $(BENCH_PUBLISH_FLAGS) $(abs_top_builddir)
 endif
 endif
+# reading a run while it runs (rdf/live.c, collector/live.c) and publish --follow
+TESTS += tests/rdf/live.sh
+EXTRA_DIST += tests/rdf/live.sh
