@@ -143,7 +143,6 @@ static int delete_all(struct pub *p, const char *g)
 	struct pt_buf q = { 0 };
 	int rc;
 
-	pt_buf_puts(&q, p->virtuoso ? "DEFINE sql:log-enable 3 " : "");
 	pt_buf_puts(&q, "DELETE WHERE { GRAPH <");
 	pt_buf_puts(&q, g);
 	pt_buf_puts(&q, "> { ?s ?p ?o } }");
@@ -526,11 +525,21 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t3);
+	/* Virtuoso 7.2's MOVE keeps target quads the source also holds, and with them some
+	 * it should drop (seen republishing a run that grew, publish --follow): empty the
+	 * target first (the run's graph is briefly empty, as during Virtuoso's MOVE anyway) */
+	if (p.virtuoso && delete_all(&p, p.graph)) {
+		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		goto fail;
+	}
 	if (update(&p, "MOVE SILENT GRAPH", p.tmp, " TO GRAPH", p.graph)) {
 		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
 		goto fail;
 	}
 	p.tried = 0;
+	/* and it leaves in the source the quads the target already held */
+	if (p.virtuoso && (drop_graph(&p, p.tmp) || delete_all(&p, p.tmp)))
+		fprintf(stderr, "%s: warning: <%s> not emptied: %s\n", me, p.tmp, pt_remote_error(p.rm));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!quiet) {
 		double s = secs(&t0, &t1);

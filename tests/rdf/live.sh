@@ -117,20 +117,35 @@ rq() {
 # the rows (Virtuoso's COUNT after a row-by-row DROP counts quads no SELECT returns)
 runs() {
 	rq "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
-		FILTER (STRSTARTS(STR(?g), \"urn:provtrace:run:\")) }" >"$T/rows"
+		FILTER (STRSTARTS(STR(?g), \"urn:provtrace:\")) }" >"$T/rows"
 	echo "$(wc -l <"$T/rows") $(cut -d, -f1 "$T/rows" | sort -u | grep -c . || true)"
 }
 job follow
 until_eq "2" json files_written
-provtrace-publish --follow --interval 1 --to "$URL" "$RUN" >"$T/follow.out" 2>"$T/follow.err" &
+# --base: the live rounds publish under the final name (without it, the graph published
+# before run.json exists has a provisional name, dropped at the end; on Virtuoso 7.2 that
+# drop leaves a few quads: provtrace-publish(1))
+BASE="urn:provtrace:test:live:$$"
+provtrace-publish --follow --interval 4 --base "$BASE" --to "$URL" "$RUN" >"$T/follow.out" 2>"$T/follow.err" &
 FOLLOW=$!
-# the first rounds: a.txt and b.txt
-for i in $(seq 300); do set -- $(runs); [ "${1:-0}" -gt 0 ] && break; sleep 0.1; done
-n1=${1:-0}
+# rounds done; the store is queried only between rounds (see provtrace-publish(1): a query
+# during Virtuoso's MOVE can leave quads behind)
+done_rounds() { grep -c 'published$' "$T/follow.err" || true; }
+until_round() {   # until_round N — until N rounds are done
+	for _i in $(seq 600); do [ "$(done_rounds)" -ge "$1" ] && return 0; sleep 0.1; done
+	fail "publish --follow did not finish round $1: $(cat "$T/follow.err")"
+}
+until_round 1
+set -- $(runs)
+n1=$1
 assert_ge 1 "$n1" "triples published while the job waits on go1"
+assert_eq 1 "$2" "one run graph while live"
 release 1
-for i in $(seq 300); do set -- $(runs); [ "${1:-0}" -gt "$n1" ] && break; sleep 0.1; done
-n2=${1:-0}
+until_eq "3" json files_written
+r=$(done_rounds)
+until_round $((r + 1))
+set -- $(runs)
+n2=$1
 [ "$n2" -gt "$n1" ] || fail "the graph did not grow after c.txt ($n1, then $n2)"
 assert_eq 1 "$2" "one run graph while live"
 release 2
@@ -138,8 +153,8 @@ wait "$JOB" || fail "the followed job failed: $(cat "$T/follow.out")"
 wait "$FOLLOW" || fail "publish --follow: $(cat "$T/follow.err")"
 FOLLOW=
 G=$(cat "$T/follow.out")
-want=$(provtrace export -q -f ntriples "$RUN" | wc -l)
+want=$(provtrace export -q -f ntriples --base "$BASE" "$RUN" | wc -l)
 [ "$want" -gt "$n2" ] || fail "the final export ($want) is not larger than the live graph ($n2)"
-assert_eq "$want 1" "$(runs)" "after --follow: one graph, the export's triples"
-assert_eq "$G" "$(provtrace-publish -q --to "$URL" "$RUN")" "a plain publish names the same graph"
+assert_eq "$want 1" "$(runs)" "after --follow: one graph, the export's triples (other rows: $(grep -v "^$G," "$T/rows" | head -5))"
+assert_eq "$G" "$(provtrace-publish -q --base "$BASE" --to "$URL" "$RUN")" "a plain publish names the same graph"
 assert_eq "$want 1" "$(runs)" "after a plain publish: the same"
