@@ -624,7 +624,7 @@ class Bench:
                               "-n", str(n), self.build], check=True, env=env,
                              capture_output=True, text=True).stdout
         rows = [[c.strip() for c in l.strip("|").split("|")] for l in out.splitlines()
-                if l.startswith("| ") and not l.startswith("| tool") and "---" not in l]
+                if l.startswith("| ") and not l.startswith("| program") and "---" not in l]
         for c in rows:
             self.row(measure="(13) publish %s events: %s" % ("10^%d" % len(str(n)[1:]), c[0]),
                      unit="s; triples/s", provtrace="%s s; %s/s" % (c[3], c[4]),
