@@ -5,7 +5,7 @@ its peers, prints one table and writes bench/out/results.json in the build tree.
   ptbench.py --build BUILDDIR --src SRCDIR --out OUTDIR [--quick] [--only M1,M2] [--profile]
 
 Measures (names for --only): percall, openclose, fopenclose, dft, procs, getc, ml, ingest,
-lineage, report, extract (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
+lineage, report, extract, publish, merge (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
 round and reports medians with their spread (IQR), because the machines this runs on
 are shared: read bench/README.md before reading the numbers.
 """
@@ -597,6 +597,69 @@ class Bench:
                           "alternating rounds, medians; %s processes with facts, %s files not read"
                           % (rounds, facts[0], facts[1]))
         self.results["measures"]["extract"] = [r for r in self.rows if "extraction" in r["measure"]]
+
+    # ---- (13) publish against Virtuoso's bulk loader; one export of a job's 64 node stores
+
+    def timed(self, cmd, env=None):
+        """wall seconds and peak RSS (KiB) of cmd, measured by /usr/bin/time -v"""
+        tf = os.path.join(self.tmp, "time.txt")
+        t = time.perf_counter()
+        subprocess.run(["/usr/bin/time", "-v", "-o", tf] + cmd, check=True, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        dt = time.perf_counter() - t
+        with open(tf) as f:
+            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read()).group(1))
+        return dt, rss
+
+    def publish(self):
+        """bench/publish/bench.sh: provtrace publish and Virtuoso's bulk loader, same triples"""
+        if not all(os.access(p, os.X_OK) for p in ("/usr/bin/virtuoso-t", "/usr/bin/isql-vt",
+                                                    "/usr/bin/time")):
+            log("publish: Virtuoso (virtuoso-opensource) or /usr/bin/time missing: row skipped")
+            return
+        env = self.env_base()
+        env["PROVTRACE_VIRTUOSO_HTTP"] = os.environ.get("PROVTRACE_VIRTUOSO_HTTP", "18892")
+        n = 10 ** 4 if self.quick else 10 ** 5
+        out = subprocess.run(["sh", os.path.join(self.src, "bench", "publish", "bench.sh"),
+                              "-n", str(n), self.build], check=True, env=env,
+                             capture_output=True, text=True).stdout
+        rows = [[c.strip() for c in l.strip("|").split("|")] for l in out.splitlines()
+                if l.startswith("| ") and not l.startswith("| program") and "---" not in l]
+        for c in rows:
+            self.row(measure="(13) publish %s events: %s" % ("10^%d" % len(str(n)[1:]), c[0]),
+                     unit="s; triples/s", provtrace="%s s; %s/s" % (c[3], c[4]),
+                     note="%s: %s triples, peak RSS %s MiB (bench/publish/bench.sh -n %d)"
+                          % (c[1], c[2], c[5] if len(c) > 5 else "-", n))
+        self.results["measures"]["publish"] = {"events": n, "table": out}
+
+    def merge(self):
+        """one export of a job's 64 node stores against one store of the same events"""
+        if not os.access("/usr/bin/time", os.X_OK):
+            log("merge: /usr/bin/time missing: row skipped")
+            return
+        mk = os.path.join(self.build, "tests", "rdf", "mkstore")
+        exp = os.path.join(self.build, "provtrace-export")
+        n = 2 * 10 ** 4 if self.quick else 10 ** 5
+        res = {}
+        for k in (1, 64):
+            run = os.path.join(self.tmp, "merge-%d" % k)
+            shutil.rmtree(run, ignore_errors=True)
+            cmd = [mk, "bench", str(n), run] if k == 1 else [mk, "nodes", str(k), str(n), run]
+            subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+            nt = os.path.join(self.tmp, "merge.nt")
+            subprocess.run([exp, "-q", "-f", "ntriples", "-o", nt, run], check=True)  # indexed
+            dt, rss = self.timed([exp, "-q", "-f", "ntriples", "-o", nt, run])
+            with open(nt, "rb") as f:
+                triples = sum(1 for _ in f)
+            res[k] = (dt, rss, triples)
+            shutil.rmtree(run, ignore_errors=True)
+            self.row(measure="(13) export of %d node store%s, %d events" % (k, "s" if k > 1 else "", n),
+                     unit="s; triples/s", provtrace="%.1f s; %.0f/s" % (dt, triples / dt),
+                     note="tests/rdf/mkstore %s, then provtrace-export -f ntriples (second run, "
+                          "indexed): %d triples, peak RSS %.0f MiB" % (
+                              "bench" if k == 1 else "nodes %d" % k, triples, rss / 1024))
+        self.results["measures"]["merge"] = {str(k): {"seconds": v[0], "rss_kib": v[1],
+                                                      "triples": v[2]} for k, v in res.items()}
 
     def getc_callgrind(self, blk):
         """user-space instructions of ptb_getc_loop (fopen to fclose) on 8 MiB, bare and traced"""
@@ -1311,6 +1374,10 @@ document.body.appendChild(f);
                 self.report()
             if want("extract"):
                 self.extract()
+            if want("publish"):
+                self.publish()
+            if want("merge"):
+                self.merge()
             if self.want_profile and (only is None or "profile" in only):
                 self.profiles()
             self.placeholders()

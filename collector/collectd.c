@@ -29,6 +29,7 @@
 #include "consume.h"
 #include "progress.h"
 #include "hash.h"
+#include "live.h"
 #include "protocol.h"
 #include "store.h"
 
@@ -87,6 +88,7 @@ static struct {
 	size_t nconn;
 	uint64_t last_scan, last_err_report;
 	int stopping;
+	int index_wanted;          /* a live reader asked (SIGUSR1): index in steps */
 	uint64_t cycles, records;
 	uint64_t fill_max;        /* fullest ring at the last cycle, in 1024ths */
 	int wait_ms;              /* the timer's current period */
@@ -1559,6 +1561,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	C.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep_add(C.sigfd, TAG_SIGNAL);
@@ -1587,9 +1590,13 @@ int main(int argc, char **argv)
 		close(C.ready_fd);
 	}
 	log_info("listening on %s, spool %s, store %s", C.sock, C.spool, C.store_path);
+	/* after the fork: readers signal this pid */
+	if (C.output && (r = pt_live_mark(C.output, getpid(), C.store_path)))
+		log_warn("cannot write the live marker beside %s: %s", C.output, strerror(r));
 
 	while (!C.stopping) {
-		int n = epoll_wait(C.epfd, evs, 64, -1);
+		/* while a live reader waits for the indices, poll between indexing steps */
+		int n = epoll_wait(C.epfd, evs, 64, C.index_wanted ? 0 : -1);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			switch (tag & TAG_MASK) {
@@ -1610,8 +1617,12 @@ int main(int argc, char **argv)
 			}
 			case TAG_SIGNAL: {
 				struct signalfd_siginfo si;
-				while (read(C.sigfd, &si, sizeof si) == sizeof si)
-					C.stopping = 1;
+				while (read(C.sigfd, &si, sizeof si) == sizeof si) {
+					if (si.ssi_signo == SIGUSR1)
+						C.index_wanted = 64;   /* steps; a reader that still waits asks again */
+					else
+						C.stopping = 1;
+				}
 				break;
 			}
 			case TAG_TIMER: {
@@ -1631,6 +1642,13 @@ int main(int argc, char **argv)
 				break;
 			}
 			}
+		}
+		if (C.index_wanted && (r = pt_live_index_step(C.st)) <= 0) {
+			if (r < 0)
+				log_warn("indexing for a live reader: %s", pt_strerror(r));
+			C.index_wanted = 0;
+		} else if (C.index_wanted) {
+			C.index_wanted--;
 		}
 	}
 
@@ -1659,6 +1677,8 @@ int main(int argc, char **argv)
 		pt_store_sync(C.st);   /* the node-local store is what is left: make it last */
 		r = 1;
 	}
+	if (C.output)
+		pt_live_unmark(C.output);   /* after NODE.mdb is in place */
 	pt_store_close(C.st);
 	close(C.lfd);
 	unlink(C.sock);

@@ -178,7 +178,8 @@ int pt_st_open(const char *path, unsigned flags, unsigned envflags, pt_store **o
 	mdb_env_set_maxdbs(st->env, DB_COUNT + 2);
 	envflags |= MDB_NOSUBDIR | MDB_NOTLS;
 	if (st->rdonly) {
-		envflags |= MDB_RDONLY | MDB_NOLOCK;
+		/* a live reader shares LMDB's lock file with the collector writing beside it */
+		envflags |= MDB_RDONLY | (flags & PT_STORE_LIVE ? 0 : MDB_NOLOCK);
 	} else {
 		const char *sync = getenv("PROVTRACE_SYNC");
 		if ((flags & PT_STORE_NOSYNC) || (sync && strcmp(sync, "0") == 0))

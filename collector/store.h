@@ -47,6 +47,9 @@ enum {
 	PT_STORE_NOSYNC = 4,      /* writer: commits do not fsync (see the collector) */
 	PT_STORE_ASIS = 8,        /* reader: never index; the indices may lag the log */
 	PT_STORE_PENDING_OK = 16, /* reader: a store it cannot index opens as is */
+	/* reader, with PT_STORE_ASIS: the store of a running collector, read through LMDB's
+	 * lock file (STORE-lock) in read-only transactions; no flock wait, no indexing */
+	PT_STORE_LIVE = 32,
 };
 
 /* Open the store file `path` (a single file, not a directory).

@@ -75,6 +75,7 @@ int main(int argc, char **argv)
 			argv[optind + 1], rs.nmissing == 1 ? "" : "s",
 			pt_runset_missing(&rs, names, sizeof names), rs.nmissing == 1 ? "it" : "them");
 	}
+	pt_live_say("provtrace lineage", &rs);
 	if (pt_walk(&rs, (const uint8_t *)path, plen, back, max_depth, all, &cb)) {
 		fprintf(stderr, "provtrace lineage: %s: not in the run's provenance\n", path);
 		pt_runset_close(&rs);

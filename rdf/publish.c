@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "follow.h"
 #include "iri.h"
 #include "prov.h"
 #include "remote.h"
@@ -133,6 +134,22 @@ static int drop_graph(struct pub *p, const char *g)
 {
 	return update(p, p->virtuoso ? "DEFINE sql:log-enable 3 DROP SILENT GRAPH"
 				     : "DROP SILENT GRAPH", g, NULL, NULL);
+}
+
+/* Every triple of graph g, deleted as triples: on Virtuoso a DROP can leave quads behind
+ * that a concurrent query kept from a MOVE (seen with publish --follow). */
+static int delete_all(struct pub *p, const char *g)
+{
+	struct pt_buf q = { 0 };
+	int rc;
+
+	pt_buf_puts(&q, "DELETE WHERE { GRAPH <");
+	pt_buf_puts(&q, g);
+	pt_buf_puts(&q, "> { ?s ?p ?o } }");
+	pt_buf_cstr(&q);
+	rc = pt_remote_sparql(p->rm, p->update, "update", q.p, NULL, NULL, NULL, NULL);
+	pt_buf_free(&q);
+	return rc;
 }
 
 static void drop_tmp(struct pub *p)
@@ -325,7 +342,8 @@ static void usage(FILE *f)
 		   "                         [--credentials FILE] [--graph-store URL]\n"
 		   "                         [--update URL] [--query URL] [--chunk BYTES] [-q]\n"
 		   "                         [--rules FILE | --no-rules] [--base IRI] [--all]\n"
-		   "                         [--max-sources N] RUNDIR|STORE\n");
+		   "                         [--max-sources N] [--follow [--interval N]]\n"
+		   "                         RUNDIR|STORE\n");
 }
 
 static int size_arg(const char *s, size_t *out)
@@ -367,11 +385,12 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, 0, 'r' }, { "no-rules", no_argument, 0, 'R' },
 		{ "base", required_argument, 0, 'b' }, { "all", no_argument, 0, 'a' },
 		{ "max-sources", required_argument, 0, 'm' }, { "quiet", no_argument, 0, 'q' },
+		{ "drop-graph", required_argument, 0, 'D' },   /* for --follow */
 		{ "help", no_argument, 0, 'h' }, { 0 }
 	};
 	struct pt_prov_opts po = { 0 };
 	struct pub p = { 0 };
-	const char *to = NULL, *cred = NULL, *rules_path = NULL, *used = NULL;
+	const char *to = NULL, *cred = NULL, *rules_path = NULL, *used = NULL, *dropg = NULL;
 	char *own[3] = { 0 };
 	char err[512];
 	int c, no_rules = 0, quiet = 0, r, rc = 1;
@@ -379,6 +398,8 @@ int main(int argc, char **argv)
 	pt_prov *pv = NULL;
 	struct timespec t0, t1;
 
+	if (pt_follow_wanted(argc, argv))
+		return pt_follow(argc, argv);
 	p.chunk = DEFAULT_CHUNK;
 	po.max_sources = PT_PROV_MAX_SOURCES;
 	while ((c = getopt_long(argc, argv, "t:c:qh", opts, NULL)) != -1) {
@@ -400,6 +421,7 @@ int main(int argc, char **argv)
 		case 'a': po.all_sources = 1; break;
 		case 'm': po.max_sources = strtoull(optarg, NULL, 10); break;
 		case 'q': quiet = 1; break;
+		case 'D': dropg = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -431,6 +453,16 @@ int main(int argc, char **argv)
 		p.update = own[1] = endpoint(to, auth ? "/sparql-auth" : "/sparql");
 	if (!p.query)
 		p.query = own[2] = endpoint(to, "/sparql");
+	if (dropg) {   /* a graph and its temporary one (--follow: a provisional name) */
+		struct pt_buf g = { 0 };
+		pt_buf_puts(&g, dropg);
+		pt_buf_puts(&g, "/publishing");
+		if ((rc = drop_graph(&p, dropg) || delete_all(&p, dropg) ||
+			  drop_graph(&p, pt_buf_cstr(&g)) || delete_all(&p, pt_buf_cstr(&g)) ? 1 : 0))
+			fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		pt_buf_free(&g);
+		goto out;
+	}
 
 	if (no_rules)
 		rules = pt_rules_empty();
@@ -493,11 +525,21 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t3);
+	/* Virtuoso 7.2's MOVE keeps target quads the source also holds, and with them some
+	 * it should drop (seen republishing a run that grew, publish --follow): empty the
+	 * target first (the run's graph is briefly empty, as during Virtuoso's MOVE anyway) */
+	if (p.virtuoso && delete_all(&p, p.graph)) {
+		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
+		goto fail;
+	}
 	if (update(&p, "MOVE SILENT GRAPH", p.tmp, " TO GRAPH", p.graph)) {
 		fprintf(stderr, "%s: %s\n", me, pt_remote_error(p.rm));
 		goto fail;
 	}
 	p.tried = 0;
+	/* and it leaves in the source the quads the target already held */
+	if (p.virtuoso && (drop_graph(&p, p.tmp) || delete_all(&p, p.tmp)))
+		fprintf(stderr, "%s: warning: <%s> not emptied: %s\n", me, p.tmp, pt_remote_error(p.rm));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!quiet) {
 		double s = secs(&t0, &t1);

@@ -11,7 +11,7 @@ EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh tests/rdf/storecmp.p
 if HAVE_REDLAND
 if HAVE_CURL
 bin_PROGRAMS += provtrace-publish
-provtrace_publish_SOURCES = rdf/publish.c rdf/remote.h rdf/remote.c $(PT_RDF_SOURCES)
+provtrace_publish_SOURCES = rdf/publish.c rdf/follow.h rdf/follow.c rdf/remote.h rdf/remote.c $(PT_RDF_SOURCES)
 provtrace_publish_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
 provtrace_publish_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS) $(CURL_CFLAGS)
 provtrace_publish_LDADD = rdf/libptrun.la $(REDLAND_LIBS) $(CURL_LIBS)
@@ -26,3 +26,6 @@ bench-publish: provtrace-publish provtrace-export provtrace-query tests/rdf/mkst
 	$(abs_top_srcdir)/bench/publish/bench.sh $(BENCH_PUBLISH_FLAGS) $(abs_top_builddir)
 endif
 endif
+# reading a run while it runs (rdf/live.c, collector/live.c) and publish --follow
+TESTS += tests/rdf/live.sh
+EXTRA_DIST += tests/rdf/live.sh

@@ -14,9 +14,79 @@
 
 static void missing_nodes(struct pt_runset *rs);
 
+/* A directory entry's node: NODE.mdb (a finished copy) or .live.NODE (a running
+ * collector's marker); NULL for anything else.  The length goes to *len. */
+static const char *node_of(const char *entry, size_t *len)
+{
+	size_t l = strlen(entry);
+
+	if (!strncmp(entry, ".live.", 6) && l > 6 && !strstr(entry, ".tmp.")) {
+		*len = l - 6;
+		return entry + 6;
+	}
+	if (l <= 4 || strcmp(entry + l - 4, ".mdb") != 0 || entry[0] == '.')
+		return NULL;
+	*len = l - 4;
+	return entry;
+}
+
+/* node order; a node's copy before its marker */
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t xl, yl;
+	const char *xn = node_of(x, &xl), *yn = node_of(y, &yl);
+	int c = memcmp(xn, yn, xl < yl ? xl : yl);
+
+	if (c || xl != yl)
+		return c ? c : (xl < yl ? -1 : 1);
+	return (x[0] == '.') - (y[0] == '.');
+}
+
+/* Entry i is a marker of a node whose copy is there too (it stopped as we looked). */
+static int copied(char **names, size_t i)
+{
+	size_t a, b;
+	const char *n = node_of(names[i], &a);
+
+	if (names[i][0] != '.' || i == 0)
+		return 0;
+	const char *p = node_of(names[i - 1], &b);
+	return names[i - 1][0] != '.' && a == b && !memcmp(n, p, a);
+}
+
+/* Open entry `i` (a node's copy or marker) as the runset's next store. */
+static int open_entry(struct pt_runset *rs, const char *nodes, char **names, size_t i,
+		      unsigned flags)
+{
+	char file[8192], node[4096];
+	uint64_t pending = 0;
+	size_t len;
+	const char *n = node_of(names[i], &len);
+	int r;
+
+	snprintf(node, sizeof node, "%.*s", (int)len, n);
+	if (names[i][0] != '.') {
+		snprintf(file, sizeof file, "%s/%s", nodes, names[i]);
+		r = pt_store_open(file, PT_STORE_RDONLY | flags, &rs->st[rs->n]);
+	} else if (copied(names, i)) {
+		return 0;
+	} else if ((r = pt_live_open(nodes, node, &rs->st[rs->n], &pending)) == 0) {
+		rs->live[rs->n] = 1;
+		rs->nlive++;
+		rs->live_pending += pending;
+	} else if (r == PT_ELIVE_ELSEWHERE || r == PT_ELIVE_GONE) {
+		if ((rs->unseen[rs->nunseen] = strdup(node)))
+			rs->nunseen++;
+		return 0;
+	}
+	if (r == 0 && !(rs->name[rs->n] = strdup(node))) {
+		pt_store_close(rs->st[rs->n]);
+		r = ENOMEM;
+	}
+	if (r == 0)
+		rs->n++;
+	return r;
 }
 
 int pt_runset_open(const char *path, struct pt_runset *rs)
@@ -26,7 +96,7 @@ int pt_runset_open(const char *path, struct pt_runset *rs)
 
 int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs)
 {
-	char nodes[4096], file[8192];
+	char nodes[4096];
 	struct stat sb;
 	struct dirent *e;
 	char **names = NULL;
@@ -50,8 +120,8 @@ int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs)
 	if (!(d = opendir(nodes)))
 		return errno == ENOENT ? ENOENT : errno;
 	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l <= 4 || strcmp(e->d_name + l - 4, ".mdb") != 0 || e->d_name[0] == '.')
+		size_t l;
+		if (!node_of(e->d_name, &l))
 			continue;
 		if (nn == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -69,14 +139,10 @@ int pt_runset_open_as(const char *path, unsigned flags, struct pt_runset *rs)
 		r = ENOENT;
 	if (!r)
 		qsort(names, nn, sizeof *names, by_name);
-	for (size_t i = 0; !r && i < nn && i < PT_RUNSET_MAX; i++) {
-		snprintf(file, sizeof file, "%s/%s", nodes, names[i]);
-		if ((r = pt_store_open(file, PT_STORE_RDONLY | flags, &rs->st[rs->n])))
-			break;
-		names[i][strlen(names[i]) - 4] = 0;
-		rs->name[rs->n++] = names[i];
-		names[i] = NULL;
-	}
+	for (size_t i = 0; !r && i < nn && rs->n < PT_RUNSET_MAX; i++)
+		r = open_entry(rs, nodes, names, i, flags);
+	if (!r && rs->n == 0)
+		r = ENOENT;   /* only markers of collectors this node cannot read */
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
 	free(names);
@@ -95,7 +161,9 @@ void pt_runset_close(struct pt_runset *rs)
 	}
 	for (size_t i = 0; i < rs->nmissing; i++)
 		free(rs->missing[i]);
-	rs->n = rs->nmissing = 0;
+	for (size_t i = 0; i < rs->nunseen; i++)
+		free(rs->unseen[i]);
+	rs->n = rs->nmissing = rs->nunseen = rs->nlive = 0;
 }
 
 /* A node run.json names: missing unless a store of that name was opened (the store of
@@ -223,4 +291,14 @@ int pt_runset_counters(const struct pt_runset *rs, struct pt_counters *sum)
 		sum->ipc_bytes += c.ipc_bytes;
 	}
 	return err;
+}
+
+const char *pt_runset_unseen(const struct pt_runset *rs, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < rs->nunseen && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", rs->unseen[i]);
+	return buf;
 }

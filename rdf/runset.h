@@ -3,7 +3,9 @@
 #ifndef PT_RUNSET_H
 #define PT_RUNSET_H
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collector/store.h"
 
@@ -18,7 +20,31 @@ struct pt_runset {
 	 * run's record is incomplete (a node's collector died, its store was not copied) */
 	size_t nmissing;
 	char *missing[PT_RUNSET_MAX];
+	/* a running job (rdf/live.c): stores read from this node's running collector (live[i]
+	 * set), the records their indices lacked when opened, and the nodes whose collector
+	 * runs on another host or is gone without leaving its copy */
+	unsigned char live[PT_RUNSET_MAX];
+	size_t nlive;
+	uint64_t live_pending;
+	size_t nunseen;
+	char *unseen[PT_RUNSET_MAX];
 };
+
+/* rdf/live.c.  Open the store of node `name` whose collector runs now, from its marker
+ * RUNDIR/nodes/.live.NAME (`nodes`: RUNDIR/nodes): read-only beside the collector, after
+ * asking it to index its log (waits up to PROVTRACE_LIVE_WAIT seconds, 30 by default, 0
+ * to not ask); *pending: the records the indices still lack.  Errors:
+ * PT_ELIVE_ELSEWHERE (the collector runs on another host), PT_ELIVE_GONE (it is dead or
+ * stopped meanwhile), errno, LMDB's. */
+#define PT_ELIVE_ELSEWHERE EREMOTE
+#define PT_ELIVE_GONE ESRCH
+int pt_live_open(const char *nodes, const char *name, pt_store **st, uint64_t *pending);
+/* Whether a collector of the run in `rundir` is running (a marker is there). */
+int pt_live_running(const char *rundir);
+/* Tell on stderr, after "`me`: ", how current the answer from a live run is. */
+void pt_live_say(const char *me, const struct pt_runset *rs);
+/* "a, b": the nodes not visible live, for a message. */
+const char *pt_runset_unseen(const struct pt_runset *rs, char *buf, size_t n);
 
 /* Open `path`: a run directory, or one store file.  Returns 0 or an error for
  * pt_strerror() (ENOENT when the directory holds no node store). */

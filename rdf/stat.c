@@ -656,7 +656,8 @@ int main(int argc, char **argv)
 	char err[512];
 	if (pt_rules_default(PT_PKGDATADIR, &rules, &used, err, sizeof err))
 		fprintf(stderr, "provtrace stat: %s\n", err);
-	if (rules)
+	/* (not while the job runs: its files are still being written) */
+	if (rules && !pt_live_running(argv[optind]))
 		pt_extract_tool("provtrace stat", argv[optind], rules, &xs);
 	pt_rules_free(rules);
 	/* a store whose indexing is pending is indexed now; one this user cannot write is
@@ -732,6 +733,12 @@ int main(int argc, char **argv)
 			printf("%s", i ? "," : "");
 			json_text(rs.missing[i]);
 		}
+		printf("],\"live_nodes\":%zu,\"live_pending\":%llu,\"nodes_not_visible\":[", rs.nlive,
+		       (unsigned long long)rs.live_pending);
+		for (size_t i = 0; i < rs.nunseen; i++) {
+			printf("%s", i ? "," : "");
+			json_text(rs.unseen[i]);
+		}
 		printf("]");
 		pt_content_counts_print(&hc, 1);
 		gaps_print(&gaps, &rs, 1);
@@ -748,6 +755,16 @@ int main(int argc, char **argv)
 			printf("INCOMPLETE no store for %zu node%s the job ran on (%s): what happened "
 			       "there is not in this record\n", rs.nmissing, rs.nmissing == 1 ? "" : "s",
 			       pt_runset_missing(&rs, names, sizeof names));
+		}
+		if (rs.nlive)
+			printf("live       %zu node store%s read from the running collector%s: "
+			       "counts up to now\n", rs.nlive, rs.nlive == 1 ? "" : "s",
+			       rs.nlive == 1 ? "" : "s");
+		if (rs.nunseen) {
+			char names[1024];
+			printf("NOT LIVE   %zu node%s not visible from this host (%s): not counted\n",
+			       rs.nunseen, rs.nunseen == 1 ? "" : "s",
+			       pt_runset_unseen(&rs, names, sizeof names));
 		}
 		printf("processes  %llu: %llu exited, %llu replaced by exec, %llu killed, %llu still "
 		       "running at the end\n",
@@ -785,7 +802,11 @@ int main(int argc, char **argv)
 		if (mpi.ranks.n)
 			mpi_print(&mpi, 0);
 		pt_ml_print(&rs, 0, &xs);
-		if (pending)
+		if (pending && rs.nlive)
+			printf("index      PENDING: %llu records logged by the running collector%s and "
+			       "not indexed yet: the counts above lack them\n",
+			       (unsigned long long)pending, rs.nlive == 1 ? "" : "s");
+		else if (pending)
 			printf("index      PENDING: %llu records not indexed (the store is not writable "
 			       "here): the counts of processes, files and bytes above are incomplete\n",
 			       (unsigned long long)pending);

@@ -723,6 +723,8 @@ static uint32_t rnd(uint32_t n)
 }
 
 /* One group: a driver and 8 workers; returns the time after it.  Deterministic from g. */
+static const char *bench_host = "bench";   /* the node `group` writes for */
+
 static uint64_t group(uint32_t g, uint64_t t, uint32_t reads, int32_t *pid)
 {
 	static const char *const argv[] = { "/usr/bin/python3", "train.py", "--epochs", "3", NULL };
@@ -733,7 +735,7 @@ static uint64_t group(uint32_t g, uint64_t t, uint32_t reads, int32_t *pid)
 					    NULL };
 	char path[256], pipe[64];
 	int32_t dpid = (*pid)++;
-	uint32_t drv = proc_add("bench", dpid, 1, t, 0);
+	uint32_t drv = proc_add(bench_host, dpid, 1, t, 0);
 	uint64_t sid = 1;
 
 	CHECK(ev_start(drv, t + 1000, "/usr/bin/python3.11", argv, "/job", env, 1, 0));
@@ -750,7 +752,7 @@ static uint64_t group(uint32_t g, uint64_t t, uint32_t reads, int32_t *pid)
 	uint64_t tw = t + 6 * MS;
 	for (uint32_t k = 0; k < 8; k++) {
 		uint64_t ws = t + (6 + k) * MS;
-		uint32_t w = proc_add("bench", (*pid)++, dpid, ws, t);
+		uint32_t w = proc_add(bench_host, (*pid)++, dpid, ws, t);
 		uint64_t ss = 3;
 		CHECK(ev_inherit(w, ws + 1000, 1, 10, wsid));
 		CHECK(ev_start(w, ws + 2000, "/usr/bin/python3.11", argv, "/job", env, dpid, 1));
@@ -780,14 +782,44 @@ static uint64_t group(uint32_t g, uint64_t t, uint32_t reads, int32_t *pid)
 	return tw + 5 * MS;
 }
 
+static uint64_t bench_node(const char *rundir, uint64_t target);
+
 static void bench(const char *rundir, uint64_t target)
+{
+	uint64_t t = bench_node(rundir, target);
+
+	run_json(rundir, "bench", T0 - MS, t, "\"/usr/bin/python3\", \"train.py\"");
+	fprintf(stderr, "mkstore: %llu events\n", (unsigned long long)nevents);
+}
+
+/* One job on `k` nodes (node00, node01, ...), target/k events each, as the stores of the
+ * job's node collectors: the many-node merge of bench/ (no run.json: the run of a
+ * launcher that does not list its nodes). */
+static void bench_nodes(const char *rundir, unsigned k, uint64_t target)
+{
+	char host[16];
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		snprintf(host, sizeof host, "node%02u", i);
+		bench_host = host;
+		nevents = 0;
+		bench_node(rundir, target / k);
+		total += nevents;
+	}
+	fprintf(stderr, "mkstore: %llu events on %u nodes\n", (unsigned long long)total, k);
+}
+
+/* The synthetic job's groups into node store bench_host until `target` events; returns
+ * the end time. */
+static uint64_t bench_node(const char *rundir, uint64_t target)
 {
 	const uint32_t reads = 100;
 	uint64_t t = T0;
 	int32_t pid = 1000;
 	uint32_t g = 0;
 
-	node_open(rundir, "bench");
+	node_open(rundir, bench_host);
 	while (nevents < target) {
 		/* one group per batch; a full map grows and the batch is replayed */
 		uint64_t save_rng = rng, save_n = nevents;
@@ -816,8 +848,7 @@ static void bench(const char *rundir, uint64_t target)
 		g++;
 	}
 	node_close();
-	run_json(rundir, "bench", T0 - MS, t, "\"/usr/bin/python3\", \"train.py\"");
-	fprintf(stderr, "mkstore: %llu events, %u groups\n", (unsigned long long)nevents, g);
+	return t;
 }
 
 int main(int argc, char **argv)
@@ -830,11 +861,15 @@ int main(int argc, char **argv)
 		mpi_run(argv[2]);
 		return 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "nodes") == 0) {
+		bench_nodes(argv[4], (unsigned)strtoul(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "bench") == 0) {
 		bench(argv[3], strtoull(argv[2], NULL, 10));
 		return 0;
 	}
 	fprintf(stderr, "usage: mkstore small RUNDIR | mkstore mpi RUNDIR | "
-			"mkstore bench EVENTS RUNDIR\n");
+			"mkstore bench EVENTS RUNDIR | mkstore nodes K EVENTS RUNDIR\n");
 	return 2;
 }
