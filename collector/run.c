@@ -464,7 +464,14 @@ static int stop_collector(void)
 		R.collector = 0;
 		if (!WIFSIGNALED(st))
 			return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-		/* it died rather than stopped: what it left goes to the last pass */
+		/* it died rather than stopped: what it left goes to the last pass.  Killed by
+		 * another signal than ours, it was dying already (the teardown of a SIGKILLed
+		 * process takes a while): said like a death during the job */
+		if (WTERMSIG(st) != SIGTERM)
+			fprintf(stderr, "provtrace run: the collector of %s %s during the job; %s\n",
+				R.host, how_ended(st), R.restarts >= PT_MAX_RESTARTS ?
+				"it failed too often to be started again" :
+				"its spool goes to a last pass");
 	}
 	if (spawn_collector(1))
 		return 0;
