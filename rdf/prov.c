@@ -2326,6 +2326,35 @@ struct ml_file_emit {
 	struct pt_buf n, v;
 };
 
+struct last_use {
+	uint64_t end, sid, rfirst;
+	uint32_t proc, dirs;
+};
+
+static int last_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
+		    const struct pt_use_rec *u)
+{
+	struct last_use *l = ctx;
+
+	(void)obj;
+	if (file_session(u->kind) && (u->end > l->end || (u->end == l->end && sid >= l->sid)))
+		*l = (struct last_use){ u->end, sid, u->rfirst, proc, u->dirs };
+	return 0;
+}
+
+/* A description is of the content the store's last session of the file left (rdf/extract.c
+ * checks the file still is that): the version that session wrote, or the one it read;
+ * a file the job only renamed into place, its last version. */
+static struct ver last_touch(pt_prov *pv, size_t s, uint32_t obj)
+{
+	struct last_use l = { 0, 0, 0, 0, 0 };
+
+	pt_store_each_use(pv->rs.st[s], obj, last_use, &l);
+	if (l.dirs & PT_USE_WRITE)
+		return (struct ver){ V_WRITE, (uint32_t)s, l.proc, l.sid };
+	return resolve(pv, s, obj, l.dirs ? l.rfirst : UINT64_MAX, 0, 0);
+}
+
 static int ml_file_fact(void *ctx, const struct pt_fact *f)
 {
 	struct ml_file_emit *m = ctx;
@@ -2340,18 +2369,19 @@ static int ml_file_fact(void *ctx, const struct pt_fact *f)
 	pt_buf_u64(N, f->n);
 	if (f->kind == PT_FACT_GAP) {
 		e_buf(pv, m->F, PT("extractionGap"), N);
+		e_type(pv, N, PROV("Entity"));   /* every subject has a PROV type */
 		e_type(pv, N, PT("ExtractionGap"));
 		e_str(pv, N, PT("extractor"), f->key);
 		e_text(pv, N, PT("reason"), f->value, strlen(f->value));
 	} else if (f->kind == PT_FACT_DESC) {
-		/* the content after the job: the file's last version */
-		struct ver v = resolve(pv, m->store, m->obj, UINT64_MAX, 0, 0);
+		struct ver v = last_touch(pv, m->store, m->obj);
 		if (v.kind != V_NONE)
 			iri_ver(pv, &m->v, &v);
 		e_buf(pv, v.kind != V_NONE ? &m->v : m->F, PT("description"), N);
+		e_type(pv, N, PROV("Entity"));
 		e_type(pv, N, PT("Description"));
-		if (*f->item)
-			e_text(pv, N, PT("item"), f->item, strlen(f->item));
+		/* "" for the file itself, so that queries can join a shape and a dtype on it */
+		e_text(pv, N, PT("item"), f->item, strlen(f->item));
 		e_text(pv, N, PT("key"), f->key, strlen(f->key));
 		e_fv(pv, N, PT("value"), f->type, f->value);
 	}
