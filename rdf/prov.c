@@ -2220,7 +2220,47 @@ struct ml_emit {
 	struct proc_emit *pe;
 	size_t store;
 	struct pt_buf n, t, f, q;
+	int ancestors;               /* pe->models holds the nearest ancestor's models */
 };
+
+struct anc_emit {
+	pt_prov *pv;
+	struct proc_emit *pe;
+	struct pt_buf ver;
+};
+
+static int anc_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+{
+	struct anc_emit *a = ctx;
+	struct ver w = { V_WRITE, (uint32_t)a->pe->store, proc, sid };
+
+	if (!x->obj || !x->close_ns || !x->wops || !file_session(x->kind) ||
+	    obj_name(a->pv, a->pe->store, x->obj, &a->pe->path) != PT_KIND_FILE)
+		return 0;
+	iri_ver(a->pv, &a->ver, &w);
+	ml_model(a->pv, a->pe, x->obj, &a->ver);
+	return 0;
+}
+
+/* A process that wrote no model (a logger, an evaluator the trainer started): its series
+ * evaluate the models of its nearest ancestor image (pre-exec image, then parent, up to
+ * 64 steps, on its node) that wrote one. */
+static void ml_ancestor_models(pt_prov *pv, struct proc_emit *pe)
+{
+	struct anc_emit a = { pv, pe, { 0 } };
+	pt_store *st = pv->rs.st[pe->store];
+	uint32_t p = pe->rec->id;
+
+	for (int depth = 0; depth < 64 && !pe->models.len; depth++) {
+		struct pt_proc_rec r;
+		if (pt_store_proc(st, p, &r))
+			break;
+		if (!(p = r.exec_from ? r.exec_from : r.parent))
+			break;
+		pt_store_each_sess(st, p, anc_sess, &a);
+	}
+	pt_buf_free(&a.ver);
+}
 
 static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt_fact *f)
 {
@@ -2240,6 +2280,11 @@ static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt
 static void ml_evaluates(struct ml_emit *m, const struct pt_buf *E)
 {
 	const struct pt_buf *M = &m->pe->models;
+
+	if (!M->len && !m->ancestors) {
+		m->ancestors = 1;
+		ml_ancestor_models(m->pv, m->pe);
+	}
 
 	for (size_t i = 0; i + 4 < M->len;) {
 		const char *iri = M->p + i + 4;
@@ -2309,7 +2354,7 @@ static int ml_fact(void *ctx, const struct pt_fact *f)
 
 static void ml_proc(pt_prov *pv, struct proc_emit *pe)
 {
-	struct ml_emit m = { pv, pe, pe->store, { 0 }, { 0 }, { 0 }, { 0 } };
+	struct ml_emit m = { pv, pe, pe->store, { 0 }, { 0 }, { 0 }, { 0 }, 0 };
 
 	pt_facts_each(pv->rs.st[pe->store], 'p', pe->rec->id, ml_fact, &m);
 	pt_buf_free(&m.n);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # describe.sh — data and model descriptions from headers (issue 18, part 3): a traced job
-# reads two NPY shards and an HDF5 file and writes a safetensors model and a NetCDF file;
+# reads two NPY shards and an HDF5 file and writes a safetensors model and a NetCDF file,
+# then starts an evaluator that writes a CSV metric log (its series evaluates the model of
+# its parent, the nearest ancestor that wrote one; the log is not described as data);
 # after the job one shard grows and the NetCDF file is rewritten with its size and mtime
 # put back.  provtrace stat shows the descriptions and the "changed since the job" gaps
 # (size, then the content hash); the export parses, puts each description on the version
@@ -44,7 +46,13 @@ with netCDF4.Dataset("stats.nc", "w", format="NETCDF3_CLASSIC") as n:
     n.createDimension("epoch", 5)
     v = n.createVariable("loss", "f8", ("epoch",))
     v[:] = [0.5, 0.4, 0.3, 0.2, 0.1]
+import subprocess, sys
+subprocess.run([sys.executable, "evaluate.py"], check=True)
 print(len(a) + len(b) + len(c), x.shape[0], y.shape[0])
+PY
+cat >evaluate.py <<'PY'
+with open("eval.csv", "w") as f:
+    f.write("step,acc\n1,0.5\n2,0.75\n")
 PY
 ptrun desc "$PY" train.py
 assert_eq 0 "$rc" "the job's exit status ($(cat "$T/desc.err"))"
@@ -61,9 +69,11 @@ with open("stats.nc", "r+b") as f:
 os.utime("stats.nc", ns=(st.st_atime_ns, st.st_mtime_ns))
 PY
 
-provtrace stat "$RUN" | sed -n '/^ml /,/^index/p' | sed "s|$D/||" >"$T/stat.txt"
+provtrace stat "$RUN" | sed -n '/^ml /,/^index/p' | sed "s|$D/||; s|pid [0-9]*: $PY |pid N: PY |" >"$T/stat.txt"
 cat >"$T/want-stat" <<'WANT'
-ml         0 processes with hyperparameters or metrics, read from the job's files now; 2 files not read
+ml         1 process with hyperparameters or metrics, read from the job's files now; 2 files not read
+  pid N: PY evaluate.py
+    metric         acc: last 0.75 at step 2, best 0.75 at step 2, 2 points  (eval.csv)
   not read:
     shard-2.npy (describe): changed since the job
     stats.nc (describe): changed since the job (same size and mtime, other content)
@@ -133,8 +143,23 @@ cat >"$T/want-versions" <<'WANT'
 # shard-1.npy 6 read
 WANT
 diff -u "$T/want-versions" "$T/versions" || fail "descriptions on the versions the job read or wrote"
-"$PY" "$top_srcdir/tests/rdf/check.py" graph "$T/desc.ttl" turtle >/dev/null ||
-	fail "the export breaks a PROV invariant"
+# the evaluator wrote no model: its series evaluates its parent's, the model's only version
+cat >"$T/evaluates.rq" <<'RQ'
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX mls: <http://www.w3.org/ns/mls#>
+PREFIX pt: <https://w3id.org/provtrace/ns#>
+SELECT ?measure ?value ?model ?writer WHERE {
+  ?e a mls:ModelEvaluation ; pt:measure ?measure ; mls:hasValue ?value ; pt:evaluates ?m .
+  ?m a mls:Model ; prov:specializationOf ?mfile ; prov:wasGeneratedBy ?p .
+  ?mfile pt:path ?model .
+  ?p pt:argv ?writer .
+}
+RQ
+printf 'measure,value,model,writer\nacc,0.75,%s,"[""%s"",""train.py""]"\n' "$D/model.safetensors" "$PY" \
+	>"$T/want-evaluates"
+roqet -q -i sparql -W 0 -D "$T/desc.ttl" -r csv "$T/evaluates.rq" 2>"$T/roqet.err" | tr -d '\r' >"$T/evaluates" ||
+	fail "roqet: $(cat "$T/roqet.err")"
+diff -u "$T/want-evaluates" "$T/evaluates" || fail "the evaluator's series evaluates its parent's model"
 # every term the export uses is declared
 "$PY" "$top_srcdir/tests/rdf/check.py" vocab "$T/desc.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null ||
 	fail "terms of the export missing from share/provtrace.ttl"
