@@ -111,6 +111,7 @@ struct xs {
 	struct last *last;       /* per file object: the store's last close of it */
 	size_t nlast, caplast;
 	struct pend *pend;       /* files to describe once every process is seen */
+	struct onum pendn;       /* object → 1 when in pend */
 	size_t npend, cappend;
 	struct series ser[MAX_MEASURES];
 	size_t nser;
@@ -328,9 +329,11 @@ static int changed(struct xs *x, const char *path, const struct last *l, char *w
 
 static void describe_later(struct xs *x, uint32_t obj, const struct pt_rule_extract *e)
 {
-	for (size_t i = 0; i < x->npend; i++)
-		if (x->pend[i].obj == obj)
-			return;   /* the first describe rule that matches */
+	uint32_t *seen = onum_get(&x->pendn, obj);
+
+	if (*seen)
+		return;   /* the first describe rule that matches */
+	*seen = 1;
 	if (x->npend == x->cappend) {
 		x->cappend = x->cappend ? x->cappend * 2 : 64;
 		void *q = realloc(x->pend, x->cappend * sizeof *x->pend);
@@ -686,6 +689,7 @@ out:
 	onum_free(&x->onums);
 	onum_free(&x->described);
 	onum_free(&x->lastn);
+	onum_free(&x->pendn);
 	free(x->last);
 	free(x->pend);
 	pt_buf_free(&x->v);
