@@ -560,7 +560,8 @@ class Bench:
                 per[mode].append(time.perf_counter() - t)
                 if mode == "force":
                     d = json.loads(out)
-                    facts = (len(d["ml_processes"]), len(d["ml_gaps"]))
+                    facts = (len(d["ml_processes"]), len(d["ml_gaps"]),
+                             len(d.get("ml_descriptions", [])))
         return med(per["force"]) - med(per["0"]), med(per["0"]), facts
 
     def extract(self):
@@ -589,13 +590,21 @@ class Bench:
             """)
         runs.append(("a run that wrote 10^4 CSV logs of 10 steps",
                      self.extract_run("extract-10k", [self.py, "-c", logs], work)))
+        # describe rules: 10^4 NPY headers (share/ml.rules' `extract *.npy describe`)
+        npys = textwrap.dedent("""
+            import numpy as np
+            for i in range(10000):
+                np.save("arr-%05d.npy" % i, np.zeros((i % 7 + 1, 3), dtype=np.float32))
+            """)
+        runs.append(("a run that wrote 10^4 NPY files (describe)",
+                     self.extract_run("extract-10k-npy", [self.py, "-c", npys], work)))
         for label, run in runs:
             dt, base, facts = self.extract_time(run, rounds)
             self.row(measure="(12) extraction: " + label, unit="ms added to the first stat",
                      bare="%.0f ms" % (base * 1e3), provtrace="%+.0f ms" % (dt * 1e3),
                      note="provtrace stat --json with PROVTRACE_EXTRACT=force against =0, %d "
-                          "alternating rounds, medians; %s processes with facts, %s files not read"
-                          % (rounds, facts[0], facts[1]))
+                          "alternating rounds, medians; %s processes with facts, %s files not read, "
+                          "%s files described" % (rounds, facts[0], facts[1], facts[2]))
         self.results["measures"]["extract"] = [r for r in self.rows if "extraction" in r["measure"]]
 
     # ---- (13) publish against Virtuoso's bulk loader; one export of a job's 64 node stores

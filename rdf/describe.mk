@@ -46,3 +46,12 @@ tests/describe/fuzz-describe: $(srcdir)/tests/describe/fuzz-describe.c \
 	    $(srcdir)/tests/describe/fuzz-describe.c $(PT_DESCRIBE_SRC:%=$(srcdir)/%) \
 	    $(PT_DESCRIBE_LIBS)
 endif
+
+# ---- extraction (rdf/extract.c) describes the files of `extract GLOB describe` rules:
+# every tool linked with rdf/libptrun.la gets the readers and their libraries.  HDF5 and
+# NetCDF run in a forked child (rdf/describe.h), so the tools stay single-threaded there.
+rdf_libptrun_la_CFLAGS += -DHAVE_PT_DESCRIBE
+rdf_libptrun_la_LIBADD += rdf/libptdescribe.la
+# the descriptions of a traced job's data and model files, and the query of their shapes
+TESTS += tests/ml/describe.sh
+EXTRA_DIST += tests/ml/describe.sh tests/ml/rq/data-shapes.rq

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collector/hash.h"
 #include "collector/protocol.h"
 #include "collector/wire.h"
 #include "extract.h"
@@ -76,6 +77,18 @@ static void onum_free(struct onum *m)
 
 /* ---- one store's extraction */
 
+/* The identity a file had at the store's last close of it (any process): the version a
+ * description belongs to (the export resolves the same session, prov.c). */
+struct last {
+	uint64_t close_ns, sid;
+	struct pt_file_id id;
+};
+
+struct pend {
+	uint32_t obj;
+	struct pt_rule_extract e;
+};
+
 struct series {
 	char *name;
 	struct pt_buf pts;
@@ -93,7 +106,13 @@ struct xs {
 	uint32_t src, pos;
 	const char *where_prefix;
 	struct onum onums;
-	struct onum described;   /* objects already described or given a gap */
+	struct onum described;   /* objects read as logs (never described), or pending */
+	struct onum lastn;       /* object → 1 + index in last */
+	struct last *last;       /* per file object: the store's last close of it */
+	size_t nlast, caplast;
+	struct pend *pend;       /* files to describe once every process is seen */
+	struct onum pendn;       /* object → 1 when in pend */
+	size_t npend, cappend;
 	struct series ser[MAX_MEASURES];
 	size_t nser;
 	struct pt_buf v;
@@ -259,16 +278,84 @@ static int desc_fact(void *ctx, const char *item, const char *key, int type, con
 }
 #endif
 
+static struct last *last_of(struct xs *x, uint32_t obj)
+{
+	uint32_t *i = onum_get(&x->lastn, obj);
+
+	if (!*i) {
+		if (x->nlast == x->caplast) {
+			x->caplast = x->caplast ? x->caplast * 2 : 64;
+			void *q = realloc(x->last, x->caplast * sizeof *x->last);
+			if (!q) {
+				fputs("provtrace: out of memory\n", stderr);
+				abort();
+			}
+			x->last = q;
+		}
+		memset(&x->last[x->nlast], 0, sizeof *x->last);
+		*i = (uint32_t)++x->nlast;
+	}
+	return &x->last[*i - 1];
+}
+
+/* Is the file still the version of the store's last close of it?  Size and modification
+ * time first; then, where the collector hashed that version, its XXH3-128 (a file
+ * rewritten with the same size and its mtime put back).  0, or 1 with why set. */
+static int changed(struct xs *x, const char *path, const struct last *l, char *why, size_t wn)
+{
+	struct stat sb;
+	struct pt_hash_rec was, now;
+
+	if (stat(path, &sb) < 0) {
+		snprintf(why, wn, "%s", errno == ENOENT ? "removed since the job" : strerror(errno));
+		return 1;
+	}
+	uint64_t m = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+	if ((l->id.size || l->id.mtime) && ((uint64_t)sb.st_size != l->id.size || m != l->id.mtime)) {
+		snprintf(why, wn, "changed since the job");
+		return 1;
+	}
+	if (l->id.ino && pt_store_hash_get(x->st, &l->id, &was) == 0 &&
+	    was.state == PT_HASH_DONE) {
+		pt_hash_file(path, &l->id, 0, &now);
+		if (now.state != PT_HASH_DONE || memcmp(now.hash, was.hash, sizeof now.hash)) {
+			snprintf(why, wn, "changed since the job (%s)", now.state == PT_HASH_DONE ?
+				 "same size and mtime, other content" : "unreadable to hash");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void describe_later(struct xs *x, uint32_t obj, const struct pt_rule_extract *e)
+{
+	uint32_t *seen = onum_get(&x->pendn, obj);
+
+	if (*seen)
+		return;   /* the first describe rule that matches */
+	*seen = 1;
+	if (x->npend == x->cappend) {
+		x->cappend = x->cappend ? x->cappend * 2 : 64;
+		void *q = realloc(x->pend, x->cappend * sizeof *x->pend);
+		if (!q) {
+			fputs("provtrace: out of memory\n", stderr);
+			abort();
+		}
+		x->pend = q;
+	}
+	x->pend[x->npend++] = (struct pend){ obj, *e };
+}
+
 static void describe(struct xs *x, uint32_t obj, const char *path,
 		     const struct pt_rule_extract *e)
 {
-	uint32_t *done = onum_get(&x->described, obj);
-
-	if (*done)
-		return;
-	*done = 1;
-#ifdef HAVE_PT_DESCRIBE
 	char err[200] = "";
+
+	if (changed(x, path, last_of(x, obj), err, sizeof err)) {
+		gap(x, obj, path, "describe", err);
+		return;
+	}
+#ifdef HAVE_PT_DESCRIBE
 	struct pt_dlimits lim = { .max_bytes = e->max_bytes, .max_ms = e->max_ms ? e->max_ms : 5000,
 				  .max_items = e->max_items };
 	uint32_t saved = x->id;
@@ -278,10 +365,29 @@ static void describe(struct xs *x, uint32_t obj, const char *path,
 		gap(x, obj, path, "describe", err[0] ? err : "unreadable");
 	x->id = saved;
 #else
-	(void)x;
-	(void)path;
 	(void)e;
+	gap(x, obj, path, "describe", "unsupported: built without the describe library");
 #endif
+}
+
+/* Files are described after every process's logs are read: a file a log extractor
+ * applied to (a CSV file the job wrote, read or not) is not described as data too. */
+static void describe_pending(struct xs *x)
+{
+	for (size_t i = 0; i < x->npend && !x->err; i++) {
+		const uint8_t *name;
+		size_t len;
+		uint32_t kind;
+		char path[4097];
+		uint32_t obj = x->pend[i].obj;
+
+		if (*onum_get(&x->described, obj) ||
+		    pt_store_obj_name(x->st, obj, &name, &len, &kind) || len >= sizeof path)
+			continue;
+		memcpy(path, name, len);
+		path[len] = 0;
+		describe(x, obj, path, &x->pend[i].e);
+	}
 }
 
 static void run_extractor(struct xs *x, uint32_t obj, const char *path, int dirs,
@@ -293,12 +399,14 @@ static void run_extractor(struct xs *x, uint32_t obj, const char *path, int dirs
 	size_t n = 0;
 
 	if (!strcmp(name, "describe")) {
-		describe(x, obj, path, e);
+		describe_later(x, obj, e);
 		return;
 	}
 	/* configurations count where they were read, logs where they were written */
 	if (!(dirs & (config ? PT_USE_READ : PT_USE_WRITE)))
 		return;
+	if (!config)   /* a file the job wrote is its log, not data to describe */
+		*onum_get(&x->described, obj) = 1;
 	uint64_t max = e->max_bytes ? e->max_bytes : config || param ? 1u << 20 : 256u << 20;
 	char *buf = load(path, size, mtime, max, &n, why, sizeof why);
 	if (!buf) {
@@ -358,6 +466,7 @@ struct use {
 struct uses {
 	struct use *u;
 	size_t n, cap;
+	struct xs *x;
 };
 
 static int add_use(struct uses *us, uint32_t obj, int dirs, uint64_t size, uint64_t mtime);
@@ -368,9 +477,11 @@ static int collect_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_
 	int dirs = (s->rbytes ? PT_USE_READ : 0) | (s->wbytes ? PT_USE_WRITE : 0);
 
 	(void)proc;
-	(void)sid;
 	if (!s->obj || s->kind != PT_KIND_FILE || !dirs)
 		return 0;
+	struct last *l = last_of(us->x, s->obj);
+	if (s->close_ns > l->close_ns || (s->close_ns == l->close_ns && sid >= l->sid))
+		*l = (struct last){ s->close_ns, sid, { s->dev, s->ino, s->size, s->mtime } };
 	for (size_t i = 0; i < us->n; i++)
 		if (us->u[i].obj == s->obj) {
 			/* the last close says what the file was when this process let it go */
@@ -428,8 +539,13 @@ static void follow_renames(pt_store *st, struct uses *us)
 				break;
 			obj = m.to;
 		}
-		if (obj != us->u[i].obj)
+		if (obj != us->u[i].obj) {
 			add_use(us, obj, us->u[i].dirs, us->u[i].size, us->u[i].mtime);
+			/* renamed content keeps its inode: the rename target's version */
+			struct last *from = last_of(us->x, us->u[i].obj), *to = last_of(us->x, obj);
+			if (!to->close_ns && from->close_ns >= to->close_ns)
+				*to = *from;
+		}
 	}
 }
 
@@ -485,7 +601,7 @@ static void proc_argv_env(struct xs *x, const struct pt_ev *ev)
 static int proc_facts(struct xs *x, uint32_t proc)
 {
 	struct pt_ev ev;
-	struct uses us = { 0 };
+	struct uses us = { .x = x };
 	int r;
 
 	x->subject = 'p';
@@ -561,6 +677,10 @@ static int extract_store(void *ctx, pt_store *st)
 		goto out;
 	for (size_t i = 0; i < ids.n && !r; i++)
 		r = proc_facts(x, ids.id[i]);
+	if (!r) {
+		describe_pending(x);
+		r = x->err;
+	}
 	if (!r)
 		r = pt_store_meta_put(st, "facts", u->stamp, strlen(u->stamp));
 out:
@@ -568,6 +688,10 @@ out:
 		*u->stats = saved;
 	onum_free(&x->onums);
 	onum_free(&x->described);
+	onum_free(&x->lastn);
+	onum_free(&x->pendn);
+	free(x->last);
+	free(x->pend);
 	pt_buf_free(&x->v);
 	free(x);
 	free(ids.id);

@@ -22,6 +22,10 @@ struct ml_print {
 	uint32_t proc;
 	size_t procs, gaps;
 	struct pt_buf name;
+	/* descriptions: the file being printed, its arrays */
+	uint32_t dobj;
+	size_t files, arrays;
+	struct pt_buf ditem, ddtype;
 };
 
 static void src_name(struct ml_print *m, uint32_t obj)
@@ -243,6 +247,76 @@ static int gap(void *ctx, const struct pt_fact *f)
 	return 0;
 }
 
+/* Descriptions, briefly: per file its format, then each array's item, dtype and shape
+ * (the first three in text; every one in JSON). */
+static void desc_end(struct ml_print *m)
+{
+	if (!m->dobj)
+		return;
+	if (m->json)
+		printf("]}");
+	else if (m->arrays > 3)
+		printf(", ... (%zu arrays)\n", m->arrays);
+	else
+		printf("\n");
+	m->dobj = 0;
+}
+
+static int desc(void *ctx, const struct pt_fact *f)
+{
+	struct ml_print *m = ctx;
+
+	if (f->kind != PT_FACT_DESC)
+		return 0;
+	if (f->id != m->dobj && !strcmp(f->key, "format") && !*f->item) {
+		desc_end(m);
+		m->dobj = f->id;
+		m->arrays = 0;
+		src_name(m, f->id);
+		if (m->json) {
+			printf("%s{\"node\":", m->files++ ? "," : "");
+			jstr(m->rs->name[m->node]);
+			printf(",\"path\":");
+			jstr(m->name.p);
+			printf(",\"format\":");
+			jstr(f->value);
+			printf(",\"arrays\":[");
+		} else {
+			if (!m->files++)
+				printf("  described:\n");
+			printf("    ");
+			text(m->name.p);
+			printf(" (%s)", f->value);
+		}
+		return 0;
+	}
+	if (f->id != m->dobj)
+		return 0;
+	if (!strcmp(f->key, "dtype")) {
+		m->ditem.len = m->ddtype.len = 0;
+		pt_buf_puts(&m->ditem, f->item);
+		pt_buf_puts(&m->ddtype, f->value);
+		pt_buf_cstr(&m->ditem);
+		pt_buf_cstr(&m->ddtype);
+	} else if (!strcmp(f->key, "shape")) {
+		const char *dt = m->ddtype.len && !strcmp(m->ditem.p, f->item) ? m->ddtype.p : "";
+		if (m->json) {
+			printf("%s{\"item\":", m->arrays ? "," : "");
+			jstr(f->item);
+			printf(",\"dtype\":");
+			jstr(dt);
+			printf(",\"shape\":");
+			jstr(f->value);
+			printf("}");
+		} else if (m->arrays < 3) {
+			printf("%s%s%s%s %s", m->arrays ? ", " : ": ", f->item, *f->item ? " " : "",
+			       dt, f->value);
+		}
+		m->arrays++;
+	}
+	return 0;
+}
+
 static int count_gap(void *ctx, const struct pt_fact *f)
 {
 	if (f->kind == PT_FACT_GAP)
@@ -292,6 +366,15 @@ void pt_ml_print(const struct pt_runset *rs, int json, const struct pt_extract_s
 		pt_facts_each(rs->st[s], 'o', 0, gap, &m);
 	}
 	if (json)
+		printf("],\"ml_descriptions\":[");
+	for (size_t s = 0; s < rs->n; s++) {
+		m.node = s;
+		pt_facts_each(rs->st[s], 'o', 0, desc, &m);
+		desc_end(&m);
+	}
+	if (json)
 		printf("]");
 	pt_buf_free(&m.name);
+	pt_buf_free(&m.ditem);
+	pt_buf_free(&m.ddtype);
 }

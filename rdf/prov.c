@@ -2422,7 +2422,47 @@ struct ml_emit {
 	struct proc_emit *pe;
 	size_t store;
 	struct pt_buf n, t, f, q;
+	int ancestors;               /* pe->models holds the nearest ancestor's models */
 };
+
+struct anc_emit {
+	pt_prov *pv;
+	struct proc_emit *pe;
+	struct pt_buf ver;
+};
+
+static int anc_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+{
+	struct anc_emit *a = ctx;
+	struct ver w = { V_WRITE, (uint32_t)a->pe->store, proc, sid };
+
+	if (!x->obj || !x->close_ns || !x->wops || !file_session(x->kind) ||
+	    obj_name(a->pv, a->pe->store, x->obj, &a->pe->path) != PT_KIND_FILE)
+		return 0;
+	iri_ver(a->pv, &a->ver, &w);
+	ml_model(a->pv, a->pe, x->obj, &a->ver);
+	return 0;
+}
+
+/* A process that wrote no model (a logger, an evaluator the trainer started): its series
+ * evaluate the models of its nearest ancestor image (pre-exec image, then parent, up to
+ * 64 steps, on its node) that wrote one. */
+static void ml_ancestor_models(pt_prov *pv, struct proc_emit *pe)
+{
+	struct anc_emit a = { pv, pe, { 0 } };
+	pt_store *st = pv->rs.st[pe->store];
+	uint32_t p = pe->rec->id;
+
+	for (int depth = 0; depth < 64 && !pe->models.len; depth++) {
+		struct pt_proc_rec r;
+		if (pt_store_proc(st, p, &r))
+			break;
+		if (!(p = r.exec_from ? r.exec_from : r.parent))
+			break;
+		pt_store_each_sess(st, p, anc_sess, &a);
+	}
+	pt_buf_free(&a.ver);
+}
 
 static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt_fact *f)
 {
@@ -2442,6 +2482,11 @@ static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt
 static void ml_evaluates(struct ml_emit *m, const struct pt_buf *E)
 {
 	const struct pt_buf *M = &m->pe->models;
+
+	if (!M->len && !m->ancestors) {
+		m->ancestors = 1;
+		ml_ancestor_models(m->pv, m->pe);
+	}
 
 	for (size_t i = 0; i + 4 < M->len;) {
 		const char *iri = M->p + i + 4;
@@ -2511,7 +2556,7 @@ static int ml_fact(void *ctx, const struct pt_fact *f)
 
 static void ml_proc(pt_prov *pv, struct proc_emit *pe)
 {
-	struct ml_emit m = { pv, pe, pe->store, { 0 }, { 0 }, { 0 }, { 0 } };
+	struct ml_emit m = { pv, pe, pe->store, { 0 }, { 0 }, { 0 }, { 0 }, 0 };
 
 	pt_facts_each(pv->rs.st[pe->store], 'p', pe->rec->id, ml_fact, &m);
 	pt_buf_free(&m.n);
@@ -2528,6 +2573,35 @@ struct ml_file_emit {
 	struct pt_buf n, v;
 };
 
+struct last_use {
+	uint64_t end, sid, rfirst;
+	uint32_t proc, dirs;
+};
+
+static int last_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid,
+		    const struct pt_use_rec *u)
+{
+	struct last_use *l = ctx;
+
+	(void)obj;
+	if (file_session(u->kind) && (u->end > l->end || (u->end == l->end && sid >= l->sid)))
+		*l = (struct last_use){ u->end, sid, u->rfirst, proc, u->dirs };
+	return 0;
+}
+
+/* A description is of the content the store's last session of the file left (rdf/extract.c
+ * checks the file still is that): the version that session wrote, or the one it read;
+ * a file the job only renamed into place, its last version. */
+static struct ver last_touch(pt_prov *pv, size_t s, uint32_t obj)
+{
+	struct last_use l = { 0, 0, 0, 0, 0 };
+
+	pt_store_each_use(pv->rs.st[s], obj, last_use, &l);
+	if (l.dirs & PT_USE_WRITE)
+		return (struct ver){ V_WRITE, (uint32_t)s, l.proc, l.sid };
+	return resolve(pv, s, obj, l.dirs ? l.rfirst : UINT64_MAX, 0, 0);
+}
+
 static int ml_file_fact(void *ctx, const struct pt_fact *f)
 {
 	struct ml_file_emit *m = ctx;
@@ -2542,18 +2616,19 @@ static int ml_file_fact(void *ctx, const struct pt_fact *f)
 	pt_buf_u64(N, f->n);
 	if (f->kind == PT_FACT_GAP) {
 		e_buf(pv, m->F, PT("extractionGap"), N);
+		e_type(pv, N, PROV("Entity"));   /* every subject has a PROV type */
 		e_type(pv, N, PT("ExtractionGap"));
 		e_str(pv, N, PT("extractor"), f->key);
 		e_text(pv, N, PT("reason"), f->value, strlen(f->value));
 	} else if (f->kind == PT_FACT_DESC) {
-		/* the content after the job: the file's last version */
-		struct ver v = resolve(pv, m->store, m->obj, UINT64_MAX, 0, 0);
+		struct ver v = last_touch(pv, m->store, m->obj);
 		if (v.kind != V_NONE)
 			iri_ver(pv, &m->v, &v);
 		e_buf(pv, v.kind != V_NONE ? &m->v : m->F, PT("description"), N);
+		e_type(pv, N, PROV("Entity"));
 		e_type(pv, N, PT("Description"));
-		if (*f->item)
-			e_text(pv, N, PT("item"), f->item, strlen(f->item));
+		/* "" for the file itself, so that queries can join a shape and a dtype on it */
+		e_text(pv, N, PT("item"), f->item, strlen(f->item));
 		e_text(pv, N, PT("key"), f->key, strlen(f->key));
 		e_fv(pv, N, PT("value"), f->type, f->value);
 	}
