@@ -279,3 +279,12 @@ void pt_runinfo_free(struct pt_runinfo *ri)
 	pt_buf_free(&ri->exe);
 	pt_buf_free(&ri->host);
 }
+
+int pt_is_tracer_lib(const uint8_t *path, size_t len)
+{
+	const uint8_t *b = path + len;
+
+	while (b > path && b[-1] != '/')
+		b--;
+	return (size_t)(path + len - b) >= 12 && !memcmp(b, "libprovtrace", 12);
+}

@@ -39,6 +39,10 @@ int pt_runset_counters(const struct pt_runset *rs, struct pt_counters *sum);
  * the way the shim records paths.  Returns the length, 0 if it does not fit. */
 size_t pt_path_normalise(const char *in, char *out, size_t outsz);
 
+/* Whether the path names one of the tracer's own libraries (its base name starts with
+ * "libprovtrace"): a library the job loaded that is not the job's. */
+int pt_is_tracer_lib(const uint8_t *path, size_t len);
+
 /* The run's record, run.json: its command (the arguments joined by spaces, and the
  * first of them), host, user, pid, times, exit status and signal (-1 where absent). */
 struct pt_runinfo {
