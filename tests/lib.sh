@@ -82,3 +82,13 @@ fuzz_run() {
 	}
 	grep -E "stat::number_of_executed_units|cov:" "$T/fuzz.log" | tail -n 2
 }
+
+# content_dir: for the content-hash tests (skips without xxh128sum or provtrace-export):
+# D is a fresh directory $T/d, the working directory
+content_dir() {
+	command -v xxh128sum >/dev/null || skip "no xxh128sum (Debian package xxhash)"
+	command -v provtrace-export >/dev/null || skip "built without Redland: no provtrace-export"
+	D=$(cd "$T" && pwd -P)/d
+	mkdir "$D"
+	cd "$D"
+}
