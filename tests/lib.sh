@@ -83,6 +83,16 @@ fuzz_run() {
 	grep -E "stat::number_of_executed_units|cov:" "$T/fuzz.log" | tail -n 2
 }
 
+# ml_shards N: the ML pipeline's input (skips without numpy): D is a fresh directory
+# $T/ml, the working directory, holding data/ with the N shards of examples/make_shards.py
+ml_shards() {
+	"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
+	D=$(cd "$T" && pwd -P)/ml
+	mkdir "$D"
+	cd "$D"
+	"$PY" "$top_srcdir/examples/make_shards.py" data "$1" || fail "make_shards.py"
+}
+
 # content_dir: for the content-hash tests (skips without xxh128sum or provtrace-export):
 # D is a fresh directory $T/d, the working directory
 content_dir() {

@@ -77,11 +77,7 @@ assert_eq "0 same outputs (8 files)" "$rc $(cat "$T/rerun2.out")" \
 assert_eq 0 "$(nfiles out)" "files the rerun wrote outside its tree"
 
 # the ML pipeline
-"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
-M=$(cd "$T" && pwd -P)/ml
-mkdir "$M"
-cd "$M"
-"$PY" "$top_srcdir/examples/make_shards.py" data 8 || fail "make_shards.py"
+ml_shards 8
 ptrun ml "$PY" "$top_srcdir/examples/train_pool.py" data ckpt
 assert_eq 0 "$rc" "train_pool.py ($(cat "$T/ml.err"))"
 provtrace-pack "$RUN" -o "$T/ml.tar.zst" 2>"$T/mlpack.err" || fail "pack ml ($(cat "$T/mlpack.err"))"
