@@ -27,3 +27,5 @@ bench: bench-build
 
 bench-quick: bench-build
 	$(PTB_DRIVER) --quick $(BENCH_FLAGS)
+
+EXTRA_DIST += bench/timed.sh

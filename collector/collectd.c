@@ -763,6 +763,19 @@ static void hash_feed(uint32_t proc, const uint8_t *rec, uint32_t len, int live)
 	}
 }
 
+/* Append n finished hashes (d, taken from the hasher) to those not committed yet. */
+static void hash_keep(struct pt_hash_done *d, size_t n)
+{
+	struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
+
+	if (!all)
+		fatal("out of memory");
+	memcpy(all + C.nhd, d, n * sizeof *d);
+	free(d);
+	C.hd = all;
+	C.nhd += n;
+}
+
 /* Results finished since the last batch, added to those waiting for a commit. */
 static void hash_collect(void)
 {
@@ -779,13 +792,7 @@ static void hash_collect(void)
 			  (unsigned long long)d[i].id.dev, (unsigned long long)d[i].id.ino,
 			  (unsigned long long)d[i].id.size, d[i].h.state, h);
 	}
-	struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
-	if (!all)
-		fatal("out of memory");
-	memcpy(all + C.nhd, d, n * sizeof *d);
-	free(d);
-	C.hd = all;
-	C.nhd += n;
+	hash_keep(d, n);
 }
 
 static int hash_store(void)
@@ -827,15 +834,8 @@ static void hash_finish(void)
 	if (left)
 		log_info("content hashes: %zu files not hashed at the stop (PROVTRACE_HASH_WAIT=%d "
 			 "ms passed)", left, ms);
-	if (n) {
-		struct pt_hash_done *all = realloc(C.hd, (C.nhd + n) * sizeof *all);
-		if (!all)
-			fatal("out of memory");
-		memcpy(all + C.nhd, d, n * sizeof *d);
-		free(d);
-		C.hd = all;
-		C.nhd += n;
-	}
+	if (n)
+		hash_keep(d, n);
 	for (int attempt = 0; attempt < 8 && C.nhd; attempt++) {
 		if ((err = pt_store_begin(C.st)))
 			break;

@@ -314,10 +314,7 @@ static int lib_cb(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint32_
 	if (pt_store_obj_name(st, obj, &name, &len, &k) || !len || name[0] != '/')
 		return 0;
 	/* the tracer's own library is not the job's */
-	const uint8_t *b = name + len;
-	while (b > name && b[-1] != '/')
-		b--;
-	if ((size_t)(name + len - b) >= 12 && !memcmp(b, "libprovtrace", 12))
+	if (pt_is_tracer_lib(name, len))
 		return 0;
 	char *path = xdup(name, len);
 	pt_content_path(st, path, 0, h);

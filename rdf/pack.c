@@ -175,10 +175,7 @@ static int lib_cb(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint32_
 	if (pt_store_obj_name(c->st, obj, &name, &len, &k))
 		return 0;
 	/* the tracer's own libraries are not the job's: provtrace rerun brings its own */
-	const uint8_t *b = name + len;
-	while (b > name && b[-1] != '/')
-		b--;
-	if ((size_t)(name + len - b) >= 12 && !memcmp(b, "libprovtrace", 12))
+	if (pt_is_tracer_lib(name, len))
 		return 0;
 	add_path(c->p, &c->p->files, name, len);
 	return 0;

@@ -76,15 +76,9 @@ struct row {                     /* a timeline row: a node, or a rank on a node 
 	uint64_t rb, wb;
 };
 
-struct runinfo {
-	struct pt_buf cmd, host;
-	int have_cmd;
-	int64_t user, start_ns, end_ns, exit, sig;
-};
-
 static struct {
 	struct pt_runset rs;
-	struct runinfo ri;
+	struct pt_runinfo ri;
 	struct pt_counters c;
 	struct proc *p;
 	size_t np, capp;
@@ -233,47 +227,14 @@ static void fold(const char *f, ...)
 
 /* ---- run.json */
 
-static int cmd_arg(void *ctx, const struct pt_buf *s)
-{
-	struct runinfo *ri = ctx;
-
-	if (ri->have_cmd++)
-		pt_buf_putc(&ri->cmd, ' ');
-	pt_buf_put(&ri->cmd, s->p, s->len);
-	return 0;
-}
-
-static int run_member(void *ctx, const char *key, struct pt_json *j)
-{
-	struct runinfo *ri = ctx;
-
-	if (!strcmp(key, "command"))
-		return pt_json_strings(j, cmd_arg, ri);
-	if (!strcmp(key, "host"))
-		return pt_json_str(j, &ri->host);
-	if (!strcmp(key, "user"))
-		return pt_json_num(j, &ri->user);
-	if (!strcmp(key, "start_ns"))
-		return pt_json_num(j, &ri->start_ns);
-	if (!strcmp(key, "end_ns"))
-		return pt_json_num(j, &ri->end_ns);
-	if (!strcmp(key, "exit"))
-		return pt_json_num(j, &ri->exit);
-	if (!strcmp(key, "signal"))
-		return pt_json_num(j, &ri->sig);
-	return 1;
-}
-
 /* The run's record, written when provtrace run finished: without it the run is not over
  * (or its launcher died), and its stores may still be written. */
 static int read_run_json(const char *rundir, char *err, size_t errsz)
 {
 	struct pt_buf path = { 0 }, text = { 0 };
-	struct pt_json j;
 	struct stat sb;
 	int r, rc = -1;
 
-	R.ri.start_ns = R.ri.end_ns = R.ri.exit = R.ri.user = -1;
 	pt_buf_puts(&path, rundir);
 	pt_buf_puts(&path, "/nodes");
 	if (stat(rundir, &sb) || !S_ISDIR(sb.st_mode) || stat(pt_buf_cstr(&path), &sb)) {
@@ -291,9 +252,7 @@ static int read_run_json(const char *rundir, char *err, size_t errsz)
 			snprintf(err, errsz, "%s: %s", pt_buf_cstr(&path), strerror(r));
 		goto out;
 	}
-	pt_json_init(&j, text.p, text.len);
-	if (pt_json_object(&j, run_member, &R.ri) || !R.ri.have_cmd || R.ri.start_ns < 0 ||
-	    R.ri.end_ns < 0) {
+	if (pt_runinfo_parse(&text, &R.ri)) {
 		snprintf(err, errsz, "%s: not a finished run's record (command, start_ns, end_ns)",
 			 pt_buf_cstr(&path));
 		goto out;
@@ -1533,8 +1492,7 @@ out:
 	pt_mpi_pairs_free(&R.pairs);
 	pt_gpu_free(&R.gpu);
 	pt_gap_free(&R.gaps);
-	pt_buf_free(&R.ri.cmd);
-	pt_buf_free(&R.ri.host);
+	pt_runinfo_free(&R.ri);
 	pt_buf_free(&R.folded);
 	pt_buf_free(&H);
 	if (R.rs.n)

@@ -20,46 +20,6 @@
 #include "sets.h"
 #include "walk.h"
 
-struct runinfo {
-	struct pt_buf cmdline, exe;
-	int have_cmd;
-	int64_t user, pid, start_ns, end_ns, exit;
-	struct pt_buf host;
-};
-
-static int cmd_arg(void *ctx, const struct pt_buf *s)
-{
-	struct runinfo *ri = ctx;
-
-	if (ri->have_cmd++)
-		pt_buf_putc(&ri->cmdline, ' ');
-	else
-		pt_buf_put(&ri->exe, s->p, s->len);
-	pt_buf_put(&ri->cmdline, s->p, s->len);
-	return 0;
-}
-
-static int run_member(void *ctx, const char *key, struct pt_json *j)
-{
-	struct runinfo *ri = ctx;
-
-	if (!strcmp(key, "command"))
-		return pt_json_strings(j, cmd_arg, ri);
-	if (!strcmp(key, "host"))
-		return pt_json_str(j, &ri->host);
-	if (!strcmp(key, "user"))
-		return pt_json_num(j, &ri->user);
-	if (!strcmp(key, "pid"))
-		return pt_json_num(j, &ri->pid);
-	if (!strcmp(key, "start_ns"))
-		return pt_json_num(j, &ri->start_ns);
-	if (!strcmp(key, "end_ns"))
-		return pt_json_num(j, &ri->end_ns);
-	if (!strcmp(key, "exit"))
-		return pt_json_num(j, &ri->exit);
-	return 1;
-}
-
 /* ---- the files: per path, whether the job read it before writing it, and wrote it */
 
 #define F_INPUT 1u
@@ -221,17 +181,15 @@ static void basename_of(const struct pt_buf *p, const uint8_t **s, size_t *n)
 int pt_rocrate_write(const char *rundir, const char *dir, char *err, size_t errsz)
 {
 	struct pt_runset rs;
-	struct runinfo ri = { 0 };
+	struct pt_runinfo ri = { 0 };
 	struct files fs = { 0 };
 	struct pt_buf text = { 0 }, path = { 0 }, b = { 0 }, tmp = { 0 };
 	struct pt_str *sorted = NULL;
 	unsigned *flags = NULL;
 	char rnorm[4096], num[64];
 	int r, rc = 1, made_dir = 0, fd = -1;
-	struct pt_json j;
 	FILE *f = NULL;
 
-	ri.user = ri.pid = ri.start_ns = ri.end_ns = ri.exit = -1;
 	if ((r = pt_runset_open(rundir, &rs))) {
 		snprintf(err, errsz, "%s: %s", rundir,
 			 r == ENOENT ? "not a run directory (no node store)" : pt_strerror(r));
@@ -244,9 +202,7 @@ int pt_rocrate_write(const char *rundir, const char *dir, char *err, size_t errs
 			 r == ENOENT ? "missing: an RO-Crate needs the run's record" : strerror(r));
 		goto out;
 	}
-	pt_json_init(&j, text.p, text.len);
-	if (pt_json_object(&j, run_member, &ri) || !ri.have_cmd || ri.start_ns < 0 ||
-	    ri.end_ns < 0) {
+	if (pt_runinfo_parse(&text, &ri)) {
 		snprintf(err, errsz, "%s: not a finished run's record (command, start_ns, end_ns)",
 			 pt_buf_cstr(&path));
 		goto out;
@@ -343,7 +299,7 @@ int pt_rocrate_write(const char *rundir, const char *dir, char *err, size_t errs
 		pt_buf_free(&name);
 	}
 	pt_buf_puts(&b, ",\n      \"description\": ");
-	j_str(&b, ri.cmdline.p, ri.cmdline.len);
+	j_str(&b, ri.cmd.p, ri.cmd.len);
 	pt_buf_puts(&b, ",\n      \"instrument\": {\"@id\": ");
 	j_str(&b, "#software", 9);
 	pt_buf_puts(&b, "},\n      \"agent\": {\"@id\": ");
@@ -466,9 +422,7 @@ out:
 	pt_buf_free(&path);
 	pt_buf_free(&b);
 	pt_buf_free(&tmp);
-	pt_buf_free(&ri.cmdline);
-	pt_buf_free(&ri.exe);
-	pt_buf_free(&ri.host);
+	pt_runinfo_free(&ri);
 	pt_runset_close(&rs);
 	return rc;
 }

@@ -302,3 +302,67 @@ const char *pt_runset_unseen(const struct pt_runset *rs, char *buf, size_t n)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", rs->unseen[i]);
 	return buf;
 }
+
+static int cmd_arg(void *ctx, const struct pt_buf *s)
+{
+	struct pt_runinfo *ri = ctx;
+
+	if (ri->have_cmd++)
+		pt_buf_putc(&ri->cmd, ' ');
+	else
+		pt_buf_put(&ri->exe, s->p, s->len);
+	pt_buf_put(&ri->cmd, s->p, s->len);
+	return 0;
+}
+
+static int run_member(void *ctx, const char *key, struct pt_json *j)
+{
+	struct pt_runinfo *ri = ctx;
+
+	if (!strcmp(key, "command"))
+		return pt_json_strings(j, cmd_arg, ri);
+	if (!strcmp(key, "host"))
+		return pt_json_str(j, &ri->host);
+	if (!strcmp(key, "user"))
+		return pt_json_num(j, &ri->user);
+	if (!strcmp(key, "pid"))
+		return pt_json_num(j, &ri->pid);
+	if (!strcmp(key, "start_ns"))
+		return pt_json_num(j, &ri->start_ns);
+	if (!strcmp(key, "end_ns"))
+		return pt_json_num(j, &ri->end_ns);
+	if (!strcmp(key, "exit"))
+		return pt_json_num(j, &ri->exit);
+	if (!strcmp(key, "signal"))
+		return pt_json_num(j, &ri->sig);
+	return 1;
+}
+
+int pt_runinfo_parse(const struct pt_buf *text, struct pt_runinfo *ri)
+{
+	struct pt_json j;
+
+	*ri = (struct pt_runinfo){ .user = -1, .pid = -1, .start_ns = -1, .end_ns = -1,
+				   .exit = -1, .sig = -1 };
+	pt_json_init(&j, text->p, text->len);
+	if (pt_json_object(&j, run_member, ri) || !ri->have_cmd || ri->start_ns < 0 ||
+	    ri->end_ns < 0)
+		return -1;
+	return 0;
+}
+
+void pt_runinfo_free(struct pt_runinfo *ri)
+{
+	pt_buf_free(&ri->cmd);
+	pt_buf_free(&ri->exe);
+	pt_buf_free(&ri->host);
+}
+
+int pt_is_tracer_lib(const uint8_t *path, size_t len)
+{
+	const uint8_t *b = path + len;
+
+	while (b > path && b[-1] != '/')
+		b--;
+	return (size_t)(path + len - b) >= 12 && !memcmp(b, "libprovtrace", 12);
+}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "collector/store.h"
+#include "iri.h"   /* struct pt_buf */
 
 #define PT_RUNSET_MAX 4096
 
@@ -63,5 +64,22 @@ int pt_runset_counters(const struct pt_runset *rs, struct pt_counters *sum);
 /* Lexically normalise an absolute or relative path (relative to the working directory),
  * the way the shim records paths.  Returns the length, 0 if it does not fit. */
 size_t pt_path_normalise(const char *in, char *out, size_t outsz);
+
+/* Whether the path names one of the tracer's own libraries (its base name starts with
+ * "libprovtrace"): a library the job loaded that is not the job's. */
+int pt_is_tracer_lib(const uint8_t *path, size_t len);
+
+/* The run's record, run.json: its command (the arguments joined by spaces, and the
+ * first of them), host, user, pid, times, exit status and signal (-1 where absent). */
+struct pt_runinfo {
+	struct pt_buf cmd, exe, host;
+	int have_cmd;
+	int64_t user, pid, start_ns, end_ns, exit, sig;
+};
+
+/* Parse run.json's text into ri.  Returns 0 when it is a finished run's record (command,
+ * start_ns and end_ns present), else -1.  Free with pt_runinfo_free() either way. */
+int pt_runinfo_parse(const struct pt_buf *text, struct pt_runinfo *ri);
+void pt_runinfo_free(struct pt_runinfo *ri);
 
 #endif /* PT_RUNSET_H */

@@ -65,3 +65,40 @@ print(" ".join(str(d[k]) for k in sys.argv[1:]))' "$@"
 assert_ge() {
 	[ "$2" -ge "$1" ] || fail "$3: expected at least $1, got $2"
 }
+
+# fuzz_run NAME CORPUS: a short libFuzzer run (PT_FUZZ_SECONDS, default 20) of
+# tests/reliability/NAME over the seeds in tests/reliability/corpus/CORPUS; a crash, a
+# sanitizer report or a leak fails the test with the log's tail and the input.
+fuzz_run() {
+	fuzzer="$top_builddir/tests/reliability/$1"
+	[ -x "$fuzzer" ] || skip "$1 not built (configure found no clang with libFuzzer)"
+	mkdir "$T/corpus"
+	cp "$top_srcdir/tests/reliability/corpus/$2/"* "$T/corpus/"
+	"$fuzzer" -max_total_time="${PT_FUZZ_SECONDS:-20}" -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix="$T/crash-" "$T/corpus" 2>"$T/fuzz.log" || {
+		tail -n 40 "$T/fuzz.log"
+		for f in "$T"/crash-*; do [ -f "$f" ] && od -A x -t x1z "$f" | head -20; done
+		fail "the fuzzer found a crash"
+	}
+	grep -E "stat::number_of_executed_units|cov:" "$T/fuzz.log" | tail -n 2
+}
+
+# ml_shards N: the ML pipeline's input (skips without numpy): D is a fresh directory
+# $T/ml, the working directory, holding data/ with the N shards of examples/make_shards.py
+ml_shards() {
+	"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
+	D=$(cd "$T" && pwd -P)/ml
+	mkdir "$D"
+	cd "$D"
+	"$PY" "$top_srcdir/examples/make_shards.py" data "$1" || fail "make_shards.py"
+}
+
+# content_dir: for the content-hash tests (skips without xxh128sum or provtrace-export):
+# D is a fresh directory $T/d, the working directory
+content_dir() {
+	command -v xxh128sum >/dev/null || skip "no xxh128sum (Debian package xxhash)"
+	command -v provtrace-export >/dev/null || skip "built without Redland: no provtrace-export"
+	D=$(cd "$T" && pwd -P)/d
+	mkdir "$D"
+	cd "$D"
+}

@@ -47,14 +47,7 @@ finish() {
 }
 trap finish EXIT INT TERM
 
-timed() {   # timed NAME CMD... — sets SECS and RSS_KB
-	_n=$1
-	shift
-	/usr/bin/time -v -o "$W/$_n.time" "$@"
-	SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
-		for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$W/$_n.time")
-	RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/$_n.time")
-}
+. "$HERE/../timed.sh"
 row() {     # row TOOL WHAT TRIPLES SECONDS RSS_KB
 	awk -v tool="$1" -v what="$2" -v n="$3" -v s="$4" -v kb="$5" 'BEGIN {
 		printf "| %s | %s | %d | %.1f | %.0f | %s |\n", tool, what, n, s,

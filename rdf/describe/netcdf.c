@@ -121,6 +121,23 @@ static int attrs(struct pt_d *d, int ncid, int varid, const char *item, int natt
 	return 0;
 }
 
+/* The fact key of item: the names of dimensions ids[0..n), as "[time, lat]" */
+static void dim_names(struct pt_d *d, int ncid, const char *item, const char *key,
+		      const int *ids, int n)
+{
+	struct pt_dstr s;
+
+	pt_dstr_init(&s);
+	pt_dstr_addn(&s, "[", 1);
+	for (int i = 0; i < n; i++) {
+		char dn[NC_MAX_NAME + 1] = "?";
+		nc_inq_dimname(ncid, ids[i], dn);
+		pt_dstr_add(&s, "%s%s", i ? ", " : "", dn);
+	}
+	pt_dstr_addn(&s, "]", 1);
+	pt_d_fact(d, item, key, PT_DV_STR, pt_dstr_get(&s));
+}
+
 static int variable(struct pt_d *d, int ncid, int varid, const char *prefix)
 {
 	char name[NC_MAX_NAME + 1], item[PT_DESCRIBE_MAX_VALUE + NC_MAX_NAME + 2], dt[64];
@@ -146,15 +163,7 @@ static int variable(struct pt_d *d, int ncid, int varid, const char *prefix)
 	pt_dstr_init(&s);
 	pt_dstr_dims(&s, lens, (size_t)ndims);
 	pt_d_fact(d, item, "shape", PT_DV_STR, pt_dstr_get(&s));
-	pt_dstr_init(&s);
-	pt_dstr_addn(&s, "[", 1);
-	for (int i = 0; i < ndims; i++) {
-		char dn[NC_MAX_NAME + 1] = "?";
-		nc_inq_dimname(ncid, dimids[i], dn);
-		pt_dstr_add(&s, "%s%s", i ? ", " : "", dn);
-	}
-	pt_dstr_addn(&s, "]", 1);
-	pt_d_fact(d, item, "dims", PT_DV_STR, pt_dstr_get(&s));
+	dim_names(d, ncid, item, "dims", dimids, ndims);
 	return attrs(d, ncid, varid, item, natts);
 }
 
@@ -165,7 +174,6 @@ static int group(struct pt_d *d, int ncid, const char *item, int depth, uint64_t
 	int ndims = 0, nunlim = 0, natts = 0, nv = 0, ng = 0;
 	int *ids = NULL;
 	char name[NC_MAX_NAME + 1], key[NC_MAX_NAME + 8], prefix[PT_DESCRIBE_MAX_VALUE];
-	struct pt_dstr s;
 	int rc = 0;
 
 	if (depth > NC_MAX_DEPTH || pt_d_late(d) < 0)
@@ -192,15 +200,7 @@ static int group(struct pt_d *d, int ncid, const char *item, int depth, uint64_t
 		if (!ids)
 			abort();
 		nc_inq_unlimdims(ncid, &nunlim, ids);
-		pt_dstr_init(&s);
-		pt_dstr_addn(&s, "[", 1);
-		for (int i = 0; i < nunlim; i++) {
-			char dn[NC_MAX_NAME + 1] = "?";
-			nc_inq_dimname(ncid, ids[i], dn);
-			pt_dstr_add(&s, "%s%s", i ? ", " : "", dn);
-		}
-		pt_dstr_addn(&s, "]", 1);
-		pt_d_fact(d, item, "unlimited", PT_DV_STR, pt_dstr_get(&s));
+		dim_names(d, ncid, item, "unlimited", ids, nunlim);
 		free(ids);
 		ids = NULL;
 	}

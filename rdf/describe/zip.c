@@ -202,6 +202,16 @@ static int npz_entry(struct pt_d *d, zip_t *za, zip_uint64_t i, const char *name
 	return rc;
 }
 
+/* Entry i's header, with its name and size; -1 (*rc the gap's result) if it has none. */
+static int entry_stat(struct pt_d *d, zip_t *za, zip_int64_t i, zip_stat_t *st, int *rc)
+{
+	if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, st) >= 0 &&
+	    (st->valid & ZIP_STAT_NAME) && (st->valid & ZIP_STAT_SIZE))
+		return 0;
+	*rc = pt_d_gap(d, "bad header: zip entry %lld", (long long)i);
+	return -1;
+}
+
 int pt_d_npz(struct pt_d *d)
 {
 	struct src s;
@@ -215,11 +225,8 @@ int pt_d_npz(struct pt_d *d)
 	pt_d_fact_int(d, "", "entries", n);
 	for (zip_int64_t i = 0; i < n && rc == 0; i++) {
 		zip_stat_t st;
-		if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) < 0 ||
-		    !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE)) {
-			rc = pt_d_gap(d, "bad header: zip entry %lld", (long long)i);
+		if (entry_stat(d, za, i, &st, &rc))
 			break;
-		}
 		if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE)
 			compressed = 1;
 		if (pt_d_late(d) < 0)
@@ -297,11 +304,8 @@ int pt_d_pytorch(struct pt_d *d)
 		rc = -1;
 	for (zip_int64_t i = 0; i < n && rc == 0; i++) {
 		zip_stat_t st;
-		if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) < 0 ||
-		    !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE)) {
-			rc = pt_d_gap(d, "bad header: zip entry %lld", (long long)i);
+		if (entry_stat(d, za, i, &st, &rc))
 			break;
-		}
 		if (pt_d_late(d) < 0)
 			rc = -1;
 		else if (st.name[0] && pt_d_take(d) == 0)

@@ -6,11 +6,7 @@
 # (exit 0); bad input exits 2.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
-D=$(cd "$T" && pwd -P)/ml
-mkdir "$D"
-cd "$D"
-"$PY" "$top_srcdir/examples/make_shards.py" data 16 || fail "make_shards.py"
+ml_shards 16
 ptrun r1 "$PY" "$top_srcdir/examples/train_pool.py" data ckpt
 assert_eq 0 "$rc" "run 1 ($(cat "$T/r1.err"))"
 R1=$RUN

@@ -6,11 +6,7 @@
 # file changed under the job between two reads never gets a wrong hash.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-command -v xxh128sum >/dev/null || skip "no xxh128sum (Debian package xxhash)"
-command -v provtrace-export >/dev/null || skip "built without Redland: no provtrace-export"
-D=$(cd "$T" && pwd -P)/d
-mkdir "$D"
-cd "$D"
+content_dir
 printf 'alpha\n' >in.txt
 printf 'gamma\n' >in2.txt
 head -c 4000000 /dev/zero | tr '\0' 'z' >big.bin

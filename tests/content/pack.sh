@@ -13,6 +13,14 @@ fi
 if [ "$(id -u)" -eq 0 ] && ! unshare --mount true 2>/dev/null; then
 	skip "cannot make a mount namespace here (a container without CAP_SYS_ADMIN)"
 fi
+# rerun PACK NAME: provtrace rerun $T/PACK.tar.zst, its output in $T/NAME.out and
+# $T/NAME.err; rc is its exit status
+rerun() {
+	set +e
+	provtrace-rerun "$T/$1.tar.zst" >"$T/$2.out" 2>"$T/$2.err"
+	rc=$?
+	set -e
+}
 COPY="$top_builddir/tests/reliability/copyfile"
 [ -x "$COPY" ] || fail "no $COPY (make check builds it)"
 D=$(cd "$T" && pwd -P)/c
@@ -55,39 +63,26 @@ assert b"root" + d + b"/in/big.bin" not in got
 assert b"provtrace/command" in got and b"provtrace/nodes/" + b"" in b"".join(got)
 PY
 rm -r out/*
-set +e
-provtrace-rerun "$T/c.tar.zst" >"$T/rerun.out" 2>"$T/rerun.err"
-rc=$?
-set -e
+rerun c rerun
 # the rerun lacks exactly the output of the file that was not packed
 assert_eq 1 "$rc" "rerun of the C job without big.bin: the outputs differ ($(cat "$T/rerun.err"))"
 assert_eq "  - $D/out/big.bin" "$(grep '^  [-+~] /' "$T/rerun.out" | grep '/out/' | sed 's/  xxh3.*//')" \
 	"rerun: the outputs that differ ($(cat "$T/rerun.out"))"
 # packed whole, it reproduces every output
 provtrace-pack "$RUN" -o "$T/c2.tar.zst" 2>"$T/pack2.err" || fail "pack 2 ($(cat "$T/pack2.err"))"
-set +e
-provtrace-rerun "$T/c2.tar.zst" >"$T/rerun2.out" 2>"$T/rerun2.err"
-rc=$?
-set -e
+rerun c2 rerun2
 assert_eq "0 same outputs (8 files)" "$rc $(cat "$T/rerun2.out")" \
 	"rerun of the C job ($(cat "$T/rerun2.err"))"
 # the rerun ran in its own tree: the host's outputs are untouched
 assert_eq 0 "$(nfiles out)" "files the rerun wrote outside its tree"
 
 # the ML pipeline
-"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
-M=$(cd "$T" && pwd -P)/ml
-mkdir "$M"
-cd "$M"
-"$PY" "$top_srcdir/examples/make_shards.py" data 8 || fail "make_shards.py"
+ml_shards 8
 ptrun ml "$PY" "$top_srcdir/examples/train_pool.py" data ckpt
 assert_eq 0 "$rc" "train_pool.py ($(cat "$T/ml.err"))"
 provtrace-pack "$RUN" -o "$T/ml.tar.zst" 2>"$T/mlpack.err" || fail "pack ml ($(cat "$T/mlpack.err"))"
 rm -r ckpt
-set +e
-provtrace-rerun "$T/ml.tar.zst" >"$T/mlrerun.out" 2>"$T/mlrerun.err"
-rc=$?
-set -e
+rerun ml mlrerun
 assert_eq "0 same outputs (3 files)" "$rc $(tail -1 "$T/mlrerun.out")" \
 	"rerun of the ML pipeline ($(tail -5 "$T/mlrerun.err"))"
 assert_eq 3 "$(grep -c '^epoch' "$T/mlrerun.out")" "epochs the rerun reported"

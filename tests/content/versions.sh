@@ -8,11 +8,7 @@
 # the collector hashed the first content (its debug log says so), so the test is exact.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-command -v xxh128sum >/dev/null || skip "no xxh128sum (Debian package xxhash)"
-command -v provtrace-export >/dev/null || skip "built without Redland: no provtrace-export"
-D=$(cd "$T" && pwd -P)/d
-mkdir "$D"
-cd "$D"
+content_dir
 printf 'one\n' >in.txt
 h() { echo "xxh3-128:$(xxh128sum "$1" | cut -d' ' -f1)"; }
 h1=$(h in.txt)

@@ -5,11 +5,7 @@
 # (spawn's and forkserver's resource tracker, the fork server) are the only extra ones.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
-D=$(cd "$T" && pwd -P)/ml
-mkdir "$D"
-cd "$D"
-"$PY" "$top_srcdir/examples/make_shards.py" data 8 || fail "make_shards.py"
+ml_shards 8
 N=4
 for method in fork spawn forkserver; do
 	ptrun "$method" "$PY" "$top_srcdir/tests/ml/mp_start.py" "$method" data "out-$method" "$N"

@@ -5,11 +5,7 @@
 # checkpoint descends from every shard and from nothing the job did not read.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-"$PY" -c 'import numpy' 2>/dev/null || skip "$PY cannot import numpy (python3-numpy)"
-D=$(cd "$T" && pwd -P)/ml
-mkdir "$D"
-cd "$D"
-"$PY" "$top_srcdir/examples/make_shards.py" data 16 || fail "make_shards.py"
+ml_shards 16
 ptrun pool "$PY" "$top_srcdir/examples/train_pool.py" data ckpt
 assert_eq 0 "$rc" "train_pool.py exit status ($(cat "$T/pool.err"))"
 assert_eq 3 "$(grep -c '^epoch' "$T/pool.out")" "epochs reported"
