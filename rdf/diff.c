@@ -746,7 +746,7 @@ int main(int argc, char **argv)
 		 * (the command is the same by construction: the new run's names the launcher) */
 		s[0].d.n = 0;
 		if (s[4].d.n == 0)
-			printf("same outputs (%zu files)\n", s[4].d.same);
+			printf("same outputs (%zu file%s)\n", s[4].d.same, s[4].d.same == 1 ? "" : "s");
 		else
 			print_text(s, ns, derive, &changed_in);
 		total = s[4].d.n;
