@@ -28,7 +28,7 @@ TESTS += tests/describe/api-test $(PT_DESCRIBE_TESTS)
 EXTRA_DIST += $(PT_DESCRIBE_TESTS) tests/describe/mkfixtures.py tests/describe/crosscheck.py \
 	tests/describe/golden.tsv tests/describe/mkhostile.py \
 	tests/describe/corpus/alloc8g.h5 tests/describe/corpus/allochuge.h5 \
-	tests/describe/corpus/alloc.nc
+	tests/describe/corpus/alloc.nc tests/describe/corpus/longname.nc
 
 # ---- the fuzzer: one libFuzzer program, run once per format by tests/describe/fuzz.sh
 # (the libraries' own code is not instrumented; ours is, with ASan and UBSan)

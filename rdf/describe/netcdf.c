@@ -238,6 +238,118 @@ static int group(struct pt_d *d, int ncid, const char *item, int depth, uint64_t
 	return rc;
 }
 
+/* ---- libnetcdf copies a classic header's names whole into its caller's NC_MAX_NAME + 1
+ * bytes, whatever length the file gives them (and reads a cut file's missing bytes as
+ * zeros): the header is walked first, and a name longer than NC_MAX_NAME, or a header
+ * that runs past the end of the file, is a gap before libnetcdf sees the file.  Layout:
+ * the NetCDF classic format specification (CDF-1, -2 and -5: counts of 8 bytes in CDF-5,
+ * offsets of 8 bytes from CDF-2 on). */
+
+struct nc3 {
+	struct pt_d *d;
+	uint64_t off;
+	int wide;     /* CDF-5 */
+};
+
+static int nc3_u(struct nc3 *h, int wide, uint64_t *v)
+{
+	uint8_t b[8];
+	int n = wide ? 8 : 4;
+
+	if (pt_d_read(h->d, h->off, b, (size_t)n) < 0)
+		return -1;
+	h->off += (uint64_t)n;
+	*v = 0;
+	for (int i = 0; i < n; i++)
+		*v = *v << 8 | b[i];
+	return 0;
+}
+
+static int nc3_skip(struct nc3 *h, uint64_t n)
+{
+	n = (n + 3) & ~(uint64_t)3;
+	if (n > h->d->size - h->off)
+		return pt_d_gap(h->d, "truncated header");
+	h->off += n;
+	return 0;
+}
+
+static int nc3_name(struct nc3 *h)
+{
+	uint64_t n;
+
+	if (nc3_u(h, h->wide, &n) < 0)
+		return -1;
+	if (n > NC_MAX_NAME)
+		return pt_d_gap(h->d, "bad header: a name of %llu bytes (at most %d)",
+				(unsigned long long)n, NC_MAX_NAME);
+	return nc3_skip(h, n);
+}
+
+/* A list's tag (ABSENT is zero and a zero count) and its count */
+static int nc3_list(struct nc3 *h, uint64_t tag, uint64_t *count)
+{
+	uint64_t t;
+
+	if (nc3_u(h, 0, &t) < 0 || nc3_u(h, h->wide, count) < 0)
+		return -1;
+	if (t != tag && !(t == 0 && *count == 0))
+		return pt_d_gap(h->d, "bad header: a list tagged %llu", (unsigned long long)t);
+	if (*count > h->d->size / 4)
+		return pt_d_gap(h->d, "bad header: a list of %llu entries in %llu bytes",
+				(unsigned long long)*count, (unsigned long long)h->d->size);
+	return 0;
+}
+
+static int nc3_attrs(struct nc3 *h)
+{
+	static const uint8_t size[] = { 0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8 };
+	uint64_t n, t, count;
+
+	if (nc3_list(h, 0x0C, &n) < 0)
+		return -1;
+	for (uint64_t i = 0; i < n; i++) {
+		if (nc3_name(h) < 0 || nc3_u(h, 0, &t) < 0 || nc3_u(h, h->wide, &count) < 0)
+			return -1;
+		if (t == 0 || t >= sizeof size)
+			return pt_d_gap(h->d, "bad header: an attribute of type %llu",
+					(unsigned long long)t);
+		if (count > h->d->size / size[t])
+			return pt_d_gap(h->d, "bad header: an attribute of %llu values",
+					(unsigned long long)count);
+		if (nc3_skip(h, count * size[t]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int nc3_check(struct pt_d *d, int version)
+{
+	struct nc3 h = { d, 4, version == 5 };
+	uint64_t n, v;
+
+	if (nc3_u(&h, h.wide, &v) < 0 || nc3_list(&h, 0x0A, &n) < 0)   /* numrecs, dims */
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		if (nc3_name(&h) < 0 || nc3_u(&h, h.wide, &v) < 0)
+			return -1;
+	if (nc3_attrs(&h) < 0 || nc3_list(&h, 0x0B, &n) < 0)   /* global attributes, vars */
+		return -1;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t ndims;
+		if (nc3_name(&h) < 0 || nc3_u(&h, h.wide, &ndims) < 0)
+			return -1;
+		if (ndims > d->size / 4)
+			return pt_d_gap(d, "bad header: a variable of %llu dimensions",
+					(unsigned long long)ndims);
+		if (nc3_skip(&h, ndims * (h.wide ? 8 : 4)) < 0 || nc3_attrs(&h) < 0 ||
+		    nc3_u(&h, 0, &v) < 0 || nc3_u(&h, h.wide, &v) < 0 ||    /* type, vsize */
+		    nc3_u(&h, version != 1, &v) < 0)                         /* begin */
+			return -1;
+	}
+	return 0;
+}
+
 static int describe(struct pt_d *d)
 {
 	static const char *const kinds[] = {
@@ -280,12 +392,16 @@ static int describe(struct pt_d *d)
 int pt_d_netcdf(struct pt_d *d)
 {
 	uint8_t magic[4];
+	int classic = d->size >= 4 && pt_d_read(d, 0, magic, 4) == 0 &&
+		      !memcmp(magic, "CDF", 3);
 
 	/* classic files: libnetcdf reads past the end as zeros, so a cut header looks
 	 * empty; 32 bytes is the least a classic header takes (magic, numrecs, 3 lists) */
-	if (d->size >= 4 && pt_d_read(d, 0, magic, 4) == 0 && !memcmp(magic, "CDF", 3) &&
-	    d->size < 32)
+	if (classic && d->size < 32)
 		return pt_d_gap(d, "truncated header");
+	if (classic && (magic[3] == 1 || magic[3] == 2 || magic[3] == 5) &&
+	    nc3_check(d, magic[3]) < 0)
+		return -1;
 	d->nread = 0;
 	return pt_d_isolated(d, describe, "NetCDF");
 }

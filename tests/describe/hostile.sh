@@ -65,6 +65,16 @@ for f in "$top_srcdir"/tests/describe/corpus/*; do
 	esac
 done
 
+# a classic header naming a dimension with 1,889 bytes: libnetcdf would copy it whole into
+# its caller's NC_MAX_NAME + 1 bytes (the fuzzer's stack overflow); the header walk refuses it
+f="$top_srcdir/tests/describe/corpus/longname.nc"
+set +e
+provtrace-describe "$f" >"$T/o" 2>"$T/e"
+rc=$?
+set -e
+assert_eq "1 provtrace-describe: $f: bad header: a name of 1889 bytes (at most 256)" \
+	"$rc $(cat "$T/e")" "a name longer than NC_MAX_NAME"
+
 # not regular files
 mkdir dir.npy
 mkfifo fifo.csv
