@@ -23,6 +23,7 @@
 
 #include "follow.h"
 #include "iri.h"
+#include "pgstore.h"
 #include "prov.h"
 #include "remote.h"
 #include "rules.h"
@@ -226,13 +227,14 @@ static int lcount(struct lpub *l, uint64_t *n)
 	return 0;
 }
 
-/* Options for librdf_new_storage: sqlite's file.  (PostgreSQL through librdf is not
- * offered: librdf-storage-postgresql 1.0.17 fails every add inside a transaction, "Unable
- * to find busy connection", and without one a failure would leave half a graph.) */
+/* librdf_new_storage's type, name and options for a --to of a librdf store: sqlite's
+ * file, or a model in a PostgreSQL database (the target filled in; see pgstore.h) */
 static int storage_of(const char *to, const char **type, struct pt_buf *name,
-		      struct pt_buf *opts)
+		      struct pt_buf *opts, struct pt_pg_target *pgt, const char *user, char *err,
+		      size_t errlen)
 {
 	struct stat sb;
+	char o[2048];
 
 	if (!strncmp(to, "sqlite:", 7)) {
 		*type = "sqlite";
@@ -240,7 +242,31 @@ static int storage_of(const char *to, const char **type, struct pt_buf *name,
 		pt_buf_puts(opts, stat(to + 7, &sb) == 0 ? "new='no'" : "new='yes'");
 		pt_buf_puts(opts, ",contexts='yes',synchronous='normal'");
 	} else {
+#ifndef PT_HAVE_PQ
+		(void)pgt, (void)user;
+		snprintf(err, errlen, "%s: this provtrace was built without libpq (libpq-dev)", to);
 		return -1;
+#else
+		*type = "postgresql";
+		if (pt_pg_parse(to, pgt, err, errlen))
+			return -1;
+		if (user) {   /* "user\0password" */
+			pgt->password = user + strlen(user) + 1;
+			if (!pgt->user[0])
+				snprintf(pgt->user, sizeof pgt->user, "%s", user);
+		}
+		if (!pgt->user[0]) {
+			snprintf(err, errlen, "%s: no user: in the URL (USER@HOST) or the credentials "
+				 "(USER:PASSWORD)", to);
+			return -1;
+		}
+		if (pt_pg_librdf_options(pgt, o, sizeof o)) {
+			snprintf(err, errlen, "%s: a quote or backslash in the URL or credentials", to);
+			return -1;
+		}
+		pt_buf_puts(name, pgt->model);
+		pt_buf_puts(opts, o);
+#endif
 	}
 	pt_buf_cstr(name);
 	pt_buf_cstr(opts);
@@ -258,21 +284,40 @@ static int librdf_logger(void *ud, librdf_log_message *m)
 	return 1;
 }
 
-static int publish_librdf(const char *to, pt_prov *pv, const char *graph, int quiet)
+/* Into a librdf store.  sqlite: one librdf transaction (remove the run's context, add,
+ * count, commit).  PostgreSQL: librdf opens (and makes) the model, then one PostgreSQL
+ * transaction of our own loads the run (pgstore.h). */
+static int publish_librdf(const char *to, const char *creds, pt_prov *pv, const char *graph,
+			  int quiet)
 {
 	struct lpub l = { 0 };
 	struct pt_buf name = { 0 }, opts = { 0 };
+	struct pt_pg_target pgt = { 0 };
 	librdf_storage *sto = NULL;
+	pt_pg *pg = NULL;
 	const char *type = NULL;
-	char err[400] = "";
+	char err[400] = "", *pw = NULL;
+	size_t pwlen = creds ? strlen(creds) : 0;
 	int rc = 1, intx = 0, r;
 	uint64_t have = 0;
 
-	if (storage_of(to, &type, &name, &opts)) {
-		fprintf(stderr, "%s: --to %s: not sqlite:PATH\n", me, to);
+	if (creds && (pw = strdup(creds)))   /* user:password */
+		*strchr(pw, ':') = 0;
+	if (storage_of(to, &type, &name, &opts, &pgt, pw, err, sizeof err)) {
+		fprintf(stderr, "%s: --to %s\n", me, err);
 		rc = 2;
 		goto out;
 	}
+#ifdef PT_HAVE_PQ
+	if (!strcmp(type, "postgresql")) {   /* new='yes' makes the model, and empties one */
+		if (pt_pg_open(&pgt, &pg, err, sizeof err)) {
+			fprintf(stderr, "%s: %s: %s\n", me, to, err);
+			goto out;
+		}
+		pt_buf_puts(&opts, pt_pg_has_model(pg) ? ",new='no'" : ",new='yes'");
+		pt_buf_cstr(&opts);
+	}
+#endif
 	l.w = librdf_new_world();
 	librdf_world_open(l.w);
 	librdf_world_set_logger(l.w, err, librdf_logger);
@@ -281,9 +326,24 @@ static int publish_librdf(const char *to, pt_prov *pv, const char *graph, int qu
 		fprintf(stderr, "%s: %s: cannot open the librdf %s store%s%s\n", me, to, type,
 			err[0] ? ": " : " (is librdf-storage-", err[0] ? err : type);
 		if (!err[0])
-			fputs(")\n", stderr);
+			fputs(" installed?)\n", stderr);
 		goto out;
 	}
+#ifdef PT_HAVE_PQ
+	if (!strcmp(type, "postgresql")) {   /* librdf made the model; pgstore.h loads it */
+		if (pt_pg_bind(pg, err, sizeof err) || pt_pg_load_begin(pg, l.w, err, sizeof err)) {
+			fprintf(stderr, "%s: %s: %s\n", me, to, err);
+			goto out;
+		}
+		if ((r = pt_prov_emit(pv, pt_pg_triple, pg)) ||
+		    pt_pg_load_commit(pg, graph, &l.triples, err, sizeof err)) {
+			fprintf(stderr, "%s: %s: %s\n", me, to,
+				r == ECOMM ? "the server went away during the COPY" : r ? pt_strerror(r) : err);
+			goto out;
+		}
+		goto done;
+	}
+#endif
 	l.ctx = librdf_new_node_from_uri_string(l.w, (const unsigned char *)graph);
 	if (librdf_model_transaction_start(l.m)) {
 		fprintf(stderr, "%s: %s: the %s store has no transactions\n", me, to, type);
@@ -308,6 +368,7 @@ static int publish_librdf(const char *to, pt_prov *pv, const char *graph, int qu
 		goto out;
 	}
 	intx = 0;
+done:
 	if (!quiet)
 		fprintf(stderr, "%s: %" PRIu64 " triples into <%s> in %s\n", me, l.triples, graph, to);
 	printf("%s\n", graph);
@@ -315,6 +376,9 @@ static int publish_librdf(const char *to, pt_prov *pv, const char *graph, int qu
 out:
 	if (intx)
 		librdf_model_transaction_rollback(l.m);
+#ifdef PT_HAVE_PQ
+	pt_pg_close(pg);
+#endif
 	if (l.ctx)
 		librdf_free_node(l.ctx);
 	for (size_t i = 0; i < 8; i++)
@@ -327,7 +391,12 @@ out:
 	if (l.w)
 		librdf_free_world(l.w);
 	pt_buf_free(&name);
+	if (opts.p)   /* it held the password too */
+		memset(opts.p, 0, opts.len);
 	pt_buf_free(&opts);
+	if (pw)
+		memset(pw, 0, pwlen);
+	free(pw);
 	return rc;
 }
 
@@ -338,7 +407,7 @@ static double secs(const struct timespec *a, const struct timespec *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: provtrace publish --to URL|sqlite:PATH\n"
+	fprintf(f, "usage: provtrace publish --to URL|sqlite:PATH|postgresql://[USER@]HOST[:PORT]/DB\n"
 		   "                         [--credentials FILE] [--graph-store URL]\n"
 		   "                         [--update URL] [--query URL] [--chunk BYTES] [-q]\n"
 		   "                         [--rules FILE | --no-rules] [--base IRI] [--all]\n"
@@ -430,10 +499,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	int lrdf = to && !strncmp(to, "sqlite:", 7);
+	int lrdf = to && (!strncmp(to, "sqlite:", 7) || !strncmp(to, "postgresql://", 13));
 	if (to && !lrdf && strncmp(to, "http://", 7) && strncmp(to, "https://", 8)) {
-		fprintf(stderr, "%s: --to %s: not an http:// or https:// URL or sqlite:PATH\n",
-			me, to);
+		fprintf(stderr, "%s: --to %s: not an http:// or https:// URL, sqlite:PATH or "
+			"postgresql://\n", me, to);
 		return 2;
 	}
 	if (po.base && !pt_iri_ok(po.base, strlen(po.base))) {
@@ -482,7 +551,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (lrdf) {
-		rc = publish_librdf(to, pv, pt_prov_graph_iri(pv), quiet);
+		rc = publish_librdf(to, pt_remote_creds(p.rm), pv, pt_prov_graph_iri(pv), quiet);
 		goto out;
 	}
 	p.graph = strdup(pt_prov_graph_iri(pv));

@@ -2,8 +2,8 @@
 # of provtrace-query (--endpoint), on libcurl; the local Virtuoso for their tests
 # (included by Makefile.am after rdf/export.mk).
 
-PT_PUBLISH_TESTS = tests/rdf/publish.sh tests/rdf/publish-sqlite.sh
-EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh tests/rdf/storecmp.py \
+PT_PUBLISH_TESTS = tests/rdf/publish.sh tests/rdf/publish-sqlite.sh tests/rdf/publish-pg.sh
+EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh scripts/postgres-local.sh tests/rdf/storecmp.py \
 	tests/rdf/failproxy.py bench/publish/bench.sh
 
 .PHONY: bench-publish
@@ -15,6 +15,11 @@ provtrace_publish_SOURCES = rdf/publish.c rdf/follow.h rdf/follow.c rdf/remote.h
 provtrace_publish_CPPFLAGS = $(AM_CPPFLAGS) -DPT_PKGDATADIR='"$(pkgdatadir)"'
 provtrace_publish_CFLAGS = $(AM_CFLAGS) $(REDLAND_CFLAGS) $(CURL_CFLAGS)
 provtrace_publish_LDADD = rdf/libptrun.la $(REDLAND_LIBS) $(CURL_LIBS)
+if HAVE_PQ
+provtrace_publish_SOURCES += rdf/pgstore.h rdf/pgstore.c
+provtrace_publish_CFLAGS += $(PQ_CFLAGS)
+provtrace_publish_LDADD += $(PQ_LIBS)
+endif
 provtrace_query_SOURCES += rdf/remote.h rdf/remote.c
 provtrace_query_CFLAGS += $(CURL_CFLAGS)
 provtrace_query_LDADD += $(CURL_LIBS)

@@ -101,6 +101,11 @@ int pt_remote_has_creds(const pt_remote *r)
 	return r->userpw != NULL;
 }
 
+const char *pt_remote_creds(const pt_remote *r)
+{
+	return r->userpw;
+}
+
 long pt_remote_status(const pt_remote *r)
 {
 	return r->status;

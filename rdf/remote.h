@@ -27,6 +27,9 @@ void pt_remote_close(pt_remote *r);
 /* Whether the handle carries credentials (then the -auth endpoints are used). */
 int pt_remote_has_creds(const pt_remote *r);
 
+/* The credentials, "user:password", or NULL (for stores reached otherwise: PostgreSQL). */
+const char *pt_remote_creds(const pt_remote *r);
+
 /* The HTTP status of the last request (0: no answer). */
 long pt_remote_status(const pt_remote *r);
 

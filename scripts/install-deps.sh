@@ -17,6 +17,7 @@ pkgs="
   libxxhash-dev xxhash zstd util-linux libarchive-dev
   libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
   libcurl4-gnutls-dev virtuoso-opensource curl
+  libpq-dev postgresql librdf-storage-postgresql
   libyaml-dev python3-yaml
 "
 
