@@ -19,6 +19,7 @@
 
 #include "fault.h"
 #include "hash.h"
+#include "hcache.h"
 
 #define PT_HASH_CHUNK ((size_t)128 << 10)
 
@@ -42,7 +43,8 @@ static void id_of(const struct stat *sb, struct pt_file_id *id)
 /* Hash what fd holds, if it still is `id`; the file's identity is checked again after
  * the last read, so that bytes changing under the reader are never taken for the
  * version's. */
-static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt_hash_rec *h)
+static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, pt_hcache *hc,
+		    struct pt_hash_rec *h)
 {
 	XXH3_state_t *xs = NULL;
 	struct stat sb;
@@ -61,6 +63,11 @@ static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt
 		h->state = PT_HASH_LARGE;
 		return;
 	}
+	if (pt_hcache_get(hc, &sb, h->hash)) {   /* these bytes were hashed by an earlier run */
+		h->state = PT_HASH_DONE;
+		return;
+	}
+	struct stat before = sb;
 	if (!(xs = XXH3_createState()) || XXH3_128bits_reset(xs) != XXH_OK)
 		goto out;
 	while ((n = read(fd, buf, PT_HASH_CHUNK)) != 0) {
@@ -81,6 +88,9 @@ static void hash_fd(int fd, const struct pt_file_id *id, uint64_t max, struct pt
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
 	memcpy(h->hash, c.digest, 16);
 	h->state = PT_HASH_DONE;
+	/* kept only if nothing, not even the ctime, changed while it was read */
+	if (sb.st_ctim.tv_sec == before.st_ctim.tv_sec && sb.st_ctim.tv_nsec == before.st_ctim.tv_nsec)
+		pt_hcache_put(hc, &sb, h->hash);
 out:
 	if (xs)
 		XXH3_freeState(xs);
@@ -96,8 +106,8 @@ static int open_ro(const char *path)
 	return fd;
 }
 
-void pt_hash_file(const char *path, const struct pt_file_id *id, uint64_t max,
-		  struct pt_hash_rec *h)
+static void hash_file(const char *path, const struct pt_file_id *id, uint64_t max,
+		      pt_hcache *hc, struct pt_hash_rec *h)
 {
 	int fd = open_ro(path);
 
@@ -106,11 +116,18 @@ void pt_hash_file(const char *path, const struct pt_file_id *id, uint64_t max,
 		h->state = errno == ENOENT || errno == ENOTDIR ? PT_HASH_CHANGED : PT_HASH_UNREADABLE;
 		return;
 	}
-	hash_fd(fd, id, max, h);
+	hash_fd(fd, id, max, hc, h);
 	close(fd);
 }
 
-void pt_hash_path(const char *path, uint64_t max, struct pt_file_id *id, struct pt_hash_rec *h)
+void pt_hash_file(const char *path, const struct pt_file_id *id, uint64_t max,
+		  struct pt_hash_rec *h)
+{
+	hash_file(path, id, max, NULL, h);
+}
+
+static void hash_path(const char *path, uint64_t max, pt_hcache *hc, struct pt_file_id *id,
+		      struct pt_hash_rec *h)
 {
 	struct stat sb;
 	int fd = open_ro(path);
@@ -122,9 +139,14 @@ void pt_hash_path(const char *path, uint64_t max, struct pt_file_id *id, struct 
 		return;
 	if (fstat(fd, &sb) == 0) {
 		id_of(&sb, id);
-		hash_fd(fd, id, max, h);
+		hash_fd(fd, id, max, hc, h);
 	}
 	close(fd);
+}
+
+void pt_hash_path(const char *path, uint64_t max, struct pt_file_id *id, struct pt_hash_rec *h)
+{
+	hash_path(path, max, NULL, id, h);
 }
 
 void pt_hash_fmt(const uint8_t h[16], char *out)
@@ -185,6 +207,7 @@ struct pt_hasher {
 	size_t nren, capren;
 	int busy, quit, nodelay;
 	char root[1024];          /* PROVTRACE_HASH_ROOT: the job's files are under it */
+	pt_hcache *hc;            /* the node's cache across runs (worker only); NULL: none */
 	const char *fault;        /* PROVTRACE_FAULT */
 	unsigned fault_passes;
 };
@@ -317,9 +340,9 @@ static void hash_one(struct pt_hasher *hs, const char *path, const struct job *j
 		p = full;
 	}
 	if (j->image)
-		pt_hash_path(p, hs->max, id, h);
+		hash_path(p, hs->max, hs->hc, id, h);
 	else
-		pt_hash_file(p, &j->id, hs->max, h);
+		hash_file(p, &j->id, hs->max, hs->hc, h);
 }
 
 static void hash_job(struct pt_hasher *hs, struct job *j, struct pt_file_id *id,
@@ -352,6 +375,10 @@ static void *worker(void *arg)
 
 	/* the job's cores are the job's: run only when a core would idle, and read only
 	 * when the disk would */
+	char why[512];
+
+	if (!(hs->hc = pt_hcache_open(why, sizeof why)) && why[0])
+		fprintf(stderr, "provtrace-collectd: the hash cache is not used: %s\n", why);
 	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13 /* IOPRIO_CLASS_IDLE */);
@@ -390,6 +417,8 @@ static void *worker(void *arg)
 			pthread_cond_broadcast(&hs->idle);
 	}
 	pthread_mutex_unlock(&hs->mu);
+	pt_hcache_close(hs->hc);
+	hs->hc = NULL;
 	return NULL;
 }
 
