@@ -448,21 +448,29 @@ static int duped(int oldfd, int newfd, uint64_t was, const struct stat *st)
 
 PT_API int dup(int fd) { return duped(fd, PT_REAL(dup)(fd), 0, NULL); }
 
-/* dup2 and dup3 close what nfd named: its file's identity is read first, as close does */
-PT_API int dup2(int fd, int nfd)
+/* dup2 and dup3 close what nfd named: when that was a session, its file's identity is
+ * read first, as close does.  Out of line, so that the common call (nothing on nfd) keeps
+ * a frame without the 144 bytes of a struct stat. */
+static __attribute__((noinline)) int dup_onto_session(int fd, int nfd, int fl, int three)
 {
 	struct stat st;
-	uint64_t was = fd != nfd ? pt_sess_replaced(nfd, &st) : 0;
+	uint64_t was = pt_sess_replaced(nfd, &st);
 
-	return duped(fd, PT_REAL(dup2)(fd, nfd), was, &st);
+	return duped(fd, three ? PT_REAL(dup3)(fd, nfd, fl) : PT_REAL(dup2)(fd, nfd), was, &st);
+}
+
+PT_API int dup2(int fd, int nfd)
+{
+	if (pt_unlikely(fd != nfd && pt_sess_live(nfd)))
+		return dup_onto_session(fd, nfd, 0, 0);
+	return duped(fd, PT_REAL(dup2)(fd, nfd), 0, NULL);
 }
 
 PT_API int dup3(int fd, int nfd, int fl)
 {
-	struct stat st;
-	uint64_t was = fd != nfd ? pt_sess_replaced(nfd, &st) : 0;
-
-	return duped(fd, PT_REAL(dup3)(fd, nfd, fl), was, &st);
+	if (pt_unlikely(fd != nfd && pt_sess_live(nfd)))
+		return dup_onto_session(fd, nfd, fl, 1);
+	return duped(fd, PT_REAL(dup3)(fd, nfd, fl), 0, NULL);
 }
 
 static int fcntl_done(int fd, int cmd, int r)
@@ -794,7 +802,7 @@ static uint64_t syscall_before(long nr, const long a[6], struct stat *st)
 	case SYS_dup2:
 #endif
 	case SYS_dup3:
-		return a[0] != a[1] ? pt_sess_replaced((int)a[1], st) : 0;
+		return a[0] != a[1] && pt_sess_live((int)a[1]) ? pt_sess_replaced((int)a[1], st) : 0;
 	case SYS_close_range:
 		if (!(a[2] & CLOSE_RANGE_CLOEXEC))
 			closing_range((unsigned)a[0], (unsigned)a[1]);

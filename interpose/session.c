@@ -248,14 +248,16 @@ static int sess_leaves_version(const struct pt_sess *s, const struct pt_sess_tot
 	return s->kind == PT_KIND_FILE && (t->wops || t->rops);
 }
 
-uint64_t pt_sess_replaced_slow(int fd, struct stat *st)
+uint64_t pt_sess_replaced(int fd, struct stat *st)
 {
-	struct pt_sess *s = &pt.sess[fd];
+	struct pt_sess *s = pt_sess_at(fd);
 	struct pt_sess_totals t;
-	uint64_t sid = atomic_load_explicit(&s->sid, memory_order_acquire);
+	uint64_t sid;
 
+	if (!s || !(sid = atomic_load_explicit(&s->sid, memory_order_acquire)))
+		return 0;
 	pt_sess_totals(s, &t);
-	if (!sid || !sess_leaves_version(s, &t) || pt_sys2(SYS_fstat, fd, st) < 0)
+	if ( !sess_leaves_version(s, &t) || pt_sys2(SYS_fstat, fd, st) < 0)
 		return 0;
 	return sid;
 }
