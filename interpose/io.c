@@ -802,7 +802,9 @@ static uint64_t syscall_before(long nr, const long a[6], struct stat *st)
 	case SYS_dup2:
 #endif
 	case SYS_dup3:
-		return a[0] != a[1] && pt_sess_live((int)a[1]) ? pt_sess_replaced((int)a[1], st) : 0;
+		if (a[0] != a[1] && pt_sess_live((int)a[1]))
+			return pt_sess_replaced((int)a[1], st);
+		break;
 	case SYS_close_range:
 		if (!(a[2] & CLOSE_RANGE_CLOEXEC))
 			closing_range((unsigned)a[0], (unsigned)a[1]);

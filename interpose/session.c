@@ -257,7 +257,7 @@ uint64_t pt_sess_replaced(int fd, struct stat *st)
 	if (!s || !(sid = atomic_load_explicit(&s->sid, memory_order_acquire)))
 		return 0;
 	pt_sess_totals(s, &t);
-	if ( !sess_leaves_version(s, &t) || pt_sys2(SYS_fstat, fd, st) < 0)
+	if (!sess_leaves_version(s, &t) || pt_sys2(SYS_fstat, fd, st) < 0)
 		return 0;
 	return sid;
 }
