@@ -15,7 +15,11 @@
  *   ptb-io getc FILE                     fopen, getc_unlocked to the end, fclose (inside
  *                                        ptb_getc_loop(), for callgrind too)
  * OP is pread, read, write, openclose or fopenclose (fopen, fgetc, fclose: a stream that
- * read a byte).  FILE must hold at least 1 MiB for read ops.
+ * read a byte), or, in loop and cg only, dup2 (dup2 of a descriptor the shim never saw
+ * onto the next number: no session on either) or dup2s (an 8-byte pwrite through the
+ * next number, then dup2 onto it: the session it replaces is a file that moved data).
+ * Each dup2 goes through ptb_dup2(), for valgrind --toggle-collect=ptb_dup2.  FILE must
+ * hold at least 1 MiB for read ops.
  *
  * Why "pair" exists: on a shared two-core machine two processes timed minutes apart do
  * not see the same machine, and a ~10 ns difference drowns.  Alternating batches of the
@@ -36,7 +40,7 @@
 
 #define PTB_REWIND (1u << 16)    /* sequential read/write go back to 0 this often */
 
-enum { OP_PREAD, OP_READ, OP_WRITE, OP_OPENCLOSE, OP_FOPENCLOSE, OP_COUNT };
+enum { OP_PREAD, OP_READ, OP_WRITE, OP_OPENCLOSE, OP_FOPENCLOSE, OP_DUP2, OP_DUP2S, OP_COUNT };
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 typedef ssize_t (*read_fn)(int, void *, size_t);
@@ -58,7 +62,8 @@ struct ops {
 	fclose_fn fclose;
 };
 
-static const char *const op_names[] = { "pread", "read", "write", "openclose", "fopenclose" };
+static const char *const op_names[] = { "pread", "read", "write", "openclose", "fopenclose",
+					"dup2", "dup2s" };
 
 static void die(const char *what)
 {
@@ -134,14 +139,26 @@ static __attribute__((noinline)) double batch(const struct ops *o, int op, int f
 }
 
 /* The descriptor the data ops work on, opened through the linked open(), so that the
- * shim knows it as a session exactly as it would in a program. */
+ * shim knows it as a session exactly as it would in a program (dup2: through libc's, so
+ * that it does not; dup2s: with its duplicate on the next number). */
 static int op_fd(int op, const char *path)
 {
 	int fd;
 
 	if (op == OP_OPENCLOSE || op == OP_FOPENCLOSE)
 		return -1;
-	fd = open(path, op == OP_WRITE ? O_RDWR : O_RDONLY);
+	if (op == OP_DUP2) {
+		/* libc's own open, whatever LD_PRELOAD put in front of it: no session */
+		void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+		open_fn real_open = libc ? (open_fn)dlsym(libc, "open") : NULL;
+		if (!real_open)
+			die("libc.so.6");
+		fd = real_open(path, O_RDONLY);
+	} else {
+		fd = open(path, op == OP_WRITE || op == OP_DUP2S ? O_RDWR : O_RDONLY);
+		if (fd >= 0 && op == OP_DUP2S && dup2(fd, fd + 1) != fd + 1)
+			die("dup2");
+	}
 	if (fd < 0)
 		die(path);
 	return fd;
@@ -157,6 +174,10 @@ static void json_list(const char *name, const double *v, unsigned n)
 
 static int cmd_pair(int op, const char *path, unsigned n, unsigned nb)
 {
+	if (op == OP_DUP2 || op == OP_DUP2S) {
+		fprintf(stderr, "ptb-io: pair does not take %s\n", op_names[op]);
+		exit(2);
+	}
 	struct ops real, linked = { pread, read, write, (open_fn)open, close, fopen, fgetc, fclose };
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
 	double *a = calloc(nb, sizeof *a), *b = calloc(nb, sizeof *b);
@@ -203,6 +224,12 @@ static int cmd_pair(int op, const char *path, unsigned n, unsigned nb)
 	return 0;
 }
 
+__attribute__((noinline)) int ptb_dup2(int fd, int nfd);
+__attribute__((noinline)) int ptb_dup2(int fd, int nfd)
+{
+	return dup2(fd, nfd);
+}
+
 /* Direct calls through the PLT (no table): the program's real call path, PLT -> (shim
  * ->) libc, which is also what ltrace hooks and what callgrind counts. */
 __attribute__((noinline)) void ptb_cg_loop(int op, int fd, const char *path, unsigned n);
@@ -247,6 +274,16 @@ __attribute__((noinline)) void ptb_cg_loop(int op, int fd, const char *path, uns
 				die(path);
 			fclose(f);
 		}
+		break;
+	case OP_DUP2:
+		for (unsigned i = 0; i < n; i++)
+			if (ptb_dup2(fd, fd + 1) != fd + 1)
+				die("dup2");
+		break;
+	case OP_DUP2S:
+		for (unsigned i = 0; i < n; i++)
+			if (pwrite(fd + 1, buf, 8, 0) != 8 || ptb_dup2(fd, fd + 1) != fd + 1)
+				die("dup2");
 		break;
 	}
 }

@@ -116,7 +116,9 @@ enum pt_open_call {
 	PT_CALL_SOCKETPAIR = 8, PT_CALL_MKSTEMP = 9, PT_CALL_OPENAT2 = 10,
 };
 
-/* CLOSE.how */
+/* CLOSE.how.  CLOSE's dev, ino, size and mtime (ns) identify the version a regular file's
+ * session left, read while its descriptor still named it (before the real close, or the
+ * dup2 or dup3 that replaced it); all 0 when the session moved no data. */
 enum pt_close_how {
 	PT_CLOSE_CLOSE = 0, PT_CLOSE_FCLOSE = 1, PT_CLOSE_RANGE = 2, PT_CLOSE_DUP2 = 3,
 	PT_CLOSE_REOPEN = 4,  /* the descriptor was reused by an open the shim saw */

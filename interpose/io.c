@@ -435,24 +435,48 @@ PT_API void *mmap64(void *a, size_t len, int prot, int flags, int fd, off64_t of
 
 /* ---- descriptors */
 
-static int duped(int oldfd, int newfd)
+/* was, st: newfd's session as pt_sess_replaced read it before a dup2 or dup3 */
+static int duped(int oldfd, int newfd, uint64_t was, const struct stat *st)
 {
 	int e = errno;
 
 	if (newfd >= 0 && newfd != oldfd && pt.enabled)
-		pt_sess_dup(oldfd, newfd);
+		pt_sess_dup(oldfd, newfd, was, st);
 	errno = e;
 	return newfd;
 }
 
-PT_API int dup(int fd) { return duped(fd, PT_REAL(dup)(fd)); }
-PT_API int dup2(int fd, int nfd) { return duped(fd, PT_REAL(dup2)(fd, nfd)); }
-PT_API int dup3(int fd, int nfd, int fl) { return duped(fd, PT_REAL(dup3)(fd, nfd, fl)); }
+PT_API int dup(int fd) { return duped(fd, PT_REAL(dup)(fd), 0, NULL); }
+
+/* dup2 and dup3 close what nfd named: when that was a session, its file's identity is
+ * read first, as close does.  Out of line, so that the common call (nothing on nfd) keeps
+ * a frame without the 144 bytes of a struct stat. */
+static __attribute__((noinline)) int dup_onto_session(int fd, int nfd, int fl, int three)
+{
+	struct stat st;
+	uint64_t was = pt_sess_replaced(nfd, &st);
+
+	return duped(fd, three ? PT_REAL(dup3)(fd, nfd, fl) : PT_REAL(dup2)(fd, nfd), was, &st);
+}
+
+PT_API int dup2(int fd, int nfd)
+{
+	if (pt_unlikely(fd != nfd && pt_sess_live(nfd)))
+		return dup_onto_session(fd, nfd, 0, 0);
+	return duped(fd, PT_REAL(dup2)(fd, nfd), 0, NULL);
+}
+
+PT_API int dup3(int fd, int nfd, int fl)
+{
+	if (pt_unlikely(fd != nfd && pt_sess_live(nfd)))
+		return dup_onto_session(fd, nfd, fl, 1);
+	return duped(fd, PT_REAL(dup3)(fd, nfd, fl), 0, NULL);
+}
 
 static int fcntl_done(int fd, int cmd, int r)
 {
 	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-		duped(fd, r);
+		duped(fd, r, 0, NULL);
 	return r;
 }
 
@@ -765,13 +789,21 @@ PT_API int fchdir(int fd)
 
 struct pt_open_how { uint64_t flags, mode, resolve; };   /* openat2(2)'s struct open_how */
 
-/* Before the call: what ends or begins with it. */
-static void syscall_before(long nr, const long a[6])
+/* Before the call: what ends or begins with it.  A dup2 or dup3 returns what
+ * pt_sess_replaced read of the session it ends (*st), for syscall_after. */
+static uint64_t syscall_before(long nr, const long a[6], struct stat *st)
 {
 	switch (nr) {
 	case SYS_close:
 		if (pt.enabled)
 			pt_sess_close((int)a[0], PT_CLOSE_CLOSE);
+		break;
+#ifdef SYS_dup2
+	case SYS_dup2:
+#endif
+	case SYS_dup3:
+		if (a[0] != a[1] && pt_sess_live((int)a[1]))
+			return pt_sess_replaced((int)a[1], st);
 		break;
 	case SYS_close_range:
 		if (!(a[2] & CLOSE_RANGE_CLOEXEC))
@@ -784,6 +816,7 @@ static void syscall_before(long nr, const long a[6])
 	default:
 		break;
 	}
+	return 0;
 }
 
 /* A fork the atfork handlers do not see: the child needs a region of its own before
@@ -808,8 +841,10 @@ static void aio_gap(const char *call)
 	pt_gap(PT_GAP_RAW_SYSCALL, d);
 }
 
-/* After a successful call (r >= 0): the record its wrapper would make. */
-static void syscall_after(long nr, const long a[6], long r, uint64_t t0)
+/* After a successful call (r >= 0): the record its wrapper would make (was, st: from
+ * syscall_before). */
+static void syscall_after(long nr, const long a[6], long r, uint64_t t0, uint64_t was,
+			  const struct stat *st)
 {
 	int fd0 = (int)a[0];
 	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
@@ -892,7 +927,7 @@ static void syscall_after(long nr, const long a[6], long r, uint64_t t0)
 #endif
 	case SYS_dup:
 	case SYS_dup3:
-		duped(fd0, (int)r);
+		duped(fd0, (int)r, was, st);
 		break;
 	case SYS_fcntl:
 		fcntl_done(fd0, (int)a[1], (int)r);
@@ -967,7 +1002,8 @@ PT_API long syscall(long nr, ...)
 {
 	va_list ap;
 	long a[6], r;
-	uint64_t t0;
+	uint64_t t0, was = 0;
+	struct stat st;
 	int e, fork_ = 0;
 
 	/* the kernel takes six arguments: read what the caller may not have passed, as
@@ -986,7 +1022,7 @@ PT_API long syscall(long nr, ...)
 		a[0] &= ~(long)(CLONE_VM | CLONE_VFORK);
 	if (pt.enabled && !pt_vforked) {
 		e = errno;
-		syscall_before(nr, a);
+		was = syscall_before(nr, a, &st);
 		if ((fork_ = raw_fork(nr, a)))
 			pt_tls.fork_ns = pt_now();
 		errno = e;
@@ -1001,7 +1037,7 @@ PT_API long syscall(long nr, ...)
 	else if (fork_)
 		pt_record_fork((pid_t)r);
 	else
-		syscall_after(nr, a, r, t0);
+		syscall_after(nr, a, r, t0, was, &st);
 	errno = e;
 	return r;
 }

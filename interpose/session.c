@@ -241,7 +241,29 @@ void pt_sess_open(int fd, const char *path, size_t len, int flags, int mode, int
 	atomic_store_explicit(&s->sid, sid, memory_order_release);
 }
 
-void pt_sess_close(int fd, int how)
+/* A file session that moved data leaves a version, identified by what the file is at the
+ * session's end (dev, inode, size, mtime): the collector hashes its content. */
+static int sess_leaves_version(const struct pt_sess *s, const struct pt_sess_totals *t)
+{
+	return s->kind == PT_KIND_FILE && (t->wops || t->rops);
+}
+
+uint64_t pt_sess_replaced(int fd, struct stat *st)
+{
+	struct pt_sess *s = pt_sess_at(fd);
+	struct pt_sess_totals t;
+	uint64_t sid;
+
+	if (!s || !(sid = atomic_load_explicit(&s->sid, memory_order_acquire)))
+		return 0;
+	pt_sess_totals(s, &t);
+	if (!sess_leaves_version(s, &t) || pt_sys2(SYS_fstat, fd, st) < 0)
+		return 0;
+	return sid;
+}
+
+/* was: the session's id when st was read before a dup2 took the number away (0: none). */
+static void sess_end(int fd, int how, uint64_t was, const struct stat *was_st)
 {
 	struct pt_sess *s = pt_sess_at(fd);
 	uint64_t sid;
@@ -254,11 +276,15 @@ void pt_sess_close(int fd, int how)
 	if (s->kind != PT_KIND_IGNORED) {
 		struct pt_sess_totals t;
 		pt_sess_totals(s, &t);
-		/* a version is identified by what it was at the close (dev, inode, size,
-		 * mtime): the collector hashes the content of what was read or written */
-		if ((t.wops || t.rops) && s->kind == PT_KIND_FILE && how != PT_CLOSE_EXEC &&
-		    how != PT_CLOSE_DUP2)   /* after dup2 the number names another file */
+		if (was && was == sid) {
+			st = *was_st;
+			have_st = 1;
+		} else if (sess_leaves_version(s, &t) && how != PT_CLOSE_EXEC &&
+			   how != PT_CLOSE_DUP2) {
+			/* after dup2 the number names another file: the identity, if any, was
+			 * read before the call (pt_sess_replaced) */
 			have_st = pt_sys2(SYS_fstat, fd, &st) == 0;
+		}
 		if (pt_rec_begin(&r, PT_EV_CLOSE, 17, 17 * 9) == 0) {
 			pt_mpw_uint(&r.w, sid);
 			pt_mpw_uint(&r.w, (uint64_t)fd);
@@ -285,7 +311,12 @@ void pt_sess_close(int fd, int how)
 	atomic_store_explicit(&s->sid, 0, memory_order_release);
 }
 
-void pt_sess_dup(int oldfd, int newfd)
+void pt_sess_close(int fd, int how)
+{
+	sess_end(fd, how, 0, NULL);
+}
+
+void pt_sess_dup(int oldfd, int newfd, uint64_t was, const struct stat *was_st)
 {
 	struct pt_sess *o = pt_sess_at(oldfd), *n = pt_sess_at(newfd);
 	uint64_t sid;
@@ -297,7 +328,7 @@ void pt_sess_dup(int oldfd, int newfd)
 		return;
 	}
 	if (atomic_load_explicit(&n->sid, memory_order_relaxed))
-		pt_sess_close(newfd, PT_CLOSE_DUP2);
+		sess_end(newfd, PT_CLOSE_DUP2, was, was_st);
 	if (!o || !atomic_load_explicit(&o->sid, memory_order_acquire))
 		return;      /* adopted lazily at the first operation */
 	sid = atomic_fetch_add_explicit(&pt.hdr->next_sid, 1, memory_order_relaxed);

@@ -318,8 +318,26 @@ void pt_sess_open(int fd, const char *path, size_t len, int flags, int mode, int
 		  int call);
 /* The session on fd ended; emits CLOSE.  No-op for an fd without a session. */
 void pt_sess_close(int fd, int how);
-/* fd now refers to the same open file as oldfd (dup family). */
-void pt_sess_dup(int oldfd, int newfd);
+
+/* Whether fd has a session now (recording on). */
+static inline int pt_sess_live(int fd)
+{
+	struct pt_sess *s = pt.enabled ? pt_sess_at(fd) : NULL;
+
+	return s && atomic_load_explicit(&s->sid, memory_order_relaxed);
+}
+
+/* Before a dup2 or dup3 onto fd, which ends fd's session with the real call: when that
+ * session leaves a version (a file that moved data), *st gets the file's identity while
+ * the number still names it, and the session's id is returned; 0 otherwise (st not
+ * written).  Callers check pt_sess_live(fd) first: without a session, no call. */
+struct stat;
+uint64_t pt_sess_replaced(int fd, struct stat *st);
+
+/* newfd now refers to the same open file as oldfd (dup family); newfd's own session, if
+ * any, ended (CLOSE, how PT_CLOSE_DUP2) with the identity in was_st when `was` (from
+ * pt_sess_replaced before the call) is still its id. */
+void pt_sess_dup(int oldfd, int newfd, uint64_t was, const struct stat *was_st);
 
 /* ---- paths */
 

@@ -137,6 +137,7 @@ TESTS += $(PT_COVER_TESTS)
 EXTRA_DIST += $(PT_COVER_TESTS) tests/cover/gtcheck.py
 # ---- content identity (hashes), diff, pack and rerun
 PT_CONTENT_TESTS = tests/content/hash.sh tests/content/diff.sh tests/content/pack.sh \
-	tests/content/versions.sh tests/content/hash-restart.sh tests/content/hash-cache.sh
+	tests/content/versions.sh tests/content/hash-restart.sh tests/content/hash-cache.sh \
+	tests/content/redirect.sh
 TESTS += $(PT_CONTENT_TESTS)
 EXTRA_DIST += $(PT_CONTENT_TESTS)

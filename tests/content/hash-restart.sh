@@ -10,9 +10,8 @@ command -v xxh128sum >/dev/null || skip "no xxh128sum (Debian package xxhash)"
 command -v provtrace-export >/dev/null || skip "built without Redland: no provtrace-export"
 OUT=$(cd "$T" && pwd -P)/out
 mkdir "$OUT"
-# 20 files, then (once the test says go) 20 more, each copied by cp, which opens and
-# closes them itself (a shell's redirection ends its session by dup2, with no identity
-# to hash): the first file the hasher takes that is no image is one of these
+# 20 files, then (once the test says go) 20 more, each written by the shell's echo and
+# copied by cp: the first file the hasher takes that is no image is one of these
 cat >"$T/job.sh" <<'SH'
 i=0
 while [ $i -lt 20 ]; do echo "file $i" >"$1/s$i"; cp "$1/s$i" "$1/f$i"; i=$((i + 1)); done

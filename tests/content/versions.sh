@@ -16,8 +16,7 @@ ino=$(stat -c %i in.txt)
 RUN="$T/v"
 export ino RUN
 # one process reads in.txt twice, the outside writer changing it between the reads,
-# then writes out.txt (a shell's `read <FILE` would not do: its session ends by dup2,
-# which leaves no identity)
+# then writes out.txt
 cat >"$T/job.py" <<'PY'
 import os, subprocess, sys
 with open("in.txt") as f:

@@ -5,6 +5,7 @@
  *          open, read (22), pread64 5 at 0, close; openat2, readv (22), close;
  *          then renamed to DIR/b by renameat2
  *   DIR/c  creat, dup, writev 6 through the duplicate, close both; unlinkat
+ *   DIR/g  open, write 3, then its descriptor replaced by dup3 (its session ends)
  *   DIR/d  opened with open(), written 4 bytes by io_submit (Linux AIO)
  *   DIR/e  written 5 bytes by a child made by syscall(SYS_fork)
  * and the process leaves by syscall(SYS_exit_group, 3). */
@@ -66,6 +67,14 @@ int main(int argc, char **argv)
 	need(syscall(SYS_writev, fd2, iov, 2) == 6, "writev");
 	need(syscall(SYS_close, fd) == 0 && syscall(SYS_close, fd2) == 0, "close");
 	need(syscall(SYS_unlinkat, AT_FDCWD, p, 0) == 0, "unlinkat");
+
+	/* dup3 onto a descriptor with a session: that session ends with g's identity */
+	path_in(p, sizeof p, argv[1], "g");
+	fd = syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	need(fd >= 0 && syscall(SYS_write, fd, "ggg", 3) == 3, "write g");
+	fd2 = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+	need(fd2 >= 0 && syscall(SYS_dup3, fd2, fd, 0) == fd, "dup3 onto g's descriptor");
+	need(syscall(SYS_close, fd) == 0 && syscall(SYS_close, fd2) == 0, "close");
 
 	/* Linux AIO: the kernel writes, no call the shim can count */
 	{

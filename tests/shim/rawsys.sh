@@ -1,9 +1,10 @@
 #!/bin/sh
 # rawsys.sh — file I/O through libc's syscall() instead of the named functions: every
 # call is made as asked and recorded as its wrapper records it (opens with their call,
-# flags and mode, exact bytes, a duplicate, a rename, an unlink, a child of
-# syscall(SYS_fork) in its own name, the exit of syscall(SYS_exit_group)); what the shim
-# cannot count (Linux AIO) is one raw-syscall gap of the process, in stat and the export.
+# flags and mode, exact bytes, a duplicate, a rename, an unlink, a session ended by dup3
+# with its file's size, a child of syscall(SYS_fork) in its own name, the exit of
+# syscall(SYS_exit_group)); what the shim cannot count (Linux AIO) is one raw-syscall gap
+# of the process, in stat and the export.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 D=$(cd "$T" && pwd -P)/d
@@ -24,6 +25,8 @@ assert_eq "$D/a $D/b" "$(ev rec RENAME -f from,to)" "the rename (renameat2)"
 assert_eq "OPEN 2 577 384 0 0 0 0 0 0
 DUP 2 577 384 6 1 0 0 0 6" "$(ev sess "$D/c" -f $F)" "sessions of c ($F)"
 assert_eq "$D/c 0" "$(ev rec UNLINK -f path,dir)" "the unlink (unlinkat)"
+# g: 3 bytes, its descriptor replaced by dup3 (how 3), its size read before
+assert_eq "OPEN 3 3 3" "$(ev sess "$D/g" -f via,wbytes,how,size)" "the session of g (via wbytes how size)"
 # d: the kernel wrote it for io_submit: opened and closed, no bytes, and said
 assert_eq "OPEN 0 0" "$(ev sess "$D/d" -f via,wbytes,rbytes)" "the session of d"
 detail='syscall(SYS_io_setup): Linux AIO: the file operations it submits are not recorded'
