@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hcache.h"
 
@@ -74,11 +75,28 @@ pt_hcache *pt_hcache_open(char *why, size_t whylen)
 		snprintf(path, sizeof path, "%s", env);
 	else if (default_path(path, sizeof path))
 		return NULL;
+	const char *sz = getenv("PROVTRACE_HASH_CACHE_SIZE");
+	size_t map = sz && *sz ? (size_t)strtoull(sz, NULL, 0) : PT_HCACHE_MAP;
+	struct stat sb;
+	int fd;
+
+	if (map < ((size_t)32 << 10))
+		map = (size_t)32 << 10;
 	if (!(hc = calloc(1, sizeof *hc)))
 		return NULL;
-	if ((e = mdb_env_create(&hc->env)) || (e = mdb_env_set_mapsize(hc->env, PT_HCACHE_MAP)) ||
-	    (e = mdb_env_open(hc->env, path, MDB_NOSUBDIR | MDB_NOTLS, 0600)) ||
-	    (e = mdb_txn_begin(hc->env, NULL, 0, &txn)))
+	if ((e = mdb_env_create(&hc->env)) || (e = mdb_env_set_mapsize(hc->env, map)) ||
+	    (e = mdb_env_open(hc->env, path, MDB_NOSUBDIR | MDB_NOTLS, 0600)))
+		goto fail;
+	/* what the cache says is taken for the file's bytes: it must be this user's alone */
+	if (mdb_env_get_fd(hc->env, &fd) || fstat(fd, &sb) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 022)) {
+		snprintf(why, whylen, "%s: %s", path, sb.st_uid != geteuid() ?
+			 "owned by another user" : "writable by group or others (chmod 600 it)");
+		mdb_env_close(hc->env);
+		free(hc);
+		return NULL;
+	}
+	if ((e = mdb_txn_begin(hc->env, NULL, 0, &txn)))
 		goto fail;
 	if ((e = mdb_dbi_open(txn, NULL, 0, &hc->dbi)) || (e = mdb_txn_commit(txn)))
 		goto fail;
@@ -127,7 +145,9 @@ void pt_hcache_put(pt_hcache *hc, const struct stat *sb, const uint8_t hash[16])
 	struct val v;
 	MDB_val kv = { sizeof k, &k }, vv = { sizeof v, &v };
 	MDB_txn *txn;
-	int e;
+	MDB_stat ms;
+	MDB_envinfo mi;
+	int e = 0;
 
 	struct timespec now;
 
@@ -143,19 +163,18 @@ void pt_hcache_put(pt_hcache *hc, const struct stat *sb, const uint8_t hash[16])
 	key_of(sb, &k);
 	memcpy(v.hash, hash, 16);
 	v.used = (uint64_t)time(NULL);
-	for (int round = 0; round < 2; round++) {
-		if (mdb_txn_begin(hc->env, NULL, 0, &txn))
-			return;
-		/* full: bounded, so it starts again (a failed put leaves the txn unusable) */
-		e = round ? mdb_drop(txn, hc->dbi, 0) : 0;
-		if (!e)
-			e = mdb_put(txn, hc->dbi, &kv, &vv, 0);
-		if (!e) {
-			mdb_txn_commit(txn);
-			return;
-		}
-		mdb_txn_abort(txn);
-		if (e != MDB_MAP_FULL)
-			return;
-	}
+	if (mdb_txn_begin(hc->env, NULL, 0, &txn))
+		return;
+	/* bounded: three quarters full, it starts again empty (emptying a map that is
+	 * quite full fails for want of pages to record the freed ones) */
+	if (mdb_stat(txn, hc->dbi, &ms) == 0 && mdb_env_info(hc->env, &mi) == 0 &&
+	    (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * 4 >
+		    mi.me_mapsize / ms.ms_psize * 3)
+		e = mdb_drop(txn, hc->dbi, 0);
+	if (!e)
+		e = mdb_put(txn, hc->dbi, &kv, &vv, 0);
+	if (e)
+		mdb_txn_abort(txn);   /* MDB_MAP_FULL all the same: this hash is not kept */
+	else
+		mdb_txn_commit(txn);
 }

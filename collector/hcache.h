@@ -15,7 +15,9 @@
  * The cache is an LMDB file shared by the node's collectors (one per running job):
  * $PROVTRACE_HASH_CACHE, else $XDG_CACHE_HOME/provtrace/hashes.mdb, else
  * ~/.cache/provtrace/hashes.mdb; PROVTRACE_HASH_CACHE=0 (or empty) turns it off.  Its map
- * is bounded (PT_HCACHE_MAP): when full it is emptied and starts again.  A cache that
+ * is bounded (PT_HCACHE_MAP, or PROVTRACE_HASH_CACHE_SIZE bytes): three quarters full, it
+ * is emptied and starts again.  A cache file owned by another user or writable by group or others is
+ * not used (what it says is taken for a file's bytes).  A cache that
  * cannot be opened or is damaged is not used (one warning on the collector's stderr; none
  * when the default place is not writable): every file is then read. */
 #ifndef PT_HCACHE_H

@@ -18,7 +18,7 @@ pkgs="
   libhdf5-dev libnetcdf-dev libzip-dev libjson-c-dev python3-h5py python3-netcdf4
   libcurl4-gnutls-dev virtuoso-opensource curl
   libpq-dev postgresql librdf-storage-postgresql
-  libyaml-dev python3-yaml
+  libyaml-dev python3-yaml python3-lmdb
 "
 
 if [ "$(id -u)" -ne 0 ]; then
