@@ -543,7 +543,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 #endif
-	storage = librdf_new_storage(Q.world, "hashes", NULL, "hash-type='memory',contexts='yes'");
+	/* no contexts: librdf's hashes storage with contexts answers a pattern by walking
+	 * every statement (a three-pattern join over 16,000 triples: 131 s with them, 0.35 s
+	 * without), and rasqal never matched GRAPH over them anyway; N-Quads are read as
+	 * their triples.  The predicate index serves ?s p ?o. */
+	storage = librdf_new_storage(Q.world, "hashes", NULL,
+				     "hash-type='memory',index-predicates='yes'");
 	if (!storage || !(Q.model = librdf_new_model(Q.world, storage, NULL))) {
 		fputs("provtrace query: cannot create an in-memory librdf store\n", stderr);
 		goto out;
