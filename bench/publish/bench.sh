@@ -76,7 +76,8 @@ if [ -n "$sink" ]; then
 		[ $i -lt 300 ] || { echo "bench/publish: sink.py did not start" >&2; exit 1; }
 		sleep 0.1
 	done
-	timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "http://127.0.0.1:$(cat "$W/sink.port")" "$W/run" 2>"$W/publish.err" ||
+	timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "http://127.0.0.1:$(cat "$W/sink.port")" "$W/run" 2>"$W/publish.err"
+	[ "$TIMED_RC" = 0 ] ||
 		{ echo "bench/publish: provtrace publish failed: $(cat "$W/publish.err")" >&2; exit 1; }
 	triples=$(sed -n 's/^moved \([0-9]*\) triples \([0-9]*\) bytes.*/\1/p' "$W/sink.out" | tail -1)
 	mb=$(sed -n 's/^moved [0-9]* triples \([0-9]*\) bytes.*/\1/p' "$W/sink.out" | tail -1)
@@ -102,7 +103,8 @@ export PROVTRACE_STORE_CREDENTIALS_FILE="$VDIR/credentials"
 db0=$(du -m "$VDIR/db" | awk 'END { print $1 }')
 
 echo "bench/publish: provtrace publish..." >&2
-timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err" ||
+timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err"
+[ "$TIMED_RC" = 0 ] ||
 	{ echo "bench/publish: provtrace publish failed: $(cat "$W/publish.err")" >&2; exit 1; }
 pub_secs=$SECS pub_rss=$RSS_KB
 n_graph=$(provq() { "$B/provtrace-query" -q --endpoint "$URL/sparql" -e "$1" | tr -d '\r' | tail -1; }
