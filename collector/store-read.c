@@ -369,26 +369,33 @@ static int map_find(pt_store *st)
 }
 
 /* This process's resident pages of mapped files (statm's third field, with the program's
- * own text), or 0 when /proc does not say.  The descriptor stays open: with many stores a
- * tool asks once per store every few hundred items. */
+ * own text), or 0 when /proc does not say.  The descriptor stays open (with many stores a
+ * tool asks once per store every few hundred items), kept with the pid that opened it: a
+ * child after fork reopens it, the inherited one would read its parent's counts. */
 static size_t file_resident(void)
 {
-	static int fd = -1;
-	char buf[128];
+	static uint64_t open_fd;   /* pid << 32 | fd; 0: none yet */
+	uint64_t cur = __atomic_load_n(&open_fd, __ATOMIC_ACQUIRE), mine;
+	uint32_t me = (uint32_t)getpid();
 	unsigned long size, rss, shared;
+	char buf[128];
 	ssize_t n;
-	int f = __atomic_load_n(&fd, __ATOMIC_ACQUIRE), none = -1;
+	int f;
 
-	if (f < 0) {
+	if (cur >> 32 != me) {
 		if ((f = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
 			return 0;
-		if (!__atomic_compare_exchange_n(&fd, &none, f, 0, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE)) {
-			close(f);
-			f = none;
+		mine = (uint64_t)me << 32 | (uint32_t)f;
+		if (__atomic_compare_exchange_n(&open_fd, &cur, mine, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			if (cur)
+				close((int)(uint32_t)cur);   /* the parent's */
+			cur = mine;
+		} else {
+			close(f);                        /* another thread's came first */
 		}
 	}
-	if ((n = pread(f, buf, sizeof buf - 1, 0)) <= 0)
+	if ((n = pread((int)(uint32_t)cur, buf, sizeof buf - 1, 0)) <= 0)
 		return 0;
 	buf[n] = 0;
 	if (sscanf(buf, "%lu %lu %lu", &size, &rss, &shared) != 3)
