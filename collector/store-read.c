@@ -3,12 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "store-schema.h"
 
@@ -324,36 +326,98 @@ int pt_store_each_obj(pt_store *st, pt_obj_fn fn, void *ctx)
 	return pt_st_walk(st, DB_OBJ, NULL, 0, obj_cb, &w);
 }
 
-int pt_store_drop_pages(pt_store *st)
+/* pt_store_drop_pages() keeps the maps' pages while this process has less than this of
+ * file pages resident (its own text included) */
+#define PT_DROP_FLOOR ((size_t)32 << 20)
+
+/* LMDB does not say where its map is (me_mapaddr is only set for MDB_FIXEDMAP), but a
+ * reader's values point into it: the mapping that holds the schema's value is the map. */
+static int map_find(pt_store *st)
 {
+	MDB_val v;
 	struct stat sb;
 	char line[512];
 	mdb_filehandle_t fd;
 	FILE *f;
-	int r = 0;
+	int r;
 
-	if (!st->rdonly)
-		return EINVAL;
-	/* LMDB does not say where its map is (me_mapaddr is only set for MDB_FIXEDMAP):
-	 * find the mappings of the store's file, by device and inode */
+	if ((r = pt_st_get(st, DB_META, "schema", 6, &v)))
+		return r;
 	if ((r = mdb_env_get_fd(st->env, &fd)) || fstat(fd, &sb) < 0)
 		return r ? r : errno;
 	if (!(f = fopen("/proc/self/maps", "re")))
 		return errno;
+	r = ENOENT;
 	while (fgets(line, sizeof line, f)) {
 		unsigned long lo, hi, off, ino;
 		unsigned maj, min;
 		char perm[8];
 		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &lo, &hi, perm, &off, &maj, &min,
-			   &ino) != 7 || ino != (unsigned long)sb.st_ino ||
-		    makedev(maj, min) != sb.st_dev || perm[1] == 'w')
+			   &ino) != 7 || (uintptr_t)v.mv_data < lo || (uintptr_t)v.mv_data >= hi)
 			continue;
-		/* a read-only shared file mapping: dropping its pages loses nothing */
-		if (madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
-			r = errno;
+		/* a read-only shared mapping of the store's file: dropping its pages loses nothing */
+		if (ino == (unsigned long)sb.st_ino && makedev(maj, min) == sb.st_dev &&
+		    perm[1] != 'w') {
+			st->map = (void *)lo;
+			st->map_len = hi - lo;
+			r = 0;
+		}
+		break;
 	}
 	fclose(f);
 	return r;
+}
+
+/* This process's resident pages of mapped files (statm's third field, with the program's
+ * own text), or 0 when /proc does not say.  The descriptor stays open (with many stores a
+ * tool asks once per store every few hundred items), kept with the pid that opened it: a
+ * child after fork reopens it, the inherited one would read its parent's counts. */
+static size_t file_resident(void)
+{
+	static uint64_t open_fd;   /* pid << 32 | fd; 0: none yet */
+	uint64_t cur = __atomic_load_n(&open_fd, __ATOMIC_ACQUIRE), mine;
+	uint32_t me = (uint32_t)getpid();
+	unsigned long size, rss, shared;
+	char buf[128];
+	ssize_t n;
+	int f;
+
+	if (cur >> 32 != me) {
+		if ((f = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
+			return 0;
+		mine = (uint64_t)me << 32 | (uint32_t)f;
+		if (__atomic_compare_exchange_n(&open_fd, &cur, mine, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			if (cur)
+				close((int)(uint32_t)cur);   /* the parent's */
+			cur = mine;
+		} else {
+			close(f);                        /* another thread's came first */
+		}
+	}
+	if ((n = pread((int)(uint32_t)cur, buf, sizeof buf - 1, 0)) <= 0)
+		return 0;
+	buf[n] = 0;
+	if (sscanf(buf, "%lu %lu %lu", &size, &rss, &shared) != 3)
+		return 0;
+	return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+int pt_store_drop_pages(pt_store *st)
+{
+	size_t resident;
+	int r;
+
+	if (!st->rdonly)
+		return EINVAL;
+	/* Below the floor, keep the pages: each dropped page that is read again costs a page
+	 * fault (10-14 µs on a VM), and a tool reading a job's 64 node stores drops all of
+	 * them every few hundred items, refaulting each store's upper pages every time. */
+	if ((resident = file_resident()) && resident < PT_DROP_FLOOR)
+		return 0;
+	if (!st->map && (r = map_find(st)))
+		return r;
+	return madvise(st->map, st->map_len, MADV_DONTNEED) < 0 ? errno : 0;
 }
 
 /* ---- content identity (the hash table) */

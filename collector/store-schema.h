@@ -128,6 +128,10 @@ struct pt_store {
 	struct log_chunk *chunk;  /* the writer's open log chunk (writers only) */
 	uint64_t pending;         /* readers: records the indices do not cover */
 	uint64_t indexed_now;     /* readers: records indexed when this handle was opened */
+	/* readers: LMDB's map of the file, found in /proc/self/maps at the first
+	 * pt_store_drop_pages() (a reader's map never moves: it keeps one snapshot) */
+	void *map;
+	size_t map_len;
 	/* inside pt_store_index(): the step's sessions and processes, written back at its end */
 	struct pt_wmap *wsess, *wproc;
 	int wback;

@@ -406,9 +406,11 @@ uint64_t pt_store_mpi_first_recv(pt_store *st, uint32_t proc, int32_t peer, uint
 int pt_mpi_coll_flows(uint32_t op, int32_t from, int32_t to, int32_t root);
 
 /* Readers: give back to the kernel the pages of the map this process has touched, so
- * that a tool walking a store larger than memory keeps a small resident size (added for
- * provtrace-export).  Pointers into the map stay valid: the next access reads the page
- * again from the page cache.  EINVAL for a writer. */
+ * that a tool walking a store larger than memory keeps a small resident size.  Nothing
+ * is dropped while the process holds under 32 MiB of file pages (its own text included):
+ * a tool reading many stores keeps their upper pages instead of faulting them in again.
+ * Pointers into the map stay valid: the next access reads the page again from the page
+ * cache.  EINVAL for a writer; ENOENT if the map is not in /proc/self/maps. */
 int pt_store_drop_pages(pt_store *st);
 
 /* ---- facts (the fact table: store-schema.h; its values are rdf/facts.h's business) */

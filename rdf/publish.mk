@@ -4,7 +4,7 @@
 
 PT_PUBLISH_TESTS = tests/rdf/publish.sh tests/rdf/publish-sqlite.sh tests/rdf/publish-pg.sh
 EXTRA_DIST += $(PT_PUBLISH_TESTS) scripts/virtuoso-local.sh scripts/postgres-local.sh tests/rdf/storecmp.py \
-	tests/rdf/failproxy.py bench/publish/bench.sh
+	tests/rdf/failproxy.py bench/publish/bench.sh bench/publish/sink.py
 
 .PHONY: bench-publish
 

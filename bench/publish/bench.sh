@@ -3,7 +3,11 @@
 # synthetic run, next to Virtuoso's own bulk loader (ld_dir + rdf_loader_run) reading the
 # same triples as an N-Triples file on the server's disk, in one run on one machine.
 #
-#   bench/publish/bench.sh [-n EVENTS] [-c CHUNK] [-k] [BUILDDIR]
+#   bench/publish/bench.sh [-n EVENTS] [-c CHUNK] [-s] [-k] [BUILDDIR]
+#
+# -s publishes to bench/publish/sink.py instead, a local HTTP server that answers the same
+# requests and counts the triples without keeping them: the publisher's own time and peak
+# RSS, for runs too big to load into Virtuoso here (no export to N-Triples, no Virtuoso).
 #
 # The store (EVENTS events, default 1000000) is written by tests/rdf/mkstore as for
 # bench/export/bench.sh.  A private Virtuoso is started by scripts/virtuoso-local.sh in the
@@ -15,14 +19,16 @@ set -eu
 events=1000000
 chunk=8M
 keep=
+sink=
 usage() {
-	echo "usage: bench/publish/bench.sh [-n EVENTS] [-c CHUNK] [-k] [BUILDDIR]" >&2
+	echo "usage: bench/publish/bench.sh [-n EVENTS] [-c CHUNK] [-s] [-k] [BUILDDIR]" >&2
 	exit 2
 }
-while getopts n:c:kh o; do
+while getopts n:c:skh o; do
 	case $o in
 	n) events=$OPTARG ;;
 	c) chunk=$OPTARG ;;
+	s) sink=1 ;;
 	k) keep=1 ;;
 	*) usage ;;
 	esac
@@ -32,17 +38,20 @@ shift $((OPTIND - 1))
 B=$(cd "${1:-.}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-for p in "$B/tests/rdf/mkstore" "$B/provtrace-export" "$B/provtrace-publish" /usr/bin/time /usr/bin/isql-vt; do
+for p in "$B/tests/rdf/mkstore" "$B/provtrace-export" "$B/provtrace-publish" /usr/bin/time \
+	$([ -n "$sink" ] || echo /usr/bin/isql-vt); do
 	[ -x "$p" ] || { echo "bench.sh: $p not found (make -C $B provtrace-publish tests/rdf/mkstore; virtuoso-opensource)" >&2; exit 2; }
 done
 W=$(mktemp -d "${TMPDIR:-/var/tmp}/pt-bench-publish.XXXXXX")
+sinkpid=
 export PROVTRACE_VIRTUOSO_HTTP=${PROVTRACE_VIRTUOSO_HTTP:-18892}
 export PROVTRACE_VIRTUOSO_SQL=$((PROVTRACE_VIRTUOSO_HTTP + 1))
 export PROVTRACE_VIRTUOSO_BUFFERS=${PROVTRACE_VIRTUOSO_BUFFERS:-100000}
 export PROVTRACE_VIRTUOSO_DIRTY=$((PROVTRACE_VIRTUOSO_BUFFERS * 3 / 4))
 VDIR="$W/virtuoso"
 finish() {
-	"$SRC/scripts/virtuoso-local.sh" stop "$VDIR" >/dev/null 2>&1 || true
+	[ -z "$sinkpid" ] || kill "$sinkpid" 2>/dev/null || true
+	[ -n "$sink" ] || "$SRC/scripts/virtuoso-local.sh" stop "$VDIR" >/dev/null 2>&1 || true
 	[ -n "$keep" ] || rm -rf "$W"
 }
 trap finish EXIT INT TERM
@@ -56,6 +65,33 @@ row() {     # row TOOL WHAT TRIPLES SECONDS RSS_KB
 
 echo "bench/publish: writing a store of $events events..." >&2
 "$B/tests/rdf/mkstore" bench "$events" "$W/run"
+
+if [ -n "$sink" ]; then
+	echo "bench/publish: provtrace publish to bench/publish/sink.py..." >&2
+	python3 "$HERE/sink.py" "$W/sink.port" >"$W/sink.out" &
+	sinkpid=$!
+	i=0
+	until [ -s "$W/sink.port" ]; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { echo "bench/publish: sink.py did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "http://127.0.0.1:$(cat "$W/sink.port")" "$W/run" 2>"$W/publish.err"
+	[ "$TIMED_RC" = 0 ] ||
+		{ echo "bench/publish: provtrace publish failed: $(cat "$W/publish.err")" >&2; exit 1; }
+	triples=$(sed -n 's/^moved \([0-9]*\) triples \([0-9]*\) bytes.*/\1/p' "$W/sink.out" | tail -1)
+	mb=$(sed -n 's/^moved [0-9]* triples \([0-9]*\) bytes.*/\1/p' "$W/sink.out" | tail -1)
+	echo
+	echo "provtrace publish to a sink: $(date -u +%Y-%m-%d), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "store: $events events, $(du -m "$W/run" | awk 'END { print $1 }') MiB; the sink received $triples triples, $((mb / 1000000)) MB of N-Triples"
+	cat "$W/publish.err"
+	echo
+	echo "| program | what | triples | seconds | triples/s | peak RSS MiB |"
+	echo "|---|---|---|---|---|---|"
+	row "provtrace publish" "store → sink.py (GSP, $chunk chunks, count, MOVE)" "$triples" "$SECS" "$RSS_KB"
+	[ -z "$keep" ] || echo "work directory kept: $W"
+	exit 0
+fi
 "$B/provtrace-export" -q -R -f ntriples -o "$W/run.nt" "$W/run"
 triples=$(wc -l <"$W/run.nt" | tr -d ' ')
 ntmb=$(du -m "$W/run.nt" | awk '{ print $1 }')
@@ -67,7 +103,8 @@ export PROVTRACE_STORE_CREDENTIALS_FILE="$VDIR/credentials"
 db0=$(du -m "$VDIR/db" | awk 'END { print $1 }')
 
 echo "bench/publish: provtrace publish..." >&2
-timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err" ||
+timed publish "$B/provtrace-publish" --no-rules --chunk "$chunk" --to "$URL" "$W/run" 2>"$W/publish.err"
+[ "$TIMED_RC" = 0 ] ||
 	{ echo "bench/publish: provtrace publish failed: $(cat "$W/publish.err")" >&2; exit 1; }
 pub_secs=$SECS pub_rss=$RSS_KB
 n_graph=$(provq() { "$B/provtrace-query" -q --endpoint "$URL/sparql" -e "$1" | tr -d '\r' | tail -1; }
