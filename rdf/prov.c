@@ -41,128 +41,9 @@
 #include "iri.h"
 #include "json.h"
 #include "mpicheck.h"
-#include "prov.h"
+#include "prov-int.h"
 #include "runset.h"
 #include "sets.h"
-
-/* ---- vocabulary */
-
-#define RDF_TYPE PT_NS_RDF "type"
-#define RDFS_LABEL PT_NS_RDFS "label"
-#define PROV(x) PT_NS_PROV x
-#define PT(x) PT_NS_PT x
-
-/* ---- keys */
-
-enum { V_NONE = 0, V_V0 = 1, V_WRITE = 2, V_MOVE = 3, V_EXT = 4 };
-
-/* A file version: V0 (canonical store, obj), WRITE (store, proc, sid), MOVE (store,
- * destination obj, ts), EXT (canonical store, obj, first read of it).  Packed into two words for sets and sorting. */
-struct ver {
-	uint32_t kind, store, id;
-	uint64_t x;
-};
-
-static uint64_t ver_k1(const struct ver *v)
-{
-	return (uint64_t)v->kind << 56 | (uint64_t)v->store << 32 | v->id;
-}
-
-enum { E_WRITE = 1, E_MOVE = 2, E_GONE = 3, E_EXT = 4 };
-
-struct tl_ent {
-	uint64_t t, x;          /* time; WRITE: sid, MOVE: ts, EXT: the read that saw it */
-	uint32_t id, src;       /* WRITE: proc; MOVE: destination obj, source obj */
-	uint16_t store;
-	uint8_t kind, flow;     /* MOVE: PT_FLOW_RENAME or PT_FLOW_LINK */
-};
-
-/* The timeline of one file path. */
-struct tl {
-	int is_file, has_v0, sys, has_sym;
-	uint32_t cstore, cobj;          /* canonical: the first store that knows the path */
-	uint32_t sym_store, sym_obj;    /* a symbolic link: its target */
-	size_t n;
-	struct tl_ent *e;
-};
-
-struct rd {                     /* a read of a file by a process */
-	uint64_t t;
-	struct ver v;
-	int sys;
-};
-
-struct ie {                     /* data heard from another process over IPC */
-	uint64_t t, rend, wfirst, wend;
-	uint32_t q;
-};
-
-/* Data heard from an MPI peer, on any node: from its first receipt (t) on, the peer as
- * it was up to `reach`, the earlier of the latest receipt and the peer's latest send to
- * this rank.  Sorted by peer and t, with reach the furthest of the peer's entries so far,
- * and only the entries that reach further kept: the last entry of a peer that began
- * before a bound says how far the peer is walked, however many kinds of messages and
- * collectives carried its data. */
-struct mpe {
-	uint64_t t, reach;
-	uint32_t qs, q;
-};
-
-struct plist {
-	struct pt_proc_rec rec;
-	struct rd *r;
-	size_t nr;
-	struct ie *e;
-	size_t ne;
-	struct mpe *m;
-	size_t nm;
-	int spawned;                 /* an MPI rank whose spawning rank is in the run: */
-	uint32_t sps, sp;            /* its store and image */
-};
-
-struct cw {                     /* a write session into an IPC channel */
-	uint32_t proc;
-	uint64_t wfirst, end;
-};
-
-struct comp {
-	struct cw *w;
-	size_t n;
-};
-
-struct cache {
-	struct pt_u64map idx;   /* key → index + 1 */
-	void **item;
-	size_t n, cap;
-};
-
-/* The file sessions of one process, by sid: the identity each close saw. */
-struct sid_ent {
-	uint64_t sid, close;
-	struct pt_file_id id;
-};
-
-struct sidl {
-	struct sid_ent *e;
-	size_t n, cap;
-};
-
-/* A set of 128-bit keys with a value each, emptied in O(1) by a generation stamp. */
-struct kset {
-	uint64_t *k1, *k2, *val;
-	uint32_t *gen;
-	size_t cap, n;
-	uint32_t cur;
-};
-
-struct runinfo {
-	int have;
-	struct pt_buf host, version, slurm, command;
-	int have_host, have_version, have_slurm, have_command;
-	uint64_t start_ns, end_ns;
-	int64_t exit, signal, user;
-	int have_start, have_end, have_exit, have_signal, have_user;
-};
 
 struct stack_item {
 	uint32_t store, proc;
@@ -183,332 +64,6 @@ struct cuda_list {
 	struct cuda_rec *r;
 	size_t n, cap;
 };
-
-struct pt_prov {
-	struct pt_runset rs;
-	struct pt_strset v0content;   /* initial versions whose content was said, with it */
-	struct pt_prov_opts opt;
-	struct runinfo ri;
-	char *run;
-	size_t runlen;
-	char *graph;
-	const pt_rules *rules;
-	pt_rules *own_rules;
-
-	pt_triple_fn fn;
-	void *ctx;
-	int err;
-	uint64_t triples;
-	const char *phase;
-	uint64_t done, total;
-
-	struct cache tl, comp, pl, sids;
-	size_t weight, budget;
-
-	struct pt_strset exes, hosts;
-	struct pt_u64map uids;
-	struct pt_u64map gaps_of;    /* store << 32 | image -> coverage gaps it holds */
-	struct kset vset, memo;
-	struct kset ranks;           /* (MPI job, rank) -> store << 32 | image, found once */
-	struct stack_item *stack;
-	size_t nstack, capstack;
-	struct ver *srcs;
-	size_t nsrcs, capsrcs;
-
-	/* scratch: the subject, an object, and the names and words they are built from */
-	struct pt_buf s, o, o2, name, tmp, words;
-	uint32_t cur_proc;           /* the process whose block is being written */
-	struct cuda_list *cuda;      /* per store, sorted */
-	struct pt_strset gpus;       /* devices described so far */
-	struct pt_strset mlterms;    /* hyperparameters and measures described so far */
-	int ml;                      /* the rules extract facts: write them */
-	int depth;                   /* timelines being filled inside one another */
-	uint64_t items;              /* top-level items walked (safe points) */
-	uint64_t fills;              /* cache entries filled from the stores */
-};
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p) {
-		fputs("provtrace: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("provtrace: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-#define GROW(arr, n, cap)                                                               \
-	do {                                                                             \
-		if ((n) == (cap)) {                                                      \
-			(cap) = (cap) ? (cap) * 2 : 64;                                  \
-			(arr) = xrealloc((arr), (cap) * sizeof *(arr));                  \
-		}                                                                        \
-	} while (0)
-
-/* ---- kset */
-
-static uint64_t mix(uint64_t a, uint64_t b)
-{
-	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
-
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 29;
-	return h;
-}
-
-static void kset_reset(struct kset *s)
-{
-	s->n = 0;
-	if (++s->cur == 0) {
-		if (s->cap)
-			memset(s->gen, 0, s->cap * sizeof *s->gen);
-		s->cur = 1;
-	}
-}
-
-static size_t kset_slot(const struct kset *s, uint64_t k1, uint64_t k2)
-{
-	size_t mask = s->cap - 1, i = mix(k1, k2) & mask;
-
-	while (s->gen[i] == s->cur && !(s->k1[i] == k1 && s->k2[i] == k2))
-		i = (i + 1) & mask;
-	return i;
-}
-
-static uint64_t *kset_get(struct kset *s, uint64_t k1, uint64_t k2, uint64_t init, int *fresh)
-{
-	if (!s->cur)
-		s->cur = 1;
-	if ((s->n + 1) * 2 > s->cap) {
-		struct kset big = { 0 };
-		big.cap = s->cap ? s->cap * 2 : 1024;
-		big.cur = 1;
-		big.k1 = xmalloc(big.cap * 8);
-		big.k2 = xmalloc(big.cap * 8);
-		big.val = xmalloc(big.cap * 8);
-		big.gen = calloc(big.cap, sizeof *big.gen);
-		if (!big.gen)
-			abort();
-		for (size_t i = 0; i < s->cap; i++) {
-			if (s->gen[i] != s->cur)
-				continue;
-			size_t j = kset_slot(&big, s->k1[i], s->k2[i]);
-			big.gen[j] = 1;
-			big.k1[j] = s->k1[i];
-			big.k2[j] = s->k2[i];
-			big.val[j] = s->val[i];
-		}
-		big.n = s->n;
-		free(s->k1);
-		free(s->k2);
-		free(s->val);
-		free(s->gen);
-		*s = big;
-	}
-	size_t i = kset_slot(s, k1, k2);
-	*fresh = s->gen[i] != s->cur;
-	if (*fresh) {
-		s->gen[i] = s->cur;
-		s->k1[i] = k1;
-		s->k2[i] = k2;
-		s->val[i] = init;
-		s->n++;
-	}
-	return &s->val[i];
-}
-
-static void kset_free(struct kset *s)
-{
-	free(s->k1);
-	free(s->k2);
-	free(s->val);
-	free(s->gen);
-	memset(s, 0, sizeof *s);
-}
-
-/* ---- caches: filled on demand, emptied as a whole between two top-level items when
- * they hold more than the budget (so that no pointer into them dangles mid-item) */
-
-static void *cache_find(struct cache *c, uint64_t key)
-{
-	int fresh;
-	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
-
-	return *v ? c->item[*v - 1] : NULL;
-}
-
-static void cache_put(struct cache *c, uint64_t key, void *item)
-{
-	int fresh;
-	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
-
-	GROW(c->item, c->n, c->cap);
-	c->item[c->n++] = item;
-	*v = c->n;
-}
-
-static void cache_clear(struct cache *c, void (*free_item)(void *))
-{
-	for (size_t i = 0; i < c->n; i++)
-		free_item(c->item[i]);
-	free(c->item);
-	pt_u64map_free(&c->idx);
-	memset(c, 0, sizeof *c);
-}
-
-static void tl_free(void *p)
-{
-	struct tl *t = p;
-	free(t->e);
-	free(t);
-}
-
-static void comp_free(void *p)
-{
-	struct comp *c = p;
-	free(c->w);
-	free(c);
-}
-
-static void pl_free(void *p)
-{
-	struct plist *l = p;
-	free(l->r);
-	free(l->e);
-	free(l->m);
-	free(l);
-}
-
-static void sidl_free(void *p)
-{
-	struct sidl *l = p;
-	free(l->e);
-	free(l);
-}
-
-static void caches_clear(pt_prov *pv)
-{
-	cache_clear(&pv->sids, sidl_free);
-	cache_clear(&pv->tl, tl_free);
-	cache_clear(&pv->comp, comp_free);
-	cache_clear(&pv->pl, pl_free);
-	pv->weight = 0;
-}
-
-/* The stores' pages a walk touches count in its resident size: hand them back now and
- * then (they stay in the page cache), every so many items and cache fills. */
-static void drop_pages(pt_prov *pv)
-{
-	for (size_t i = 0; i < pv->rs.n; i++)
-		pt_store_drop_pages(pv->rs.st[i]);
-}
-
-static void filled(pt_prov *pv)
-{
-	if ((++pv->fills & 0x3f) == 0)
-		drop_pages(pv);
-}
-
-static void safe_point(pt_prov *pv)
-{
-	if (pv->weight > pv->budget)
-		caches_clear(pv);
-	if ((++pv->items & 0x1ff) == 0)
-		drop_pages(pv);
-}
-
-/* ---- emitting */
-
-static int emit(pt_prov *pv, const struct pt_buf *s, const char *p, const struct pt_term *o)
-{
-	struct pt_term ts = { PT_TERM_IRI, s->p, s->len, NULL };
-	struct pt_term tp = { PT_TERM_IRI, p, strlen(p), NULL };
-
-	if (pv->err)
-		return pv->err;
-	pv->triples++;
-	pv->err = pv->fn(pv->ctx, &ts, &tp, o);
-	return pv->err;
-}
-
-static void e_iri(pt_prov *pv, const struct pt_buf *s, const char *p, const char *iri, size_t n)
-{
-	struct pt_term o = { PT_TERM_IRI, iri, n, NULL };
-	emit(pv, s, p, &o);
-}
-
-static void e_buf(pt_prov *pv, const struct pt_buf *s, const char *p, const struct pt_buf *o)
-{
-	e_iri(pv, s, p, o->p, o->len);
-}
-
-static void e_type(pt_prov *pv, const struct pt_buf *s, const char *cls)
-{
-	e_iri(pv, s, RDF_TYPE, cls, strlen(cls));
-}
-
-static void e_lit(pt_prov *pv, const struct pt_buf *s, const char *p, const char *lex, size_t n,
-		  const char *dt)
-{
-	struct pt_term o = { PT_TERM_LITERAL, lex, n, dt };
-	emit(pv, s, p, &o);
-}
-
-static void e_int(pt_prov *pv, const struct pt_buf *s, const char *p, int64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-	e_lit(pv, s, p, tmp, (size_t)n, PT_DT_INTEGER);
-}
-
-static void e_uint(pt_prov *pv, const struct pt_buf *s, const char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
-	e_lit(pv, s, p, tmp, (size_t)n, PT_DT_INTEGER);
-}
-
-static void e_bool(pt_prov *pv, const struct pt_buf *s, const char *p, int v)
-{
-	e_lit(pv, s, p, v ? "true" : "false", v ? 4 : 5, PT_DT_BOOLEAN);
-}
-
-static void e_time(pt_prov *pv, const struct pt_buf *s, const char *p, uint64_t ns)
-{
-	char tmp[PT_DATETIME_MAX];
-	size_t n = pt_xsd_datetime_fmt(tmp, ns);
-
-	e_lit(pv, s, p, tmp, n, PT_DT_DATETIME);
-}
-
-/* Bytes from the program: a plain string when they are text, else pt:rawBytes. */
-static void e_text(pt_prov *pv, const struct pt_buf *s, const char *p, const void *bytes, size_t n)
-{
-	if (pt_utf8_text(bytes, n)) {
-		e_lit(pv, s, p, bytes, n, NULL);
-		return;
-	}
-	pv->tmp.len = 0;
-	pt_raw_bytes(&pv->tmp, bytes, n);
-	e_lit(pv, s, p, pv->tmp.p, pv->tmp.len, PT_DT_RAWBYTES);
-}
-
-static void e_str(pt_prov *pv, const struct pt_buf *s, const char *p, const char *str)
-{
-	e_lit(pv, s, p, str, strlen(str), NULL);
-}
 
 /* JSON string of a byte string: bytes that are not UTF-8 as \udcXX, as provtrace-dump
  * writes them (Python gets them back with surrogateescape). */
@@ -695,13 +250,6 @@ static int system_path(const char *p, size_t n)
 	return 0;
 }
 
-/* A session that moved a file's data: POSIX I/O, or MPI-IO as the rank asked for it (the
- * POSIX I/O underneath, maybe another rank's, is a session of its own). */
-static int file_session(uint32_t kind)
-{
-	return kind == PT_KIND_FILE || kind == PT_KIND_MPI_FILE;
-}
-
 /* ---- timelines */
 
 struct tl_read {                /* a read session of the path, for external changes */
@@ -847,7 +395,7 @@ static int sidl_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 static struct sidl *get_sidl(pt_prov *pv, size_t s, uint32_t proc)
 {
 	uint64_t key = (uint64_t)s << 32 | proc;
-	struct sidl *l = cache_find(&pv->sids, key);
+	struct sidl *l = pt_pv_cache_find(&pv->sids, key);
 
 	if (l)
 		return l;
@@ -855,8 +403,8 @@ static struct sidl *get_sidl(pt_prov *pv, size_t s, uint32_t proc)
 	memset(l, 0, sizeof *l);
 	pt_store_each_sess(pv->rs.st[s], proc, sidl_each, l);
 	pv->weight += l->n + 1;
-	cache_put(&pv->sids, key, l);
-	filled(pv);
+	pt_pv_cache_put(&pv->sids, key, l);
+	pt_pv_filled(pv);
 	return l;
 }
 
@@ -970,7 +518,7 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 {
 	uint64_t key = (uint64_t)s << 32 | obj;
-	struct tl *t = cache_find(&pv->tl, key);
+	struct tl *t = pt_pv_cache_find(&pv->tl, key);
 	struct pt_buf path = { 0 };
 
 	if (t)
@@ -1023,8 +571,8 @@ static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 		pv->weight += t->n + f.nreads / 4 + 1;
 	}
 	pt_buf_free(&path);
-	cache_put(&pv->tl, key, t);
-	filled(pv);
+	pt_pv_cache_put(&pv->tl, key, t);
+	pt_pv_filled(pv);
 	return t;
 }
 
@@ -1136,7 +684,7 @@ static int cw_cmp(const void *a, const void *b)
 static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 {
 	uint64_t key = (uint64_t)s << 32 | obj;
-	struct comp *c = cache_find(&pv->comp, key);
+	struct comp *c = pt_pv_cache_find(&pv->comp, key);
 
 	if (c)
 		return c;
@@ -1153,8 +701,8 @@ static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 		qsort(c->w, c->n, sizeof *c->w, cw_cmp);
 	free(f.objs);
 	pv->weight += c->n + 1;
-	cache_put(&pv->comp, key, c);
-	filled(pv);
+	pt_pv_cache_put(&pv->comp, key, c);
+	pt_pv_filled(pv);
 	return c;
 }
 
@@ -1167,7 +715,7 @@ static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 static int rank_find(pt_prov *pv, uint64_t job, int32_t rank, uint32_t *store, uint32_t *proc)
 {
 	int fresh;
-	uint64_t *v = kset_get(&pv->ranks, job, (uint32_t)rank, UINT64_MAX, &fresh);
+	uint64_t *v = pt_pv_kset_get(&pv->ranks, job, (uint32_t)rank, UINT64_MAX, &fresh);
 
 	if (fresh) {
 		/* the first store in name order that ran it: every tool picks the same one */
@@ -1429,7 +977,7 @@ static int ie_cmp(const void *a, const void *b)
 static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 {
 	uint64_t key = (uint64_t)s << 32 | proc;
-	struct plist *l = cache_find(&pv->pl, key);
+	struct plist *l = pt_pv_cache_find(&pv->pl, key);
 
 	if (l)
 		return l;
@@ -1447,8 +995,8 @@ static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 			qsort(l->e, l->ne, sizeof *l->e, ie_cmp);
 	}
 	pv->weight += l->nr + l->ne + l->nm + 1;
-	cache_put(&pv->pl, key, l);
-	filled(pv);
+	pt_pv_cache_put(&pv->pl, key, l);
+	pt_pv_filled(pv);
 	return l;
 }
 
@@ -1457,7 +1005,7 @@ static struct plist *get_plist(pt_prov *pv, size_t s, uint32_t proc)
 static void push(pt_prov *pv, uint32_t store, uint32_t proc, uint64_t t)
 {
 	int fresh;
-	uint64_t *best = kset_get(&pv->memo, proc, store, t, &fresh);
+	uint64_t *best = pt_pv_kset_get(&pv->memo, proc, store, t, &fresh);
 
 	if (!fresh) {
 		if (t <= *best)
@@ -1468,24 +1016,14 @@ static void push(pt_prov *pv, uint32_t store, uint32_t proc, uint64_t t)
 	pv->stack[pv->nstack++] = (struct stack_item){ store, proc, t };
 }
 
-static int ver_cmp(const void *a, const void *b)
-{
-	const struct ver *x = a, *y = b;
-	uint64_t a1 = ver_k1(x), b1 = ver_k1(y);
-
-	if (a1 != b1)
-		return a1 < b1 ? -1 : 1;
-	return (x->x > y->x) - (x->x < y->x);
-}
-
 /* Fills pv->srcs (sorted) and returns 1 when the limit cut the list. */
 static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struct ver *self)
 {
 	uint64_t max = pv->opt.max_sources;
 	int fresh, cut = 0;
 
-	kset_reset(&pv->memo);
-	kset_reset(&pv->vset);
+	pt_pv_kset_reset(&pv->memo);
+	pt_pv_kset_reset(&pv->vset);
 	pv->nsrcs = 0;
 	pv->nstack = 0;
 	push(pv, (uint32_t)s, proc, t);
@@ -1506,7 +1044,7 @@ static int sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struc
 			const struct rd *r = &l->r[j];
 			if ((r->sys && !pv->opt.all_sources) || ver_cmp(&r->v, self) == 0)
 				continue;
-			kset_get(&pv->vset, ver_k1(&r->v), r->v.x, 0, &fresh);
+			pt_pv_kset_get(&pv->vset, ver_k1(&r->v), r->v.x, 0, &fresh);
 			if (!fresh)
 				continue;
 			if (max && pv->nsrcs >= max) {
@@ -2074,7 +1612,7 @@ void pt_prov_close(pt_prov *pv)
 {
 	if (!pv)
 		return;
-	caches_clear(pv);
+	pt_pv_caches_clear(pv);
 	cuda_free(pv);
 	pt_strset_free(&pv->gpus);
 	pt_strset_free(&pv->mlterms);
@@ -2088,9 +1626,9 @@ void pt_prov_close(pt_prov *pv)
 	pt_strset_free(&pv->hosts);
 	pt_u64map_free(&pv->uids);
 	pt_u64map_free(&pv->gaps_of);
-	kset_free(&pv->vset);
-	kset_free(&pv->memo);
-	kset_free(&pv->ranks);
+	pt_pv_kset_free(&pv->vset);
+	pt_pv_kset_free(&pv->memo);
+	pt_pv_kset_free(&pv->ranks);
 	free(pv->stack);
 	free(pv->srcs);
 	pt_buf_free(&pv->s);
@@ -2141,18 +1679,6 @@ void pt_prov_progress(const pt_prov *pv, struct pt_prov_progress *p)
 	p->done = pv->done;
 	p->total = pv->total;
 	p->triples = pv->triples;
-}
-
-/* ---- rule terms */
-
-static void e_rules(pt_prov *pv, const struct pt_buf *s, int kind, const char *subject,
-		    const char *pred)
-{
-	const char *terms[64];
-	size_t n = pt_rules_match(pv->rules, kind, subject, terms, 64);
-
-	for (size_t i = 0; i < n; i++)
-		e_iri(pv, s, pred, terms[i], strlen(terms[i]));
 }
 
 /* ---- the run, its hosts, users and roles */
@@ -2741,12 +2267,6 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 	return pv->err;
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* ---- MPI: the rank, and what it received, from the receiving side */
 
 static void mpi_op_name(struct pt_buf *b, const struct mpi_flow *f)
@@ -3053,7 +2573,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	struct pt_ev ev;
 	int have_ev;
 
-	safe_point(pv);
+	pt_pv_safe_point(pv);
 	pe->rec = r;
 	pv->cur_proc = r->id;
 	iri_proc_rec(pv, P, r);
@@ -3188,9 +2708,9 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 
 	/* what it used: each version once, in the order it first read them */
 	int fresh;
-	kset_reset(&pv->vset);
+	pt_pv_kset_reset(&pv->vset);
 	for (size_t i = 0; i < l->nr && !pv->err; i++) {
-		kset_get(&pv->vset, ver_k1(&l->r[i].v), l->r[i].v.x, 0, &fresh);
+		pt_pv_kset_get(&pv->vset, ver_k1(&l->r[i].v), l->r[i].v.x, 0, &fresh);
 		if (!fresh)
 			continue;
 		iri_ver(pv, O, &l->r[i].v);
@@ -3255,7 +2775,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 
 	if (kind != PT_KIND_FILE || !len || name[0] != '/')
 		return 0;
-	safe_point(pv);
+	pt_pv_safe_point(pv);
 	/* one file on every node: described by the first store that knows its path */
 	pv->name.len = 0;
 	pt_buf_put(&pv->name, name, len);
@@ -3459,6 +2979,6 @@ int pt_prov_emit(pt_prov *pv, pt_triple_fn fn, void *ctx)
 		r = pt_store_each_gap(pv->rs.st[s], gap_each, &ge);
 	}
 	pv->phase = "done";
-	caches_clear(pv);
+	pt_pv_caches_clear(pv);
 	return pv->err ? pv->err : r;
 }
