@@ -5,6 +5,8 @@
  * The files:
  *   prov.c             everything else
  *   prov-cache.c       memory: the key sets, the caches and their safe points
+ *   prov-iri.c         the IRIs of the run's things: run, processes, hosts, users, files,
+ *                      versions
  *
  * Lifecycle of a handle (one thread): pt_prov_open() reads run.json and the stores'
  * processes once (hosts, users, executables) and names the run; pt_prov_emit() makes one
@@ -52,7 +54,8 @@
 enum { V_NONE = 0, V_V0 = 1, V_WRITE = 2, V_MOVE = 3, V_EXT = 4 };
 
 /* A file version: V0 (canonical store, obj), WRITE (store, proc, sid), MOVE (store,
- * destination obj, ts), EXT (canonical store, obj, first read of it).  Packed into two words for sets and sorting. */
+ * destination obj, ts), EXT (canonical store, obj, first read of it).  Packed into two
+ * words for sets and sorting. */
 struct ver {
 	uint32_t kind, store, id;
 	uint64_t x;
@@ -319,8 +322,8 @@ static inline void e_time(pt_prov *pv, const struct pt_buf *s, const char *p, ui
 }
 
 /* Bytes from the program: a plain string when they are text, else pt:rawBytes. */
-static inline void e_text(pt_prov *pv, const struct pt_buf *s, const char *p, const void *bytes,
-			  size_t n)
+static inline void e_text(pt_prov *pv, const struct pt_buf *s, const char *p,
+			  const void *bytes, size_t n)
 {
 	if (pt_utf8_text(bytes, n)) {
 		e_lit(pv, s, p, bytes, n, NULL);
@@ -371,5 +374,23 @@ void pt_pv_caches_clear(pt_prov *pv);
 void pt_pv_filled(pt_prov *pv);
 /* Between two top-level items: clear the caches when over budget. */
 void pt_pv_safe_point(pt_prov *pv);
+
+/* ---- the IRIs of the run's things (prov-iri.c), each written into b from its start */
+
+/* RUN followed by tail */
+void pt_pv_iri_run(pt_prov *pv, struct pt_buf *b, const char *tail);
+/* RUN/proc/HOST/PID/START_NS; an image the store's index lost: RUN/proc/STORE/id/ID */
+void pt_pv_iri_proc_rec(pt_prov *pv, struct pt_buf *b, const struct pt_proc_rec *r);
+void pt_pv_iri_proc(pt_prov *pv, struct pt_buf *b, size_t s, uint32_t proc);
+void pt_pv_iri_host(pt_prov *pv, struct pt_buf *b, const char *host, size_t n);
+void pt_pv_iri_user(pt_prov *pv, struct pt_buf *b, uint64_t uid);
+/* The name of object obj of store s, NUL-terminated, into out (the store's own buffer is
+ * reused by its next lookup); its kind, or 0 when the store does not know it. */
+uint32_t pt_pv_obj_name(pt_prov *pv, size_t s, uint32_t obj, struct pt_buf *out);
+/* file:///PATH */
+void pt_pv_iri_file(struct pt_buf *b, const struct pt_buf *path);
+/* A version: PROCESS/wSID, RUN/v0PATH, RUN/vx/READ_NS PATH, RUN/mv/STORE/NS PATH.  The
+ * path is looked up into pv->name. */
+void pt_pv_iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v);
 
 #endif /* PT_PROV_INT_H */

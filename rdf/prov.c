@@ -98,104 +98,6 @@ static void json_bytes(struct pt_buf *b, const uint8_t *p, size_t n)
 	pt_buf_putc(b, '"');
 }
 
-/* ---- IRIs of the run's things */
-
-static void iri_run(pt_prov *pv, struct pt_buf *b, const char *tail)
-{
-	b->len = 0;
-	pt_buf_put(b, pv->run, pv->runlen);
-	pt_buf_puts(b, tail);
-}
-
-static void iri_proc_rec(pt_prov *pv, struct pt_buf *b, const struct pt_proc_rec *r)
-{
-	iri_run(pv, b, "/proc/");
-	pt_iri_pct(b, r->host, strnlen(r->host, sizeof r->host), 0);
-	pt_buf_putc(b, '/');
-	pt_buf_i64(b, r->pid);
-	pt_buf_putc(b, '/');
-	pt_buf_u64(b, r->start_ns);
-}
-
-static void iri_proc(pt_prov *pv, struct pt_buf *b, size_t s, uint32_t proc)
-{
-	struct pt_proc_rec r;
-
-	if (pt_store_proc(pv->rs.st[s], proc, &r) == 0) {
-		iri_proc_rec(pv, b, &r);
-		return;
-	}
-	/* an image the index lost: still one stable name */
-	iri_run(pv, b, "/proc/");
-	pt_iri_pct(b, pv->rs.name[s], strlen(pv->rs.name[s]), 0);
-	pt_buf_puts(b, "/id/");
-	pt_buf_u64(b, proc);
-}
-
-static void iri_host(pt_prov *pv, struct pt_buf *b, const char *host, size_t n)
-{
-	iri_run(pv, b, "/host/");
-	pt_iri_pct(b, host, n, 0);
-}
-
-static void iri_user(pt_prov *pv, struct pt_buf *b, uint64_t uid)
-{
-	iri_run(pv, b, "/user/");
-	pt_buf_u64(b, uid);
-}
-
-/* The name of an object, copied into pv->name (the store's buffer is reused by the next
- * lookup).  Returns its kind, or 0 when the object is unknown. */
-static uint32_t obj_name(pt_prov *pv, size_t s, uint32_t obj, struct pt_buf *out)
-{
-	const uint8_t *name;
-	size_t len;
-	uint32_t kind;
-
-	out->len = 0;
-	if (pt_store_obj_name(pv->rs.st[s], obj, &name, &len, &kind))
-		return 0;
-	pt_buf_put(out, name, len);
-	pt_buf_cstr(out);
-	return kind;
-}
-
-static void iri_file(struct pt_buf *b, const struct pt_buf *path)
-{
-	b->len = 0;
-	pt_iri_file(b, path->p, path->len);
-}
-
-static void iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v)
-{
-	switch (v->kind) {
-	case V_WRITE:
-		iri_proc(pv, b, v->store, v->id);
-		pt_buf_puts(b, "/w");
-		pt_buf_u64(b, v->x);
-		return;
-	case V_EXT:
-		obj_name(pv, v->store, v->id, &pv->name);
-		iri_run(pv, b, "/vx/");
-		pt_buf_u64(b, v->x);
-		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
-		return;
-	case V_MOVE:
-		obj_name(pv, v->store, v->id, &pv->name);
-		iri_run(pv, b, "/mv/");
-		pt_iri_pct(b, pv->rs.name[v->store], strlen(pv->rs.name[v->store]), 0);
-		pt_buf_putc(b, '/');
-		pt_buf_u64(b, v->x);
-		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
-		return;
-	default:
-		obj_name(pv, v->store, v->id, &pv->name);
-		iri_run(pv, b, "/v0");
-		pt_iri_pct(b, pv->name.p, pv->name.len, 1);
-		return;
-	}
-}
-
 /* A version's content identity: pt:contentHash, and prov:alternateOf the content
  * itself, an IRI that the same bytes have in every run (see content.h). */
 static void e_content(pt_prov *pv, size_t s, const struct pt_buf *S, const struct pt_sess_rec *x,
@@ -525,7 +427,7 @@ static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
 		return t;
 	t = xmalloc(sizeof *t);
 	memset(t, 0, sizeof *t);
-	uint32_t kind = obj_name(pv, s, obj, &path);
+	uint32_t kind = pt_pv_obj_name(pv, s, obj, &path);
 	pv->weight++;
 	if (kind == PT_KIND_FILE && path.len && path.p[0] == '/') {
 		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0, NULL, 0, 0 };
@@ -1341,7 +1243,7 @@ static void iri_gpu(pt_prov *pv, struct pt_buf *b, const uint8_t *uuid, size_t n
 {
 	static const char hex[] = "0123456789abcdef";
 
-	iri_run(pv, b, "/gpu/");
+	pt_pv_iri_run(pv, b, "/gpu/");
 	for (size_t i = 0; i < n; i++) {
 		pt_buf_putc(b, hex[uuid[i] >> 4]);
 		pt_buf_putc(b, hex[uuid[i] & 15]);
@@ -1753,15 +1655,15 @@ static void emit_run(pt_prov *pv)
 		e_uint(pv, S, PT("endedAtNs"), end);
 	}
 	if (ri->have_user) {
-		iri_user(pv, O, (uint64_t)ri->user);
+		pt_pv_iri_user(pv, O, (uint64_t)ri->user);
 		e_buf(pv, S, PROV("wasAssociatedWith"), O);
 	}
 	if (ri->have_host) {
-		iri_host(pv, O, ri->host.p, ri->host.len);
+		pt_pv_iri_host(pv, O, ri->host.p, ri->host.len);
 		e_buf(pv, S, PROV("atLocation"), O);
 	}
 	for (size_t i = 0; i < pv->rs.n; i++) {
-		iri_host(pv, O, pv->rs.name[i], strlen(pv->rs.name[i]));
+		pt_pv_iri_host(pv, O, pv->rs.name[i], strlen(pv->rs.name[i]));
 		e_buf(pv, S, PT("node"), O);
 	}
 	if (ri->have_command)
@@ -1802,7 +1704,7 @@ static void emit_hosts(pt_prov *pv)
 				break;
 		/* prov:Entity too: PROV-DM gives a location no record of its own, and readers
 		 * such as the prov package want every described node to have one */
-		iri_host(pv, S, (const char *)v[i].p, v[i].len);
+		pt_pv_iri_host(pv, S, (const char *)v[i].p, v[i].len);
 		e_type(pv, S, PROV("Entity"));
 		e_type(pv, S, PROV("Location"));
 		e_type(pv, S, PT("Host"));
@@ -1842,7 +1744,7 @@ static void emit_users(pt_prov *pv)
 			v[n++] = pv->uids.key[i];
 	qsort(v, n, sizeof *v, u64_cmp);
 	for (size_t i = 0; i < n && !pv->err; i++) {
-		iri_user(pv, S, v[i]);
+		pt_pv_iri_user(pv, S, v[i]);
 		e_type(pv, S, PROV("Agent"));
 		e_type(pv, S, PT("User"));
 		e_uint(pv, S, PT("uid"), v[i]);
@@ -1871,9 +1773,9 @@ static int lib_each(void *ctx, uint32_t proc, uint32_t obj, uint64_t base, uint3
 	(void)proc;
 	(void)base;
 	(void)kind;
-	if (obj_name(pv, pe->store, obj, &pe->path) == PT_KIND_FILE && pe->path.len &&
+	if (pt_pv_obj_name(pv, pe->store, obj, &pe->path) == PT_KIND_FILE && pe->path.len &&
 	    pe->path.p[0] == '/') {
-		iri_file(&pe->x, &pe->path);
+		pt_pv_iri_file(&pe->x, &pe->path);
 		e_buf(pv, &pe->piri, PT("loaded"), &pe->x);
 	}
 	return pv->err;
@@ -1932,7 +1834,7 @@ static void ml_model(pt_prov *pv, struct proc_emit *pe, uint32_t obj, const stru
 /* A hyperparameter or a measure, described once per run. */
 static void ml_term(pt_prov *pv, struct pt_buf *b, const char *kind, const char *name)
 {
-	iri_run(pv, b, kind);
+	pt_pv_iri_run(pv, b, kind);
 	pt_iri_pct(b, name, strlen(name), 0);
 	if (!pt_strset_add(&pv->mlterms, b->p, b->len))
 		return;
@@ -1963,9 +1865,9 @@ static int anc_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess
 	struct ver w = { V_WRITE, (uint32_t)a->pe->store, proc, sid };
 
 	if (!x->obj || !x->close_ns || !x->wops || !file_session(x->kind) ||
-	    obj_name(a->pv, a->pe->store, x->obj, &a->pe->path) != PT_KIND_FILE)
+	    pt_pv_obj_name(a->pv, a->pe->store, x->obj, &a->pe->path) != PT_KIND_FILE)
 		return 0;
-	iri_ver(a->pv, &a->ver, &w);
+	pt_pv_iri_ver(a->pv, &a->ver, &w);
 	ml_model(a->pv, a->pe, x->obj, &a->ver);
 	return 0;
 }
@@ -1994,8 +1896,8 @@ static void ml_source(struct ml_emit *m, const struct pt_buf *N, const struct pt
 {
 	pt_prov *pv = m->pv;
 
-	if (f->src && obj_name(pv, m->store, f->src, &m->q) == PT_KIND_FILE) {
-		iri_file(&m->f, &m->q);
+	if (f->src && pt_pv_obj_name(pv, m->store, f->src, &m->q) == PT_KIND_FILE) {
+		pt_pv_iri_file(&m->f, &m->q);
 		e_buf(pv, N, PT("sourceFile"), &m->f);
 	}
 	if (f->kind == PT_FACT_HYPER)
@@ -2134,7 +2036,7 @@ static int ml_file_fact(void *ctx, const struct pt_fact *f)
 	pt_prov *pv = m->pv;
 	struct pt_buf *N = &m->n;
 
-	iri_run(pv, N, f->kind == PT_FACT_GAP ? "/xgap/" : "/desc/");
+	pt_pv_iri_run(pv, N, f->kind == PT_FACT_GAP ? "/xgap/" : "/desc/");
 	pt_iri_pct(N, pv->rs.name[m->store], strlen(pv->rs.name[m->store]), 0);
 	pt_buf_putc(N, '/');
 	pt_buf_u64(N, m->obj);
@@ -2149,7 +2051,7 @@ static int ml_file_fact(void *ctx, const struct pt_fact *f)
 	} else if (f->kind == PT_FACT_DESC) {
 		struct ver v = last_touch(pv, m->store, m->obj);
 		if (v.kind != V_NONE)
-			iri_ver(pv, &m->v, &v);
+			pt_pv_iri_ver(pv, &m->v, &v);
 		e_buf(pv, v.kind != V_NONE ? &m->v : m->F, PT("description"), N);
 		e_type(pv, N, PROV("Entity"));
 		e_type(pv, N, PT("Description"));
@@ -2200,13 +2102,13 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 			e_type(pv, S, PROV("Usage"));
 			if (mpiio)
 				e_type(pv, S, PT("MPIIOAccess"));
-			iri_ver(pv, O, &v);
+			pt_pv_iri_ver(pv, O, &v);
 			e_buf(pv, S, PROV("entity"), O);
 			e_time(pv, S, PROV("atTime"), first);
 			e_uint(pv, S, mpiio ? PT("mpiioBytes") : PT("bytes"), x->rbytes);
 			e_uint(pv, S, mpiio ? PT("mpiioOperations") : PT("operations"), x->rops);
 			if (pt_rules_any(pv->rules, PT_RULE_USED)) {
-				obj_name(pv, pe->store, x->obj, &pe->path);
+				pt_pv_obj_name(pv, pe->store, x->obj, &pe->path);
 				e_rules(pv, S, PT_RULE_USED, pe->path.p, PROV("hadRole"));
 			}
 			/* after the usage's block: O is still its entity */
@@ -2220,7 +2122,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		struct ver self = { V_WRITE, (uint32_t)pe->store, pe->rec->id, sid };
 		struct pt_buf *G = &pv->o2;
 
-		obj_name(pv, pe->store, x->obj, &pe->path);
+		pt_pv_obj_name(pv, pe->store, x->obj, &pe->path);
 		G->len = 0;
 		pt_buf_put(G, pe->piri.p, pe->piri.len);
 		pt_buf_puts(G, "/g");
@@ -2233,19 +2135,19 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		e_type(pv, S, PROV("Entity"));
 		e_type(pv, S, PT("FileVersion"));
 		e_rules(pv, S, PT_RULE_PATH, pe->path.p, RDF_TYPE);
-		iri_file(O, &pe->path);
+		pt_pv_iri_file(O, &pe->path);
 		e_buf(pv, S, PROV("specializationOf"), O);
 		e_buf(pv, S, PROV("wasGeneratedBy"), &pe->piri);
 		e_time(pv, S, PROV("generatedAtTime"), end);
 		e_buf(pv, S, PROV("qualifiedGeneration"), G);
 		struct ver prev = resolve(pv, pe->store, x->obj, first, 1, 0);
 		if (prev.kind != V_NONE && ver_cmp(&prev, &self)) {
-			iri_ver(pv, O, &prev);
+			pt_pv_iri_ver(pv, O, &prev);
 			e_buf(pv, S, PROV("wasRevisionOf"), O);
 		}
 		int cut = sources(pv, pe->store, pe->rec->id, end, &self);
 		for (size_t i = 0; i < pv->nsrcs && !pv->err; i++) {
-			iri_ver(pv, O, &pv->srcs[i]);
+			pt_pv_iri_ver(pv, O, &pv->srcs[i]);
 			e_buf(pv, S, PROV("wasDerivedFrom"), O);
 		}
 		if (cut)
@@ -2319,7 +2221,7 @@ static void emit_flow(pt_prov *pv, void *ctx, const struct mpi_flow *f)
 	}
 	e_type(pv, S, PROV("Communication"));
 	e_type(pv, S, f->coll ? PT("MPICollective") : PT("MPIPointToPoint"));
-	iri_proc(pv, O, f->qs, f->q);
+	pt_pv_iri_proc(pv, O, f->qs, f->q);
 	e_buf(pv, S, PROV("activity"), O);
 	O->len = 0;
 	mpi_op_name(O, f);
@@ -2428,7 +2330,7 @@ static void emit_spawned(pt_prov *pv, struct proc_emit *pe, const struct plist *
 	}
 	if (!l->spawned)
 		return;
-	iri_proc(pv, O, l->sps, l->sp);
+	pt_pv_iri_proc(pv, O, l->sps, l->sp);
 	S->len = 0;
 	pt_buf_put(S, P->p, P->len);
 	pt_buf_puts(S, "/mpi/spawn");
@@ -2487,7 +2389,7 @@ static void emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
 				continue;
 			if (e->qs == pe->store && bsearch(&e->q, inf, ninf, sizeof *inf, u32_cmp))
 				continue;
-			iri_proc(pv, O, e->qs, e->q);
+			pt_pv_iri_proc(pv, O, e->qs, e->q);
 			e_buf(pv, P, PROV("wasInformedBy"), O);
 		}
 
@@ -2518,7 +2420,7 @@ static void emit_proc_info(pt_prov *pv, struct proc_emit *pe, const struct pt_ev
 		pe->path.len = 0;
 		pt_buf_put(&pe->path, exe.p, exe.len);
 		if (exe.p[0] == '/') {
-			iri_file(&pe->x, &pe->path);
+			pt_pv_iri_file(&pe->x, &pe->path);
 			e_buf(pv, P, PT("executable"), &pe->x);
 		}
 	}
@@ -2576,7 +2478,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	pt_pv_safe_point(pv);
 	pe->rec = r;
 	pv->cur_proc = r->id;
-	iri_proc_rec(pv, P, r);
+	pt_pv_iri_proc_rec(pv, P, r);
 	have_ev = pt_store_proc_start(pv->rs.st[pe->store], r->id, &ev) == 0;
 	struct plist *l = get_plist(pv, pe->store, r->id);
 
@@ -2618,9 +2520,9 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	O->len = 0;
 	pt_buf_put(O, pv->run, pv->runlen);
 	e_buf(pv, P, PT("run"), O);
-	iri_host(pv, O, r->host, strnlen(r->host, sizeof r->host));
+	pt_pv_iri_host(pv, O, r->host, strnlen(r->host, sizeof r->host));
 	e_buf(pv, P, PROV("atLocation"), O);
-	iri_user(pv, O, r->uid);
+	pt_pv_iri_user(pv, O, r->uid);
 	e_buf(pv, P, PROV("wasAssociatedWith"), O);
 	O->len = 0;
 	pt_buf_put(O, P->p, P->len);
@@ -2647,15 +2549,15 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	for (size_t i = 0; i < ninf; i++) {
 		if (i && inf[i] == inf[i - 1])
 			continue;
-		iri_proc(pv, O, pe->store, inf[i]);
+		pt_pv_iri_proc(pv, O, pe->store, inf[i]);
 		e_buf(pv, P, PROV("wasInformedBy"), O);
 	}
 	if (r->parent) {
-		iri_proc(pv, O, pe->store, r->parent);
+		pt_pv_iri_proc(pv, O, pe->store, r->parent);
 		e_buf(pv, P, PT("parent"), O);
 	}
 	if (r->exec_from) {
-		iri_proc(pv, O, pe->store, r->exec_from);
+		pt_pv_iri_proc(pv, O, pe->store, r->exec_from);
 		e_buf(pv, P, PT("execFrom"), O);
 	}
 	size_t k = 0;
@@ -2713,7 +2615,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 		pt_pv_kset_get(&pv->vset, ver_k1(&l->r[i].v), l->r[i].v.x, 0, &fresh);
 		if (!fresh)
 			continue;
-		iri_ver(pv, O, &l->r[i].v);
+		pt_pv_iri_ver(pv, O, &l->r[i].v);
 		e_buf(pv, P, PROV("used"), O);
 	}
 	pe->pass = 1;
@@ -2725,14 +2627,14 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 	pt_buf_put(S, P->p, P->len);
 	pt_buf_puts(S, "/assoc");
 	e_type(pv, S, PROV("Association"));
-	iri_user(pv, O, r->uid);
+	pt_pv_iri_user(pv, O, r->uid);
 	e_buf(pv, S, PROV("agent"), O);
 	if (have_ev) {
 		struct pt_bytes exe = pt_ev_b(&ev, 0);
 		if (exe.len && exe.p[0] == '/') {
 			pe->path.len = 0;
 			pt_buf_put(&pe->path, exe.p, exe.len);
-			iri_file(O, &pe->path);
+			pt_pv_iri_file(O, &pe->path);
 			e_buf(pv, S, PROV("hadPlan"), O);
 		}
 	}
@@ -2742,7 +2644,7 @@ static int proc_each(void *ctx, const struct pt_proc_rec *r)
 		pt_buf_puts(S, "/c");
 		pt_buf_u64(S, peers[i]);
 		e_type(pv, S, PROV("Communication"));
-		iri_proc(pv, O, pe->store, peers[i]);
+		pt_pv_iri_proc(pv, O, pe->store, peers[i]);
 		e_buf(pv, S, PROV("activity"), O);
 	}
 	emit_mpi(pv, pe, l, inf, ninf, 2);
@@ -2803,7 +2705,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 	struct tl *t = get_tl(pv, fe->store, obj);
 	if (t->has_v0) {
 		struct ver v = { V_V0, t->cstore, t->cobj, 0 };
-		iri_ver(pv, S, &v);
+		pt_pv_iri_ver(pv, S, &v);
 		e_type(pv, S, PROV("Entity"));
 		e_type(pv, S, PT("FileVersion"));
 		e_type(pv, S, PT("InitialVersion"));
@@ -2815,7 +2717,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 		if (e->kind == E_EXT) {
 			struct ver v = { V_EXT, t->cstore, t->cobj, e->x };
 			uint64_t when = e->t;
-			iri_ver(pv, S, &v);
+			pt_pv_iri_ver(pv, S, &v);
 			e_type(pv, S, PROV("Entity"));
 			e_type(pv, S, PT("FileVersion"));
 			e_type(pv, S, PT("ExternalVersion"));
@@ -2823,7 +2725,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 			e_buf(pv, S, PROV("specializationOf"), &fe->f);
 			struct ver prev = resolve(pv, fe->store, obj, when, 1, 0);
 			if (prev.kind != V_NONE) {
-				iri_ver(pv, O, &prev);
+				pt_pv_iri_ver(pv, O, &prev);
 				e_buf(pv, S, PROV("wasRevisionOf"), O);
 			}
 			t = get_tl(pv, fe->store, obj);
@@ -2832,7 +2734,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 		if (e->kind != E_MOVE)
 			continue;
 		struct ver v = { V_MOVE, e->store, e->id, e->x };
-		iri_ver(pv, S, &v);
+		pt_pv_iri_ver(pv, S, &v);
 		e_type(pv, S, PROV("Entity"));
 		e_type(pv, S, PT("FileVersion"));
 		e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
@@ -2840,13 +2742,13 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 		e_time(pv, S, PROV("generatedAtTime"), e->t);
 		struct ver src = resolve(pv, e->store, e->src, e->t, 0, 0);
 		if (src.kind != V_NONE) {
-			iri_ver(pv, O, &src);
+			pt_pv_iri_ver(pv, O, &src);
 			e_buf(pv, S, PROV("wasDerivedFrom"), O);
 			e_buf(pv, S, e->flow == PT_FLOW_RENAME ? PT("renamedFrom") : PT("linkedFrom"), O);
 		}
 		struct ver prev = resolve(pv, e->store, e->id, e->t, 1, 0);
 		if (prev.kind != V_NONE && ver_cmp(&prev, &v)) {
-			iri_ver(pv, O, &prev);
+			pt_pv_iri_ver(pv, O, &prev);
 			e_buf(pv, S, PROV("wasRevisionOf"), O);
 		}
 		t = get_tl(pv, fe->store, obj);
@@ -2910,7 +2812,7 @@ static int gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 
 	if (len >= 4)
 		memcpy(&kind, rec, 4);
-	iri_run(pv, S, "/gap/");
+	pt_pv_iri_run(pv, S, "/gap/");
 	pt_iri_pct(S, pv->rs.name[ge->store], strlen(pv->rs.name[ge->store]), 0);
 	pt_buf_putc(S, '/');
 	pt_buf_u64(S, seq);
@@ -2920,10 +2822,10 @@ static int gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, 
 	if (len > 4)
 		e_text(pv, S, PT("detail"), rec + 4, len - 4);
 	if (proc) {
-		iri_proc(pv, O, ge->store, proc);
+		pt_pv_iri_proc(pv, O, ge->store, proc);
 		e_buf(pv, S, PT("process"), O);
 	}
-	iri_host(pv, O, pv->rs.name[ge->store], strlen(pv->rs.name[ge->store]));
+	pt_pv_iri_host(pv, O, pv->rs.name[ge->store], strlen(pv->rs.name[ge->store]));
 	e_buf(pv, S, PROV("atLocation"), O);
 	return pv->err;
 }
