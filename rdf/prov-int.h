@@ -7,6 +7,8 @@
  *   prov-cache.c       memory: the key sets, the caches and their safe points
  *   prov-iri.c         the IRIs of the run's things: run, processes, hosts, users, files,
  *                      versions
+ *   prov-cuda.c        the one pass over the logs (CUDA summaries, MPI_INIT); GPUs and
+ *                      kernel, copy and set summaries
  *
  * Lifecycle of a handle (one thread): pt_prov_open() reads run.json and the stores'
  * processes once (hosts, users, executables) and names the run; pt_prov_emit() makes one
@@ -173,7 +175,7 @@ struct runinfo {
 };
 
 struct stack_item;            /* the derivation walk's stack (prov.c) */
-struct cuda_list;             /* the log pass's records of one store (prov.c) */
+struct cuda_list;             /* the log pass's records of one store (prov-cuda.c) */
 
 struct pt_prov {
 	struct pt_runset rs;
@@ -392,5 +394,17 @@ void pt_pv_iri_file(struct pt_buf *b, const struct pt_buf *path);
 /* A version: PROCESS/wSID, RUN/v0PATH, RUN/vx/READ_NS PATH, RUN/mv/STORE/NS PATH.  The
  * path is looked up into pv->name. */
 void pt_pv_iri_ver(pt_prov *pv, struct pt_buf *b, const struct ver *v);
+
+/* ---- the log pass, CUDA (prov-cuda.c) */
+
+/* Read every store's log once: its CUDA summaries and MPI_INIT records, kept until
+ * pt_pv_cuda_free(). */
+int pt_pv_cuda_collect(pt_prov *pv);
+void pt_pv_cuda_free(pt_prov *pv);
+/* The CUDA of pv->cur_proc of store s, process P: pass 1, the properties in its block;
+ * pass 2, the blocks of its GPUs (once per run) and summaries. */
+void pt_pv_emit_cuda(pt_prov *pv, size_t s, const struct pt_buf *P, int pass);
+/* The MPI_INIT record of image proc of store s, parsed into ev: 1, or 0 when none. */
+int pt_pv_log_mpi_init(const pt_prov *pv, size_t s, uint32_t proc, struct pt_ev *ev);
 
 #endif /* PT_PROV_INT_H */
