@@ -7,6 +7,8 @@
  *   prov-cache.c       memory: the key sets, the caches and their safe points
  *   prov-iri.c         the IRIs of the run's things: run, processes, hosts, users, files,
  *                      versions
+ *   prov-versions.c    a file's timeline over every store; the version a read saw or a
+ *                      write revised; external changes
  *   prov-cuda.c        the one pass over the logs (CUDA summaries, MPI_INIT); GPUs and
  *                      kernel, copy and set summaries
  *
@@ -406,5 +408,14 @@ void pt_pv_cuda_free(pt_prov *pv);
 void pt_pv_emit_cuda(pt_prov *pv, size_t s, const struct pt_buf *P, int pass);
 /* The MPI_INIT record of image proc of store s, parsed into ev: 1, or 0 when none. */
 int pt_pv_log_mpi_init(const pt_prov *pv, size_t s, uint32_t proc, struct pt_ev *ev);
+
+/* ---- file versions (prov-versions.c) */
+
+/* The timeline of the path of object obj of store s (is_file 0: not a file's path). */
+struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj);
+/* The version of (s, obj) at time when, for a read or a write (V_NONE: none); depth: the
+ * symbolic links followed so far, 0 from outside. */
+struct ver pt_pv_resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
+			 int depth);
 
 #endif /* PT_PROV_INT_H */

@@ -1,18 +1,6 @@
 /* prov.c — the PROV-O mapping (see prov.h): walks the node stores of a run in a fixed
  * order and hands each triple to a callback, holding only bounded caches.
  *
- * Versions.  A file's history is its timeline: the write sessions (at their first write),
- * the renames and hard links that put content under its name, and the renames that took
- * its content away, merged over every store that knows the path (a path is one file on
- * every node that shares the file system, as for provtrace lineage).  A read sees the
- * latest timeline entry before its first read; before any entry, the content the file had
- * when the run began ("v0"), which exists in the graph only when someone read it.
- * Reads also show changes nothing traced made: a read whose file identity at its close
- * (device, inode, size, mtime) differs from the one the reads before it in the same
- * stretch of the timeline saw (or from the close of the write that began the stretch)
- * read content put there by someone else, a version of its own ("vx", an external
- * change, at that read) unless the two contents hashed the same.
- *
  * Derivations.  A version written by P derives from what P read before the write ended,
  * from what the processes P received data from over pipes and sockets had read before
  * they wrote it, from what the MPI ranks P received from (on any node) had read before
@@ -115,403 +103,6 @@ static void e_content(pt_prov *pv, size_t s, const struct pt_buf *S, const struc
 		e_type(pv, &c, PT("Content"));
 		pt_buf_free(&c);
 	}
-}
-
-/* ---- what counts as a system file (the software, not the data): not a derivation
- * source unless asked, as provtrace lineage hides them unless --all */
-
-static const char *const system_prefixes[] = {
-	"/usr/", "/lib/", "/lib32/", "/lib64/", "/bin/", "/sbin/", "/etc/", "/proc/", "/sys/",
-	"/run/", "/var/lib/", "/var/cache/", "/dev/",
-};
-
-static int system_path(const char *p, size_t n)
-{
-	if (n >= 9 && memcmp(p, "/dev/shm/", 9) == 0)
-		return 0;
-	for (size_t i = 0; i < sizeof system_prefixes / sizeof system_prefixes[0]; i++) {
-		size_t k = strlen(system_prefixes[i]);
-		if (n >= k && memcmp(p, system_prefixes[i], k) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* ---- timelines */
-
-struct tl_read {                /* a read session of the path, for external changes */
-	uint64_t t, sid;
-	uint32_t proc, store;
-};
-
-struct tl_fill {
-	pt_prov *pv;
-	struct tl *t;
-	size_t store, cap;
-	uint64_t *reads;
-	size_t nreads, capreads;
-	struct tl_read *rs;
-	size_t nrs, caprs;
-};
-
-static void tl_add(struct tl_fill *f, const struct tl_ent *e)
-{
-	GROW(f->t->e, f->t->n, f->cap);
-	f->t->e[f->t->n++] = *e;
-}
-
-static int tl_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid, const struct pt_use_rec *u)
-{
-	struct tl_fill *f = ctx;
-
-	(void)obj;
-	if (!file_session(u->kind))
-		return 0;
-	if (u->dirs & PT_USE_WRITE) {
-		struct tl_ent e = { u->wfirst, sid, proc, 0, (uint16_t)f->store, E_WRITE, 0 };
-		tl_add(f, &e);
-	}
-	if (u->dirs & PT_USE_READ) {
-		GROW(f->reads, f->nreads, f->capreads);
-		f->reads[f->nreads++] = u->rfirst;
-		GROW(f->rs, f->nrs, f->caprs);
-		f->rs[f->nrs++] = (struct tl_read){ u->rfirst, sid, proc, (uint32_t)f->store };
-	}
-	return 0;
-}
-
-static int tl_flow_in(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
-{
-	struct tl_fill *f = ctx;
-
-	/* reverse walk: a is this object, b the source */
-	if (kind == PT_FLOW_RENAME || kind == PT_FLOW_LINK) {
-		struct tl_ent e = { ts, ts, a, b, (uint16_t)f->store, E_MOVE, (uint8_t)kind };
-		tl_add(f, &e);
-	} else if (kind == PT_FLOW_SYMLINK && !f->t->has_sym) {
-		f->t->has_sym = 1;
-		f->t->sym_store = (uint32_t)f->store;
-		f->t->sym_obj = b;
-	}
-	return 0;
-}
-
-static int tl_flow_out(void *ctx, uint32_t a, uint32_t b, uint64_t ts, uint32_t kind)
-{
-	struct tl_fill *f = ctx;
-
-	(void)a;
-	(void)b;
-	if (kind == PT_FLOW_RENAME) {
-		struct tl_ent e = { ts, 0, 0, 0, (uint16_t)f->store, E_GONE, 0 };
-		tl_add(f, &e);
-	}
-	if (kind == PT_FLOW_RENAME || kind == PT_FLOW_LINK) {
-		/* the content moved out is a version: v0 when nothing came before */
-		GROW(f->reads, f->nreads, f->capreads);
-		f->reads[f->nreads++] = ts;
-	}
-	return 0;
-}
-
-static int ent_cmp(const void *a, const void *b)
-{
-	const struct tl_ent *x = a, *y = b;
-
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->store != y->store)
-		return x->store < y->store ? -1 : 1;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	return (x->src > y->src) - (x->src < y->src);
-}
-
-/* Index of the last of the first n entries before t, or -1. */
-static long ents_before(const struct tl_ent *e, size_t n, uint64_t when)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (e[mid].t < when)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
-}
-
-/* Index of the last entry before t, or -1. */
-static long tl_before(const struct tl *t, uint64_t when)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->e[mid].t < when)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
-}
-
-static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
-			  int depth);
-
-/* ---- external changes: what each read session's close saw of the file */
-
-static int sidl_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
-{
-	struct sidl *l = ctx;
-
-	(void)proc;
-	if (!x->obj || !x->close_ns || !file_session(x->kind) || (!x->rops && !x->wops))
-		return 0;
-	GROW(l->e, l->n, l->cap);
-	l->e[l->n++] = (struct sid_ent){ sid, x->close_ns, { x->dev, x->ino, x->size, x->mtime } };
-	return 0;
-}
-
-/* The file sessions of (s, proc), in sid order (the store's). */
-static struct sidl *get_sidl(pt_prov *pv, size_t s, uint32_t proc)
-{
-	uint64_t key = (uint64_t)s << 32 | proc;
-	struct sidl *l = pt_pv_cache_find(&pv->sids, key);
-
-	if (l)
-		return l;
-	l = xmalloc(sizeof *l);
-	memset(l, 0, sizeof *l);
-	pt_store_each_sess(pv->rs.st[s], proc, sidl_each, l);
-	pv->weight += l->n + 1;
-	pt_pv_cache_put(&pv->sids, key, l);
-	pt_pv_filled(pv);
-	return l;
-}
-
-static const struct sid_ent *sid_find(pt_prov *pv, size_t s, uint32_t proc, uint64_t sid)
-{
-	struct sidl *l = get_sidl(pv, s, proc);
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (l->e[mid].sid < sid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < l->n && l->e[lo].sid == sid ? &l->e[lo] : NULL;
-}
-
-static int id_known(const struct pt_file_id *id)
-{
-	return id->dev || id->ino || id->size || id->mtime;
-}
-
-static int id_same(const struct pt_file_id *a, const struct pt_file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime;
-}
-
-/* Two identities of one path whose bytes hashed the same are one version. */
-static int same_bytes(pt_prov *pv, uint32_t sa, const struct pt_file_id *a, uint32_t sb,
-		      const struct pt_file_id *b)
-{
-	struct pt_hash_rec x, y;
-
-	return pt_store_hash_get(pv->rs.st[sa], a, &x) == 0 && x.state == PT_HASH_DONE &&
-	       pt_store_hash_get(pv->rs.st[sb], b, &y) == 0 && y.state == PT_HASH_DONE &&
-	       memcmp(x.hash, y.hash, 16) == 0;
-}
-
-static int read_cmp(const void *a, const void *b)
-{
-	const struct tl_read *x = a, *y = b;
-
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	if (x->store != y->store)
-		return x->store < y->store ? -1 : 1;
-	if (x->proc != y->proc)
-		return x->proc < y->proc ? -1 : 1;
-	return (x->sid > y->sid) - (x->sid < y->sid);
-}
-
-/* Walk the reads in time order, per stretch of the timeline (the entries before them):
- * each stretch starts from what its write's close left (or from its first read), and a
- * read that saw another identity begins an external version (E_EXT) at its first read.
- * Reads during a write of the job (an earlier entry's session still open) say nothing. */
-static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
-{
-	struct pt_file_id ref = { 0, 0, 0, 0 }, last = { 0, 0, 0, 0 };
-	uint32_t ref_store = 0, last_store = 0;
-	long seg = -1, done = -1;    /* the stretch of the last read; entries walked */
-	uint64_t busy = 0;           /* the job's writes so far: open until */
-	size_t nbase = t->n, cap = f->cap;
-
-	if (f->nrs > 1)
-		qsort(f->rs, f->nrs, sizeof *f->rs, read_cmp);
-	for (size_t i = 0; i < f->nrs; i++) {
-		const struct tl_read *r = &f->rs[i];
-		/* the base entries (EXT ones are appended after them); reads come in time
-		 * order, so stretches only move forward */
-		long k = ents_before(t->e, nbase, r->t);
-		for (; done < k; done++) {
-			const struct tl_ent *e = &t->e[done + 1];
-			const struct sid_ent *w;
-			if (e->kind != E_WRITE)
-				continue;
-			if (!(w = sid_find(pv, e->store, e->id, e->x))) {
-				busy = UINT64_MAX;   /* a write whose close is not known */
-			} else if (w->close > busy) {
-				busy = w->close;     /* the last close of a write left the file */
-				last = w->id;
-				last_store = e->store;
-			}
-		}
-		if (k != seg) {
-			seg = k;
-			memset(&ref, 0, sizeof ref);
-			if (k >= 0 && t->e[k].kind == E_WRITE) {
-				ref = last;
-				ref_store = last_store;
-			}
-		}
-		const struct sid_ent *rd = sid_find(pv, r->store, r->proc, r->sid);
-		if (!rd || !id_known(&rd->id) || r->t < busy)
-			continue;
-		if (id_known(&ref) && !id_same(&ref, &rd->id) &&
-		    !same_bytes(pv, ref_store, &ref, r->store, &rd->id) &&
-		    (t->n == nbase || t->e[t->n - 1].x != r->t)) {
-			struct tl_ent e = { r->t - 1, r->t, t->cobj, 0, (uint16_t)t->cstore, E_EXT, 0 };
-			GROW(t->e, t->n, cap);
-			t->e[t->n++] = e;
-		}
-		ref = rd->id;
-		ref_store = r->store;
-	}
-	f->cap = cap;
-	if (t->n > nbase)
-		qsort(t->e, t->n, sizeof *t->e, ent_cmp);
-}
-
-static struct tl *get_tl(pt_prov *pv, size_t s, uint32_t obj)
-{
-	uint64_t key = (uint64_t)s << 32 | obj;
-	struct tl *t = pt_pv_cache_find(&pv->tl, key);
-	struct pt_buf path = { 0 };
-
-	if (t)
-		return t;
-	t = xmalloc(sizeof *t);
-	memset(t, 0, sizeof *t);
-	uint32_t kind = pt_pv_obj_name(pv, s, obj, &path);
-	pv->weight++;
-	if (kind == PT_KIND_FILE && path.len && path.p[0] == '/') {
-		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0, NULL, 0, 0 };
-		t->is_file = 1;
-		t->sys = system_path(path.p, path.len);
-		t->cstore = (uint32_t)s;
-		t->cobj = obj;
-		for (size_t j = 0; j < pv->rs.n; j++) {
-			uint32_t oj = obj;
-			if (j != s && pt_store_obj_find(pv->rs.st[j], path.p, path.len, &oj))
-				continue;
-			if (j < t->cstore) {
-				t->cstore = (uint32_t)j;
-				t->cobj = oj;
-			}
-			f.store = j;
-			pt_store_each_use(pv->rs.st[j], oj, tl_use, &f);
-			pt_store_each_flow(pv->rs.st[j], oj, 1, tl_flow_in, &f);
-			pt_store_each_flow(pv->rs.st[j], oj, 0, tl_flow_out, &f);
-		}
-		if (t->n > 1)
-			qsort(t->e, t->n, sizeof *t->e, ent_cmp);
-		/* v0 is in the graph when a read (or a move out) comes before every entry, or
-		 * after the content was renamed away; through a symbolic link, when the target
-		 * had no version of the run's making then either */
-		for (size_t i = 0; i < f.nreads && !t->has_v0; i++) {
-			long k = tl_before(t, f.reads[i]);
-			if (k >= 0 && t->e[k].kind != E_GONE)
-				continue;
-			if (k < 0 && t->has_sym && pv->depth < 8) {
-				pv->depth++;
-				struct ver v = resolve(pv, t->sym_store, t->sym_obj, f.reads[i], 0, 0);
-				pv->depth--;
-				if (v.kind == V_WRITE || v.kind == V_MOVE)
-					continue;
-			}
-			t->has_v0 = 1;
-		}
-		free(f.reads);
-		if (!t->has_sym && f.nrs)
-			tl_external(pv, t, &f);
-		free(f.rs);
-		pv->weight += t->n + f.nreads / 4 + 1;
-	}
-	pt_buf_free(&path);
-	pt_pv_cache_put(&pv->tl, key, t);
-	pt_pv_filled(pv);
-	return t;
-}
-
-/* The version of (s, obj) at time `when`: for a read (the content it saw), or for a
- * write (the version it revises: none after a rename away, v0 only when it exists). */
-static struct ver resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
-			  int depth)
-{
-	struct tl *t = get_tl(pv, s, obj);
-	struct ver v = { V_NONE, 0, 0, 0 };
-
-	if (!t->is_file)
-		return v;
-	long k = tl_before(t, when);
-	if (k >= 0) {
-		const struct tl_ent *e = &t->e[k];
-		switch (e->kind) {
-		case E_WRITE:
-			v.kind = V_WRITE;
-			v.store = e->store;
-			v.id = e->id;
-			v.x = e->x;
-			return v;
-		case E_MOVE:
-			v.kind = V_MOVE;
-			v.store = e->store;
-			v.id = e->id;
-			v.x = e->x;
-			return v;
-		case E_EXT:
-			v.kind = V_EXT;
-			v.store = t->cstore;
-			v.id = t->cobj;
-			v.x = e->x;
-			return v;
-		default:
-			if (for_write)
-				return v;
-			break;
-		}
-	} else if (t->has_sym && depth < 8 && !for_write) {
-		/* a symbolic link reads as its target; content from before the run, as its own */
-		struct ver w = resolve(pv, t->sym_store, t->sym_obj, when, 0, depth + 1);
-		if (w.kind == V_WRITE || w.kind == V_MOVE)
-			return w;
-	}
-	if (for_write && !t->has_v0)
-		return v;
-	v.kind = V_V0;
-	v.store = t->cstore;
-	v.id = t->cobj;
-	return v;
 }
 
 /* ---- IPC channels: the objects joined by channel edges, and who wrote into them */
@@ -755,10 +346,10 @@ static int pl_sess(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_
 		return 0;
 	uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
 	if (file_session(x->kind)) {
-		struct ver v = resolve(pv, f->store, x->obj, first, 0, 0);
+		struct ver v = pt_pv_resolve(pv, f->store, x->obj, first, 0, 0);
 		if (v.kind == V_NONE)
 			return 0;
-		struct tl *t = get_tl(pv, f->store, x->obj);
+		struct tl *t = pt_pv_get_tl(pv, f->store, x->obj);
 		GROW(f->l->r, f->l->nr, f->capr);
 		f->l->r[f->l->nr++] = (struct rd){ first, v, t->sys };
 	} else if (x->kind == PT_KIND_PIPE || x->kind == PT_KIND_SOCKET) {
@@ -1693,7 +1284,7 @@ static struct ver last_touch(pt_prov *pv, size_t s, uint32_t obj)
 	pt_store_each_use(pv->rs.st[s], obj, last_use, &l);
 	if (l.dirs & PT_USE_WRITE)
 		return (struct ver){ V_WRITE, (uint32_t)s, l.proc, l.sid };
-	return resolve(pv, s, obj, l.dirs ? l.rfirst : UINT64_MAX, 0, 0);
+	return pt_pv_resolve(pv, s, obj, l.dirs ? l.rfirst : UINT64_MAX, 0, 0);
 }
 
 static int ml_file_fact(void *ctx, const struct pt_fact *f)
@@ -1753,7 +1344,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 	/* what a rank asked of MPI-IO: its bytes under names of their own, for the POSIX
 	 * sessions underneath already count what reached the file system */
 	mpiio = x->kind == PT_KIND_MPI_FILE;
-	if (!get_tl(pv, pe->store, x->obj)->is_file)
+	if (!pt_pv_get_tl(pv, pe->store, x->obj)->is_file)
 		return 0;
 	if (x->rops) {
 		uint64_t first = x->rfirst ? x->rfirst : x->open_ns;
@@ -1764,7 +1355,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		if (pe->pass == 1) {
 			e_buf(pv, &pe->piri, PROV("qualifiedUsage"), S);
 		} else {
-			struct ver v = resolve(pv, pe->store, x->obj, first, 0, 0);
+			struct ver v = pt_pv_resolve(pv, pe->store, x->obj, first, 0, 0);
 			e_type(pv, S, PROV("Usage"));
 			if (mpiio)
 				e_type(pv, S, PT("MPIIOAccess"));
@@ -1806,7 +1397,7 @@ static int sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_ses
 		e_buf(pv, S, PROV("wasGeneratedBy"), &pe->piri);
 		e_time(pv, S, PROV("generatedAtTime"), end);
 		e_buf(pv, S, PROV("qualifiedGeneration"), G);
-		struct ver prev = resolve(pv, pe->store, x->obj, first, 1, 0);
+		struct ver prev = pt_pv_resolve(pv, pe->store, x->obj, first, 1, 0);
 		if (prev.kind != V_NONE && ver_cmp(&prev, &self)) {
 			pt_pv_iri_ver(pv, O, &prev);
 			e_buf(pv, S, PROV("wasRevisionOf"), O);
@@ -2360,7 +1951,7 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 	e_rules(pv, &fe->f, PT_RULE_PATH, path.p, RDF_TYPE);
 	e_text(pv, &fe->f, PT("path"), path.p, path.len);
 
-	struct tl *t = get_tl(pv, fe->store, obj);
+	struct tl *t = pt_pv_get_tl(pv, fe->store, obj);
 	if (t->has_v0) {
 		struct ver v = { V_V0, t->cstore, t->cobj, 0 };
 		pt_pv_iri_ver(pv, S, &v);
@@ -2381,12 +1972,12 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 			e_type(pv, S, PT("ExternalVersion"));
 			e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
 			e_buf(pv, S, PROV("specializationOf"), &fe->f);
-			struct ver prev = resolve(pv, fe->store, obj, when, 1, 0);
+			struct ver prev = pt_pv_resolve(pv, fe->store, obj, when, 1, 0);
 			if (prev.kind != V_NONE) {
 				pt_pv_iri_ver(pv, O, &prev);
 				e_buf(pv, S, PROV("wasRevisionOf"), O);
 			}
-			t = get_tl(pv, fe->store, obj);
+			t = pt_pv_get_tl(pv, fe->store, obj);
 			continue;
 		}
 		if (e->kind != E_MOVE)
@@ -2398,18 +1989,18 @@ static int file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name
 		e_rules(pv, S, PT_RULE_PATH, path.p, RDF_TYPE);
 		e_buf(pv, S, PROV("specializationOf"), &fe->f);
 		e_time(pv, S, PROV("generatedAtTime"), e->t);
-		struct ver src = resolve(pv, e->store, e->src, e->t, 0, 0);
+		struct ver src = pt_pv_resolve(pv, e->store, e->src, e->t, 0, 0);
 		if (src.kind != V_NONE) {
 			pt_pv_iri_ver(pv, O, &src);
 			e_buf(pv, S, PROV("wasDerivedFrom"), O);
 			e_buf(pv, S, e->flow == PT_FLOW_RENAME ? PT("renamedFrom") : PT("linkedFrom"), O);
 		}
-		struct ver prev = resolve(pv, e->store, e->id, e->t, 1, 0);
+		struct ver prev = pt_pv_resolve(pv, e->store, e->id, e->t, 1, 0);
 		if (prev.kind != V_NONE && ver_cmp(&prev, &v)) {
 			pt_pv_iri_ver(pv, O, &prev);
 			e_buf(pv, S, PROV("wasRevisionOf"), O);
 		}
-		t = get_tl(pv, fe->store, obj);
+		t = pt_pv_get_tl(pv, fe->store, obj);
 	}
 	if (pv->ml)
 		ml_file(pv, fe->store, obj, &fe->f);
