@@ -9,6 +9,8 @@
  *                      versions
  *   prov-versions.c    a file's timeline over every store; the version a read saw or a
  *                      write revised; external changes
+ *   prov-mpi.c         ranks: the flows of data into each, its properties and
+ *                      communications, spawns; the run's send/receive check
  *   prov-cuda.c        the one pass over the logs (CUDA summaries, MPI_INIT); GPUs and
  *                      kernel, copy and set summaries
  *
@@ -417,5 +419,50 @@ struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj);
  * symbolic links followed so far, 0 from outside. */
 struct ver pt_pv_resolve(pt_prov *pv, size_t s, uint32_t obj, uint64_t when, int for_write,
 			 int depth);
+
+/* One flow of data into the rank: a point-to-point record of a receiving kind, or one
+ * sending member of a collective record. */
+struct mpi_flow {
+	int found;                   /* the sender is in a store of the run (else: qs, q 0) */
+	uint32_t qs, q;              /* the sender's store and image */
+	int32_t from, to;            /* its world rank, and the receiver's */
+	uint32_t op;
+	int coll;
+	uint32_t comm;               /* collectives: the receiver's number for it */
+	int32_t root;                /* a world rank, -1: none or several */
+	struct pt_mpi_comm cm;
+	const struct pt_mpi_traffic *t;
+	const struct pt_mpi_calls *c;
+};
+
+typedef void (*mpi_flow_fn)(pt_prov *pv, void *ctx, const struct mpi_flow *f);
+
+/* ---- processes */
+
+struct proc_emit {
+	pt_prov *pv;
+	size_t store;
+	const struct pt_proc_rec *rec;
+	struct pt_buf piri;          /* the process's IRI */
+	struct pt_buf path;          /* a file's path */
+	struct pt_buf x;             /* another IRI */
+	int pass;
+	struct pt_buf models;        /* the model versions it wrote: obj:u32 | IRI NUL, ... */
+};
+
+/* ---- MPI (prov-mpi.c) */
+
+/* Each flow of data into image proc of store s, to fn, in the store's order (point to
+ * point by peer and kind, then collectives by communicator, kind, root and sending
+ * member), senders that no store holds included; 0 when the image is not a rank. */
+int pt_pv_mpi_flows(pt_prov *pv, size_t s, uint32_t proc, mpi_flow_fn fn, void *ctx);
+/* The rank that spawned image proc of store s, when a store of the run holds it: 1. */
+int pt_pv_mpi_spawner(pt_prov *pv, size_t s, uint32_t proc, uint32_t *qs, uint32_t *q);
+/* The run's pt:mpiConsistent and pt:mpiMismatch, on S. */
+void pt_pv_emit_mpi_check(pt_prov *pv, const struct pt_buf *S);
+/* A rank's MPI: pass 1, what its process's block says (inf: the images of its store
+ * already said to inform it, sorted); pass 2, the blocks of its communications. */
+void pt_pv_emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
+		    const uint32_t *inf, size_t ninf, int pass);
 
 #endif /* PT_PROV_INT_H */
