@@ -9,6 +9,8 @@
  *                      versions
  *   prov-versions.c    a file's timeline over every store; the version a read saw or a
  *                      write revised; external changes
+ *   prov-derive.c      derivations: what each process read, whom it heard from over pipes,
+ *                      sockets and MPI, and the walk that gives a version its sources
  *   prov-mpi.c         ranks: the flows of data into each, its properties and
  *                      communications, spawns; the run's send/receive check
  *   prov-cuda.c        the one pass over the logs (CUDA summaries, MPI_INIT); GPUs and
@@ -178,7 +180,7 @@ struct runinfo {
 	int have_start, have_end, have_exit, have_signal, have_user;
 };
 
-struct stack_item;            /* the derivation walk's stack (prov.c) */
+struct stack_item;            /* the derivation walk's stack (prov-derive.c) */
 struct cuda_list;             /* the log pass's records of one store (prov-cuda.c) */
 
 struct pt_prov {
@@ -464,5 +466,13 @@ void pt_pv_emit_mpi_check(pt_prov *pv, const struct pt_buf *S);
  * already said to inform it, sorted); pass 2, the blocks of its communications. */
 void pt_pv_emit_mpi(pt_prov *pv, struct proc_emit *pe, const struct plist *l,
 		    const uint32_t *inf, size_t ninf, int pass);
+
+/* ---- derivations (prov-derive.c) */
+
+/* What image proc of store s read, heard over IPC and MPI, and who spawned it (cached). */
+struct plist *pt_pv_get_plist(pt_prov *pv, size_t s, uint32_t proc);
+/* The sources of version self, written by image proc of store s until t, into pv->srcs
+ * (sorted); 1 when max_sources cut the list. */
+int pt_pv_sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struct ver *self);
 
 #endif /* PT_PROV_INT_H */
