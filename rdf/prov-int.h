@@ -13,6 +13,7 @@
  *                      sockets and MPI, and the walk that gives a version its sources
  *   prov-mpi.c         ranks: the flows of data into each, its properties and
  *                      communications, spawns; the run's send/receive check
+ *   prov-ml.c          ML facts: hyperparameters, model evaluations, file descriptions
  *   prov-cuda.c        the one pass over the logs (CUDA summaries, MPI_INIT); GPUs and
  *                      kernel, copy and set summaries
  *
@@ -474,5 +475,15 @@ struct plist *pt_pv_get_plist(pt_prov *pv, size_t s, uint32_t proc);
 /* The sources of version self, written by image proc of store s until t, into pv->srcs
  * (sorted); 1 when max_sources cut the list. */
 int pt_pv_sources(pt_prov *pv, size_t s, uint32_t proc, uint64_t t, const struct ver *self);
+
+/* ---- ML facts (prov-ml.c), when the rules extract them (pv->ml) */
+
+/* Keep ver, the version of object obj that pe's process wrote, when its path's rules
+ * type it mls:Model (pe->path: the path): the models its evaluations evaluate. */
+void pt_pv_ml_model(pt_prov *pv, struct proc_emit *pe, uint32_t obj, const struct pt_buf *ver);
+/* pe's process's hyperparameter settings and model evaluations. */
+void pt_pv_ml_proc(pt_prov *pv, struct proc_emit *pe);
+/* The descriptions and extraction gaps of object obj of store store, file F. */
+void pt_pv_ml_file(pt_prov *pv, size_t store, uint32_t obj, const struct pt_buf *F);
 
 #endif /* PT_PROV_INT_H */
