@@ -7,6 +7,8 @@
  *   prov-cache.c       memory: the key sets, the caches and their safe points
  *   prov-iri.c         the IRIs of the run's things: run, processes, hosts, users, files,
  *                      versions
+ *   prov-entities.c    files and versions: usages, generations, revisions, sources,
+ *                      content identity; initial, external and moved versions
  *   prov-versions.c    a file's timeline over every store; the version a read saw or a
  *                      write revised; external changes
  *   prov-derive.c      derivations: what each process read, whom it heard from over pipes,
@@ -485,5 +487,26 @@ void pt_pv_ml_model(pt_prov *pv, struct proc_emit *pe, uint32_t obj, const struc
 void pt_pv_ml_proc(pt_prov *pv, struct proc_emit *pe);
 /* The descriptions and extraction gaps of object obj of store store, file F. */
 void pt_pv_ml_file(pt_prov *pv, size_t store, uint32_t obj, const struct pt_buf *F);
+
+/* ---- files */
+
+struct file_emit {
+	pt_prov *pv;
+	size_t store;
+	struct pt_buf f;     /* the file's IRI */
+	struct pt_buf x;
+};
+
+/* ---- files and versions (prov-entities.c) */
+
+/* A pt_store_each_sess() callback (ctx: struct proc_emit) for each session of a process:
+ * pass 1, prov:qualifiedUsage of each read in its block; pass 2, the blocks of the
+ * usages, generations and the versions written. */
+int pt_pv_sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x);
+/* A pt_store_each_obj() callback (ctx: struct file_emit): a file's block and those of its
+ * initial, external and moved versions, on the first store that knows its path. */
+int pt_pv_file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name, size_t len);
+/* The executables that no store knows as a file (exec'd, never opened). */
+void pt_pv_emit_exes(pt_prov *pv);
 
 #endif /* PT_PROV_INT_H */
