@@ -3,7 +3,10 @@
  * Not installed.
  *
  * The files:
- *   prov.c             everything else
+ *   prov.c             the driver: open, the walk in its fixed order, close; the API of
+ *                      prov.h
+ *   prov-activities.c  the run, hosts, users; each process's block and the blocks of its
+ *                      qualified terms; coverage gaps
  *   prov-cache.c       memory: the key sets, the caches and their safe points
  *   prov-iri.c         the IRIs of the run's things: run, processes, hosts, users, files,
  *                      versions
@@ -508,5 +511,28 @@ int pt_pv_sess_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess
 int pt_pv_file_each(void *ctx, uint32_t obj, uint32_t kind, const uint8_t *name, size_t len);
 /* The executables that no store knows as a file (exec'd, never opened). */
 void pt_pv_emit_exes(pt_prov *pv);
+
+/* ---- coverage gaps */
+
+struct gap_emit {
+	pt_prov *pv;
+	size_t store;
+};
+
+/* ---- activities and agents (prov-activities.c) */
+
+/* Read dir/run.json into pv->ri (none: nothing said; not a run's: said on stderr). */
+int pt_pv_run_json(pt_prov *pv, const char *dir);
+/* The run's block, then its hosts' and users'. */
+void pt_pv_emit_run(pt_prov *pv);
+void pt_pv_emit_hosts(pt_prov *pv);
+void pt_pv_emit_users(pt_prov *pv);
+/* A pt_store_each_proc() callback (ctx: struct proc_emit): a process's block, the blocks
+ * of its qualified terms, its versions (pt_pv_sess_each) and ML facts. */
+int pt_pv_proc_each(void *ctx, const struct pt_proc_rec *r);
+/* pt_store_each_gap() callbacks (ctx: struct gap_emit): count each image's gaps into
+ * pv->gaps_of (before the processes), and a gap's block. */
+int pt_pv_gap_count(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len);
+int pt_pv_gap_each(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *rec, uint32_t len);
 
 #endif /* PT_PROV_INT_H */
