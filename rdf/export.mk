@@ -4,7 +4,9 @@
 # The vocabulary and the default rules are data: installed with or without Redland.
 pkgdata_DATA = share/ml.rules share/provtrace.ttl
 
-PT_RDF_SOURCES = rdf/prov.h rdf/prov.c rdf/iri.h rdf/rules.h
+PT_RDF_SOURCES = rdf/prov.h rdf/prov-int.h rdf/prov.c rdf/prov-activities.c rdf/prov-cache.c \
+	rdf/prov-iri.c rdf/prov-entities.c rdf/prov-versions.c rdf/prov-derive.c rdf/prov-mpi.c \
+	rdf/prov-ml.c rdf/prov-cuda.c rdf/iri.h rdf/rules.h
 PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
 	tests/rdf/export-hostile.sh tests/rdf/query.sh tests/rdf/export-mpi.sh \
 	tests/rdf/export-mpirun.sh tests/rdf/rocrate.sh
