@@ -64,6 +64,7 @@ static void ml_term(pt_prov *pv, struct pt_buf *b, const char *kind, const char 
 	if (!pt_strset_add(&pv->mlterms, b->p, b->len))
 		return;
 	int measure = !strcmp(kind, "/measure/");
+	e_type(pv, b, PROV("Entity"));   /* every subject has a PROV type */
 	e_type(pv, b, measure ? MLS("EvaluationMeasure") : MLS("HyperParameter"));
 	e_text(pv, b, RDFS_LABEL, name, strlen(name));
 	if (measure)
@@ -166,6 +167,7 @@ static int ml_fact(void *ctx, const struct pt_fact *f)
 		pt_buf_puts(N, "/hp/");
 		pt_buf_u64(N, f->n);
 		e_buf(pv, P, MLS("hasInput"), N);
+		e_type(pv, N, PROV("Entity"));
 		e_type(pv, N, MLS("HyperParameterSetting"));
 		ml_term(pv, &m->t, "/hyperparameter/", f->key);
 		e_buf(pv, N, MLS("specifiedBy"), &m->t);
@@ -177,6 +179,7 @@ static int ml_fact(void *ctx, const struct pt_fact *f)
 		pt_buf_puts(N, "/eval/");
 		pt_buf_u64(N, f->n);
 		e_buf(pv, P, MLS("hasOutput"), N);
+		e_type(pv, N, PROV("Entity"));
 		e_type(pv, N, MLS("ModelEvaluation"));
 		ml_term(pv, &m->t, "/measure/", f->item);
 		e_buf(pv, N, MLS("specifiedBy"), &m->t);
@@ -200,6 +203,7 @@ static int ml_fact(void *ctx, const struct pt_fact *f)
 			pt_buf_putc(&m->q, '/');
 			pt_buf_u64(&m->q, i);
 			e_buf(pv, N, PT("point"), &m->q);
+			e_type(pv, &m->q, PROV("Entity"));
 			e_int(pv, &m->q, PT("step"), step);
 			e_double(pv, &m->q, PT("value"), v);
 		}

@@ -163,4 +163,6 @@ diff -u "$T/want-evaluates" "$T/evaluates" || fail "the evaluator's series evalu
 # every term the export uses is declared
 "$PY" "$top_srcdir/tests/rdf/check.py" vocab "$T/desc.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null ||
 	fail "terms of the export missing from share/provtrace.ttl"
+"$PY" "$top_srcdir/tests/rdf/check.py" graph "$T/desc.ttl" turtle >"$T/prov-check" 2>&1 ||
+	fail "PROV-O constraints of the export: $(head -5 "$T/prov-check")"
 exit 0

@@ -228,3 +228,7 @@ done
 # every provtrace term the export uses is declared in the vocabulary
 "$PY" "$top_srcdir/tests/rdf/check.py" vocab "$T/ml.ttl" "$top_srcdir/share/provtrace.ttl" >/dev/null ||
 	fail "terms of the export missing from share/provtrace.ttl"
+# and PROV-O's constraints hold (every described subject has a PROV type: the settings,
+# evaluations, hyperparameters and measures are prov:Entity)
+"$PY" "$top_srcdir/tests/rdf/check.py" graph "$T/ml.ttl" turtle >"$T/prov-check" 2>&1 ||
+	fail "PROV-O constraints of the ML export: $(head -5 "$T/prov-check")"
