@@ -351,6 +351,10 @@ int pt_st_sess_end(pt_store *st, uint32_t proc, const struct pt_ev *ev, int from
 	u.end = s.close_ns;
 	u.rbytes = s.rbytes;
 	u.wbytes = s.wbytes;
+	u.dev = s.dev;     /* what the close saw, for a reader of the file's history */
+	u.ino = s.ino;
+	u.size = s.size;
+	u.mtime = s.mtime;
 	if ((r = obj_used(st, s.obj, &used)))
 		return r;
 	/* one entry per direction, so that a walk back seeks the writers of an object and

@@ -153,6 +153,20 @@ static int sess_cb(void *ctx, const MDB_val *k, const MDB_val *v)
 	return ((pt_sess_fn)w->fn)(w->ctx, rd32(k->mv_data), rd64((uint8_t *)k->mv_data + 4), &s);
 }
 
+int pt_store_sess(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_rec *s)
+{
+	uint8_t k[12];
+	MDB_val v;
+	int r;
+
+	be32(k, proc);
+	be64(k + 4, sid);
+	if ((r = pt_st_get(st, DB_SESS, k, sizeof k, &v)))
+		return r;
+	memset(s, 0, sizeof *s);
+	return pt_st_sess_unpack(v.mv_data, v.mv_size, s);
+}
+
 int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx)
 {
 	struct walk_ctx w = { (void *)fn, ctx, 0 };

@@ -29,7 +29,10 @@
  *   sess     proc:u32 | sid:u64            → struct pt_sess_rec, packed (varints) [index]
  *   use      obj:u32 | dir:u8 | proc:u32 | sid:u64
  *                                         → struct pt_use_rec, packed (sessions that moved
- *                                           data; one entry per direction, 1 read 2 write)
+ *                                           data; one entry per direction, 1 read 2 write;
+ *                                           with the file's identity its close saw, so
+ *                                           that a file's history needs no session
+ *                                           lookup: 11 fields, 7 when indexed before)
  *                                                                               [index]
  *   child    parent:u32 | child:u32        → how:u8 | ts:u64                   [ingest]
  *   flow     from:u32 | to:u32 | ts:u64    → kind:u8   (data in `from` before ts is in `to`)
@@ -261,7 +264,8 @@ int pt_st_log_end(pt_store *st, MDB_txn *txn, uint64_t *next, uint64_t *last_key
 
 /* The packed values of sess and use (0 from a pack: the buffer was too small). */
 #define SESS_FIELDS 22
-#define USE_FIELDS 7
+#define USE_FIELDS 11
+#define USE_FIELDS_V1 7    /* before the close's identity */
 size_t pt_st_sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n);
 int pt_st_sess_unpack(const void *p, size_t n, struct pt_sess_rec *s);
 size_t pt_st_use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n);

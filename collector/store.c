@@ -642,7 +642,7 @@ size_t pt_st_sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n)
 	return w.overflow ? 0 : (size_t)(w.p - buf);
 }
 
-static int unpack_uints(const void *p, size_t n, uint64_t *v, uint32_t max)
+static int unpack_uints(const void *p, size_t n, uint64_t *v, uint32_t max, uint32_t *fields)
 {
 	struct pt_mpr r;
 	uint32_t count;
@@ -658,6 +658,8 @@ static int unpack_uints(const void *p, size_t n, uint64_t *v, uint32_t max)
 		if (i < max)
 			v[i] = x;
 	}
+	if (fields)
+		*fields = count;
 	return 0;
 }
 
@@ -665,7 +667,7 @@ int pt_st_sess_unpack(const void *p, size_t n, struct pt_sess_rec *s)
 {
 	uint64_t v[SESS_FIELDS];
 
-	if (unpack_uints(p, n, v, SESS_FIELDS))
+	if (unpack_uints(p, n, v, SESS_FIELDS, NULL))
 		return PT_EWIRE;
 	s->obj = (uint32_t)v[0];
 	s->kind = (uint32_t)v[1];
@@ -705,14 +707,19 @@ size_t pt_st_use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n)
 	pt_mpw_uint(&w, t_off(u->end, u->rfirst));
 	pt_mpw_uint(&w, u->rbytes);
 	pt_mpw_uint(&w, u->wbytes);
+	pt_mpw_uint(&w, u->dev);
+	pt_mpw_uint(&w, u->ino);
+	pt_mpw_uint(&w, u->size);
+	pt_mpw_uint(&w, t_off(u->mtime, u->end));
 	return w.overflow ? 0 : (size_t)(w.p - buf);
 }
 
 int pt_st_use_unpack(const void *p, size_t n, struct pt_use_rec *u)
 {
 	uint64_t v[USE_FIELDS];
+	uint32_t fields;
 
-	if (unpack_uints(p, n, v, USE_FIELDS))
+	if (unpack_uints(p, n, v, USE_FIELDS, &fields))
 		return PT_EWIRE;
 	u->dirs = (uint32_t)v[0];
 	u->kind = (uint32_t)v[1];
@@ -721,6 +728,11 @@ int pt_st_use_unpack(const void *p, size_t n, struct pt_use_rec *u)
 	u->end = t_abs(v[4], v[2]);
 	u->rbytes = v[5];
 	u->wbytes = v[6];
+	u->has_id = fields >= USE_FIELDS;
+	u->dev = v[7];
+	u->ino = v[8];
+	u->size = v[9];
+	u->mtime = t_abs(v[10], u->end);
 	return 0;
 }
 

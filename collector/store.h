@@ -201,6 +201,10 @@ struct pt_use_rec {
 	uint32_t kind;
 	uint64_t rfirst, wfirst, end;
 	uint64_t rbytes, wbytes;
+	/* the file's identity the close saw, as in the session (a store indexed before
+	 * 0.9 has none: has_id 0, ask pt_store_sess) */
+	int has_id;
+	uint64_t dev, ino, size, mtime;
 };
 
 #define PT_USE_READ 1u
@@ -261,6 +265,8 @@ typedef int (*pt_log_fn)(void *ctx, uint64_t seq, uint32_t proc, const uint8_t *
 
 int pt_store_each_proc(pt_store *st, pt_proc_fn fn, void *ctx);
 int pt_store_each_sess(pt_store *st, uint32_t proc, pt_sess_fn fn, void *ctx);
+/* The session sid of proc (PT_ENOTFOUND when the store has none). */
+int pt_store_sess(pt_store *st, uint32_t proc, uint64_t sid, struct pt_sess_rec *s);
 int pt_store_each_use(pt_store *st, uint32_t obj, pt_use_fn fn, void *ctx);  /* obj 0: all */
 /* Only the sessions of obj that read it (dir PT_USE_READ) or wrote it (PT_USE_WRITE). */
 int pt_store_each_use_dir(pt_store *st, uint32_t obj, uint32_t dir, pt_use_fn fn, void *ctx);

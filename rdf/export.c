@@ -311,9 +311,8 @@ int main(int argc, char **argv)
 
 	po.max_sources = PT_PROV_MAX_SOURCES;
 	/* the cache budget changes speed and memory, never the output (the tests check) */
-	const char *cache = getenv("PROVTRACE_EXPORT_CACHE");
-	if (cache && *cache)
-		po.cache_entries = strtoull(cache, NULL, 0);
+	if (pt_prov_cache_env(&po, "provtrace export"))
+		return 2;
 	while ((c = getopt_long(argc, argv, "f:o:r:Rb:am:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -483,6 +482,14 @@ int main(int argc, char **argv)
 	if (!quiet && w.progress)
 		fprintf(stderr, "provtrace export: %llu triples%s%s\n", (unsigned long long)w.triples,
 			used ? ", rules from " : "", used ? used : "");
+	const char *debug = getenv("PROVTRACE_DEBUG");
+	if (debug && *debug && strcmp(debug, "0")) {
+		struct pt_prov_cache_stats cs;
+		pt_prov_cache_stats(pv, &cs);
+		fprintf(stderr, "provtrace export: caches: budget %zu bytes, at most %zu, %llu fills, "
+			"%llu evictions\n", cs.budget, cs.peak, (unsigned long long)cs.fills,
+			(unsigned long long)cs.evictions);
+	}
 	rc = 0;
 out:
 	if (tmppath) {

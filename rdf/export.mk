@@ -9,7 +9,7 @@ PT_RDF_SOURCES = rdf/prov.h rdf/prov-int.h rdf/prov.c rdf/prov-activities.c rdf/
 	rdf/prov-ml.c rdf/prov-cuda.c rdf/iri.h rdf/rules.h
 PT_RDF_TESTS = tests/rdf/export-small.sh tests/rdf/export-pool.sh \
 	tests/rdf/export-hostile.sh tests/rdf/query.sh tests/rdf/export-mpi.sh \
-	tests/rdf/export-mpirun.sh tests/rdf/rocrate.sh
+	tests/rdf/export-mpirun.sh tests/rdf/rocrate.sh tests/rdf/export-cache.sh
 EXTRA_DIST += $(pkgdata_DATA) $(PT_RDF_TESTS) tests/rdf/check.py tests/rdf/rdflib.sh \
 	tests/rdf/crate-check.py \
 	tests/rdf/golden/small.nt tests/rdf/golden/small.ttl tests/rdf/golden/small-ml.ttl \

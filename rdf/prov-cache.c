@@ -1,6 +1,7 @@
 /* prov-cache.c — the memory of the PROV-O mapping (see prov-int.h): sets of 128-bit keys
- * emptied in O(1), and the caches of timelines, session lists, IPC channels and read
- * lists, emptied as a whole at safe points when they weigh more than the budget. */
+ * emptied in O(1), and the caches of timelines, IPC channels and read
+ * lists, weighed in bytes, whose least recently used items go at safe points when they
+ * weigh more than the budget. */
 #include "config.h"
 
 #include <stdio.h>
@@ -91,34 +92,70 @@ void pt_pv_kset_free(struct kset *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* ---- caches: filled on demand, emptied as a whole between two top-level items when
- * they hold more than the budget (so that no pointer into them dangles mid-item) */
+/* ---- caches: filled on demand, each item weighed in bytes; at a safe point (between two
+ * top-level items, so that no pointer into them dangles mid-item) the least recently used
+ * go when all three weigh more than the budget */
 
-void *pt_pv_cache_find(struct cache *c, uint64_t key)
+/* What a slot and its index entry cost beside the item's own bytes. */
+#define SLOT_BYTES (sizeof(struct cslot) + 2 * (2 * sizeof(uint64_t) + 1))
+
+void *pt_pv_cache_find(pt_prov *pv, struct cache *c, uint64_t key)
 {
-	int fresh;
-	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
+	const uint64_t *v = pt_u64map_find(&c->idx, key);
 
-	return *v ? c->item[*v - 1] : NULL;
+	if (!v || !*v)
+		return NULL;
+	c->item[*v - 1].used = ++pv->clock;
+	return c->item[*v - 1].p;
 }
 
-void pt_pv_cache_put(struct cache *c, uint64_t key, void *item)
+/* The stores' pages a walk touches count in its resident size: hand them back now and
+ * then (they stay in the page cache), every so many items and cache fills. */
+static void drop_pages(pt_prov *pv)
+{
+	for (size_t i = 0; i < pv->rs.n; i++)
+		pt_store_drop_pages(pv->rs.st[i]);
+}
+
+void pt_pv_cache_put(pt_prov *pv, struct cache *c, uint64_t key, void *item, size_t bytes)
 {
 	int fresh;
 	uint64_t *v = pt_u64map_get(&c->idx, key, 0, &fresh);
 
 	GROW(c->item, c->n, c->cap);
-	c->item[c->n++] = item;
+	c->item[c->n++] = (struct cslot){ key, ++pv->clock, bytes + SLOT_BYTES, item };
 	*v = c->n;
+	pv->weight += bytes + SLOT_BYTES;
+	if (pv->weight > pv->peak)
+		pv->peak = pv->weight;
+	if ((++pv->fills & 0x3f) == 0)
+		drop_pages(pv);
 }
 
-static void cache_clear(struct cache *c, void (*free_item)(void *))
+/* Keep the items used after `cut` (all when cut is 0, none when UINT64_MAX); returns the
+ * bytes freed.  The index is rebuilt for the slots that stay. */
+static size_t cache_keep(struct cache *c, uint64_t cut)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free_item(c->item[i]);
-	free(c->item);
+	size_t freed = 0, k = 0;
+
 	pt_u64map_free(&c->idx);
-	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->item[i].used <= cut) {
+			freed += c->item[i].bytes;
+			c->free_item(c->item[i].p);
+			continue;
+		}
+		int fresh;
+		c->item[k++] = c->item[i];
+		*pt_u64map_get(&c->idx, c->item[k - 1].key, 0, &fresh) = k;
+	}
+	c->n = k;
+	if (!k) {
+		free(c->item);
+		c->item = NULL;
+		c->cap = 0;
+	}
+	return freed;
 }
 
 static void tl_free(void *p)
@@ -144,40 +181,81 @@ static void pl_free(void *p)
 	free(l);
 }
 
-static void sidl_free(void *p)
+void pt_pv_caches_init(pt_prov *pv)
 {
-	struct sidl *l = p;
-	free(l->e);
-	free(l);
+	pv->tl.free_item = tl_free;
+	pv->comp.free_item = comp_free;
+	pv->pl.free_item = pl_free;
 }
 
 void pt_pv_caches_clear(pt_prov *pv)
 {
-	cache_clear(&pv->sids, sidl_free);
-	cache_clear(&pv->tl, tl_free);
-	cache_clear(&pv->comp, comp_free);
-	cache_clear(&pv->pl, pl_free);
+	struct cache *all[] = { &pv->tl, &pv->comp, &pv->pl };
+
+	for (size_t i = 0; i < 3; i++)
+		cache_keep(all[i], UINT64_MAX);
 	pv->weight = 0;
 }
 
-/* The stores' pages a walk touches count in its resident size: hand them back now and
- * then (they stay in the page cache), every so many items and cache fills. */
-static void drop_pages(pt_prov *pv)
+struct age {
+	uint64_t used;
+	size_t bytes;
+};
+
+static int age_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < pv->rs.n; i++)
-		pt_store_drop_pages(pv->rs.st[i]);
+	const struct age *x = a, *y = b;
+	return (x->used > y->used) - (x->used < y->used);
 }
 
-void pt_pv_filled(pt_prov *pv)
+/* Evict the least recently used items of the k caches c until all weigh at most `to`:
+ * their ages sorted, the cut is the last use of the youngest item that goes. */
+static void evict_lru(pt_prov *pv, struct cache **c, size_t k, size_t to)
 {
-	if ((++pv->fills & 0x3f) == 0)
-		drop_pages(pv);
+	size_t n = 0, m = 0, w = pv->weight;
+
+	for (size_t i = 0; i < k; i++)
+		n += c[i]->n;
+	if (!n)
+		return;
+	struct age *a = xmalloc(n * sizeof *a);
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < c[i]->n; j++)
+			a[m++] = (struct age){ c[i]->item[j].used, c[i]->item[j].bytes };
+	qsort(a, n, sizeof *a, age_cmp);
+	uint64_t cut = 0;
+	for (size_t i = 0; i < n && w > to; i++) {
+		w -= a[i].bytes;
+		cut = a[i].used;
+	}
+	free(a);
+	for (size_t i = 0; i < k && cut; i++)
+		pv->weight -= cache_keep(c[i], cut);
+}
+
+/* Down to half the budget: first the read lists and IPC channels, each rebuilt from the
+ * sessions of one process or channel, then, only if they are not enough, the timelines,
+ * small but each rebuilt from every use of its file in every store, and needed by every
+ * process that read the file. */
+static void evict(pt_prov *pv)
+{
+	struct cache *lists[] = { &pv->pl, &pv->comp }, *all[] = { &pv->pl, &pv->comp, &pv->tl };
+
+	evict_lru(pv, lists, 2, pv->budget / 2);
+	if (pv->weight > pv->budget / 2)
+		evict_lru(pv, all, 3, pv->budget / 2);
+	pv->evictions++;
 }
 
 void pt_pv_safe_point(pt_prov *pv)
 {
 	if (pv->weight > pv->budget)
-		pt_pv_caches_clear(pv);
+		evict(pv);
 	if ((++pv->items & 0x1ff) == 0)
 		drop_pages(pv);
+}
+
+void pt_prov_cache_stats(const pt_prov *pv, struct pt_prov_cache_stats *s)
+{
+	*s = (struct pt_prov_cache_stats){ pv->budget, pv->peak, pv->fills, pv->evictions };
 }

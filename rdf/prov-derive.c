@@ -79,7 +79,7 @@ static int cw_cmp(const void *a, const void *b)
 static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 {
 	uint64_t key = (uint64_t)s << 32 | obj;
-	struct comp *c = pt_pv_cache_find(&pv->comp, key);
+	struct comp *c = pt_pv_cache_find(pv, &pv->comp, key);
 
 	if (c)
 		return c;
@@ -95,9 +95,7 @@ static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 	if (c->n > 1)
 		qsort(c->w, c->n, sizeof *c->w, cw_cmp);
 	free(f.objs);
-	pv->weight += c->n + 1;
-	pt_pv_cache_put(&pv->comp, key, c);
-	pt_pv_filled(pv);
+	pt_pv_cache_put(pv, &pv->comp, key, c, sizeof *c + pt_pv_fit(&c->w, c->n, sizeof *c->w));
 	return c;
 }
 
@@ -237,7 +235,7 @@ static int ie_cmp(const void *a, const void *b)
 struct plist *pt_pv_get_plist(pt_prov *pv, size_t s, uint32_t proc)
 {
 	uint64_t key = (uint64_t)s << 32 | proc;
-	struct plist *l = pt_pv_cache_find(&pv->pl, key);
+	struct plist *l = pt_pv_cache_find(pv, &pv->pl, key);
 
 	if (l)
 		return l;
@@ -254,9 +252,9 @@ struct plist *pt_pv_get_plist(pt_prov *pv, size_t s, uint32_t proc)
 		if (l->ne > 1)
 			qsort(l->e, l->ne, sizeof *l->e, ie_cmp);
 	}
-	pv->weight += l->nr + l->ne + l->nm + 1;
-	pt_pv_cache_put(&pv->pl, key, l);
-	pt_pv_filled(pv);
+	size_t bytes = sizeof *l + pt_pv_fit(&l->r, l->nr, sizeof *l->r) +
+		       pt_pv_fit(&l->e, l->ne, sizeof *l->e) + pt_pv_fit(&l->m, l->nm, sizeof *l->m);
+	pt_pv_cache_put(pv, &pv->pl, key, l, bytes);
 	return l;
 }
 

@@ -33,10 +33,12 @@
  * callback is kept in pv->err: emit() makes no more calls and the walks stop at their
  * next check.
  *
- * Caches.  Timelines, session lists, IPC channels and per-process read lists are filled
- * on demand from the stores and emptied as a whole at a safe point (between two processes
- * or two files) when they weigh more than the budget: a pointer into them is valid until
- * the next safe point.
+ * Caches.  Timelines, IPC channels and per-process read lists are filled
+ * on demand from the stores, each weighed in the bytes it holds.  At a safe point (between
+ * two processes or two files), when all three weigh more than the budget, the least
+ * recently used items go until they weigh half of it: a pointer into a cache is valid
+ * until the next safe point.  An evicted item is rebuilt, the same, when it is needed
+ * again, so the budget changes time and memory, never the triples.
  *
  * Names.  The triple helpers are static inline here, as they were static in one file, so
  * that each file's constant predicates still fold into their calls. */
@@ -152,21 +154,25 @@ struct comp {
 	size_t n;
 };
 
-struct cache {
-	struct pt_u64map idx;   /* key → index + 1 */
-	void **item;
-	size_t n, cap;
+/* One cached item: its key, its weight in bytes (what it holds in the heap) and when it
+ * was last found or put (pv->clock), for eviction. */
+struct cslot {
+	uint64_t key, used;
+	size_t bytes;
+	void *p;
 };
 
-/* The file sessions of one process, by sid: the identity each close saw. */
+struct cache {
+	struct pt_u64map idx;   /* key → slot + 1 */
+	struct cslot *item;
+	size_t n, cap;
+	void (*free_item)(void *);
+};
+
+/* A file session of one process: the identity its close saw. */
 struct sid_ent {
 	uint64_t sid, close;
 	struct pt_file_id id;
-};
-
-struct sidl {
-	struct sid_ent *e;
-	size_t n, cap;
 };
 
 /* A set of 128-bit keys with a value each, emptied in O(1) by a generation stamp. */
@@ -207,8 +213,11 @@ struct pt_prov {
 	const char *phase;
 	uint64_t done, total;
 
-	struct cache tl, comp, pl, sids;
-	size_t weight, budget;
+	struct cache tl, comp, pl;
+	size_t weight, budget;       /* bytes the caches hold, and the most they may */
+	size_t peak;                 /* the most they held */
+	uint64_t clock;              /* cache uses so far: the age of an item */
+	uint64_t evictions;          /* safe points that evicted */
 
 	struct pt_strset exes, hosts;
 	struct pt_u64map uids;
@@ -379,15 +388,31 @@ void pt_pv_kset_reset(struct kset *s);
 uint64_t *pt_pv_kset_get(struct kset *s, uint64_t k1, uint64_t k2, uint64_t init, int *fresh);
 void pt_pv_kset_free(struct kset *s);
 
-/* The item cached under key, or NULL; an item put stays until the caches are cleared. */
-void *pt_pv_cache_find(struct cache *c, uint64_t key);
-void pt_pv_cache_put(struct cache *c, uint64_t key, void *item);
+/* Set up the three caches (their items' free functions). */
+void pt_pv_caches_init(pt_prov *pv);
+/* The item cached under key, or NULL (a use: it ages last). */
+void *pt_pv_cache_find(pt_prov *pv, struct cache *c, uint64_t key);
+/* Cache a item just filled from the stores, after a find of key that gave NULL; bytes:
+ * what it holds in the heap (pt_pv_fit gives each array's).  Its stores' pages go back
+ * now and then. */
+void pt_pv_cache_put(pt_prov *pv, struct cache *c, uint64_t key, void *item, size_t bytes);
 /* Free every cached item (they weigh nothing after). */
 void pt_pv_caches_clear(pt_prov *pv);
-/* Count one cache entry filled from the stores (their pages go back now and then). */
-void pt_pv_filled(pt_prov *pv);
-/* Between two top-level items: clear the caches when over budget. */
+/* Between two top-level items: evict the least recently used items when over budget. */
 void pt_pv_safe_point(pt_prov *pv);
+
+/* Shrink the array *p of n elements of size sz to fit; returns the bytes it holds. */
+static inline size_t pt_pv_fit(void *p, size_t n, size_t sz)
+{
+	void **pp = p;
+
+	if (*pp && n) {
+		void *q = realloc(*pp, n * sz);
+		if (q)
+			*pp = q;
+	}
+	return n * sz;
+}
 
 /* ---- the IRIs of the run's things (prov-iri.c), each written into b from its start */
 

@@ -44,6 +44,13 @@ static int system_path(const char *p, size_t n)
 struct tl_read {                /* a read session of the path, for external changes */
 	uint64_t t, sid;
 	uint32_t proc, store;
+	int has;                    /* the use index said what its close saw: */
+	struct sid_ent at;
+};
+
+struct tl_write {               /* a write session of the path, when the index said */
+	uint32_t store, proc;
+	struct sid_ent at;
 };
 
 struct tl_fill {
@@ -54,6 +61,8 @@ struct tl_fill {
 	size_t nreads, capreads;
 	struct tl_read *rs;
 	size_t nrs, caprs;
+	struct tl_write *ws;
+	size_t nws, capws;
 };
 
 static void tl_add(struct tl_fill *f, const struct tl_ent *e)
@@ -69,15 +78,21 @@ static int tl_use(void *ctx, uint32_t obj, uint32_t proc, uint64_t sid, const st
 	(void)obj;
 	if (!file_session(u->kind))
 		return 0;
+	struct sid_ent at = { sid, u->end, { u->dev, u->ino, u->size, u->mtime } };
 	if (u->dirs & PT_USE_WRITE) {
 		struct tl_ent e = { u->wfirst, sid, proc, 0, (uint16_t)f->store, E_WRITE, 0 };
 		tl_add(f, &e);
+		if (u->has_id) {
+			GROW(f->ws, f->nws, f->capws);
+			f->ws[f->nws++] = (struct tl_write){ (uint32_t)f->store, proc, at };
+		}
 	}
 	if (u->dirs & PT_USE_READ) {
 		GROW(f->reads, f->nreads, f->capreads);
 		f->reads[f->nreads++] = u->rfirst;
 		GROW(f->rs, f->nrs, f->caprs);
-		f->rs[f->nrs++] = (struct tl_read){ u->rfirst, sid, proc, (uint32_t)f->store };
+		f->rs[f->nrs++] = (struct tl_read){ u->rfirst, sid, proc, (uint32_t)f->store,
+						    u->has_id, at };
 	}
 	return 0;
 }
@@ -165,48 +180,44 @@ static long tl_before(const struct tl *t, uint64_t when)
 
 /* ---- external changes: what each read session's close saw of the file */
 
-static int sidl_each(void *ctx, uint32_t proc, uint64_t sid, const struct pt_sess_rec *x)
+/* What the close of session sid of (s, proc) saw of its file, if it was a file session
+ * that moved data and closed.  The use index says it beside each session (tl_use); a
+ * store indexed by an earlier provtrace does not, and its session is looked up. */
+static int sid_find(pt_prov *pv, size_t s, uint32_t proc, uint64_t sid, struct sid_ent *out)
 {
-	struct sidl *l = ctx;
+	struct pt_sess_rec x;
 
-	(void)proc;
-	if (!x->obj || !x->close_ns || !file_session(x->kind) || (!x->rops && !x->wops))
+	if (pt_store_sess(pv->rs.st[s], proc, sid, &x) || !x.obj || !x.close_ns ||
+	    !file_session(x.kind) || (!x.rops && !x.wops))
 		return 0;
-	GROW(l->e, l->n, l->cap);
-	l->e[l->n++] = (struct sid_ent){ sid, x->close_ns, { x->dev, x->ino, x->size, x->mtime } };
-	return 0;
+	*out = (struct sid_ent){ sid, x.close_ns, { x.dev, x.ino, x.size, x.mtime } };
+	return 1;
 }
 
-/* The file sessions of (s, proc), in sid order (the store's). */
-static struct sidl *get_sidl(pt_prov *pv, size_t s, uint32_t proc)
+static int write_cmp(const void *a, const void *b)
 {
-	uint64_t key = (uint64_t)s << 32 | proc;
-	struct sidl *l = pt_pv_cache_find(&pv->sids, key);
+	const struct tl_write *x = a, *y = b;
 
-	if (l)
-		return l;
-	l = xmalloc(sizeof *l);
-	memset(l, 0, sizeof *l);
-	pt_store_each_sess(pv->rs.st[s], proc, sidl_each, l);
-	pv->weight += l->n + 1;
-	pt_pv_cache_put(&pv->sids, key, l);
-	pt_pv_filled(pv);
-	return l;
+	if (x->store != y->store)
+		return x->store < y->store ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return (x->at.sid > y->at.sid) - (x->at.sid < y->at.sid);
 }
 
-static const struct sid_ent *sid_find(pt_prov *pv, size_t s, uint32_t proc, uint64_t sid)
+/* A write session of the path: from the index's word (f->ws, sorted) or the store. */
+static int write_find(pt_prov *pv, struct tl_fill *f, const struct tl_ent *e,
+		      struct sid_ent *out)
 {
-	struct sidl *l = get_sidl(pv, s, proc);
-	size_t lo = 0, hi = l->n;
+	struct tl_write key = { e->store, e->id, { e->x, 0, { 0, 0, 0, 0 } } };
+	const struct tl_write *w = f->nws ? bsearch(&key, f->ws, f->nws, sizeof *f->ws,
+						    write_cmp) : NULL;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (l->e[mid].sid < sid)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (w) {
+		*out = w->at;
+		return 1;
 	}
-	return lo < l->n && l->e[lo].sid == sid ? &l->e[lo] : NULL;
+	return sid_find(pv, e->store, e->id, e->x, out);
 }
 
 static int id_known(const struct pt_file_id *id)
@@ -257,6 +268,8 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 
 	if (f->nrs > 1)
 		qsort(f->rs, f->nrs, sizeof *f->rs, read_cmp);
+	if (f->nws > 1)
+		qsort(f->ws, f->nws, sizeof *f->ws, write_cmp);
 	for (size_t i = 0; i < f->nrs; i++) {
 		const struct tl_read *r = &f->rs[i];
 		/* the base entries (EXT ones are appended after them); reads come in time
@@ -264,14 +277,14 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 		long k = ents_before(t->e, nbase, r->t);
 		for (; done < k; done++) {
 			const struct tl_ent *e = &t->e[done + 1];
-			const struct sid_ent *w;
+			struct sid_ent w;
 			if (e->kind != E_WRITE)
 				continue;
-			if (!(w = sid_find(pv, e->store, e->id, e->x))) {
+			if (!write_find(pv, f, e, &w)) {
 				busy = UINT64_MAX;   /* a write whose close is not known */
-			} else if (w->close > busy) {
-				busy = w->close;     /* the last close of a write left the file */
-				last = w->id;
+			} else if (w.close > busy) {
+				busy = w.close;      /* the last close of a write left the file */
+				last = w.id;
 				last_store = e->store;
 			}
 		}
@@ -283,17 +296,18 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 				ref_store = last_store;
 			}
 		}
-		const struct sid_ent *rd = sid_find(pv, r->store, r->proc, r->sid);
-		if (!rd || !id_known(&rd->id) || r->t < busy)
+		struct sid_ent rd = r->at;
+		if ((!r->has && !sid_find(pv, r->store, r->proc, r->sid, &rd)) ||
+		    !id_known(&rd.id) || r->t < busy)
 			continue;
-		if (id_known(&ref) && !id_same(&ref, &rd->id) &&
-		    !same_bytes(pv, ref_store, &ref, r->store, &rd->id) &&
+		if (id_known(&ref) && !id_same(&ref, &rd.id) &&
+		    !same_bytes(pv, ref_store, &ref, r->store, &rd.id) &&
 		    (t->n == nbase || t->e[t->n - 1].x != r->t)) {
 			struct tl_ent e = { r->t - 1, r->t, t->cobj, 0, (uint16_t)t->cstore, E_EXT, 0 };
 			GROW(t->e, t->n, cap);
 			t->e[t->n++] = e;
 		}
-		ref = rd->id;
+		ref = rd.id;
 		ref_store = r->store;
 	}
 	f->cap = cap;
@@ -304,7 +318,7 @@ static void tl_external(pt_prov *pv, struct tl *t, struct tl_fill *f)
 struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj)
 {
 	uint64_t key = (uint64_t)s << 32 | obj;
-	struct tl *t = pt_pv_cache_find(&pv->tl, key);
+	struct tl *t = pt_pv_cache_find(pv, &pv->tl, key);
 	struct pt_buf path = { 0 };
 
 	if (t)
@@ -312,9 +326,8 @@ struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj)
 	t = xmalloc(sizeof *t);
 	memset(t, 0, sizeof *t);
 	uint32_t kind = pt_pv_obj_name(pv, s, obj, &path);
-	pv->weight++;
 	if (kind == PT_KIND_FILE && path.len && path.p[0] == '/') {
-		struct tl_fill f = { pv, t, 0, 0, NULL, 0, 0, NULL, 0, 0 };
+		struct tl_fill f = { .pv = pv, .t = t };
 		t->is_file = 1;
 		t->sys = system_path(path.p, path.len);
 		t->cstore = (uint32_t)s;
@@ -354,11 +367,10 @@ struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj)
 		if (!t->has_sym && f.nrs)
 			tl_external(pv, t, &f);
 		free(f.rs);
-		pv->weight += t->n + f.nreads / 4 + 1;
+		free(f.ws);
 	}
 	pt_buf_free(&path);
-	pt_pv_cache_put(&pv->tl, key, t);
-	pt_pv_filled(pv);
+	pt_pv_cache_put(pv, &pv->tl, key, t, sizeof *t + pt_pv_fit(&t->e, t->n, sizeof *t->e));
 	return t;
 }
 

@@ -42,6 +42,27 @@ static int pre_proc(void *ctx, const struct pt_proc_rec *r)
 	return 0;
 }
 
+int pt_prov_cache_env(struct pt_prov_opts *o, const char *prog)
+{
+	const char *s = getenv("PROVTRACE_EXPORT_CACHE");
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned shift = *end == 'k' || *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+	if (shift)
+		end++;
+	if (errno || end == s || *end || *s == '-' || v > (SIZE_MAX >> shift)) {
+		fprintf(stderr, "%s: PROVTRACE_EXPORT_CACHE='%s' is not a size (bytes, or with k, M "
+			"or G)\n", prog, s);
+		return -1;
+	}
+	o->cache_bytes = (size_t)(v << shift);
+	return 0;
+}
+
 int pt_prov_open(const char *path, const struct pt_prov_opts *o, pt_prov **out)
 {
 	pt_prov *pv = xmalloc(sizeof *pv);
@@ -51,7 +72,8 @@ int pt_prov_open(const char *path, const struct pt_prov_opts *o, pt_prov **out)
 	memset(pv, 0, sizeof *pv);
 	if (o)
 		pv->opt = *o;
-	pv->budget = pv->opt.cache_entries ? pv->opt.cache_entries : (size_t)4 << 20;
+	pv->budget = pv->opt.cache_bytes ? pv->opt.cache_bytes : PT_PROV_CACHE_BYTES;
+	pt_pv_caches_init(pv);
 	pv->rules = pv->opt.rules;
 	if (!pv->rules)
 		pv->rules = pv->own_rules = pt_rules_empty();

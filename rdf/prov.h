@@ -60,8 +60,16 @@ struct pt_prov_opts {
 	const pt_rules *rules;       /* ML typing; NULL: none (the handle does not own it) */
 	int all_sources;             /* derive from system files too (/usr, /lib, /etc, ...) */
 	uint64_t max_sources;        /* per version; 0: no limit */
-	size_t cache_entries;        /* cache budget in entries; 0: the default */
+	size_t cache_bytes;          /* the caches' budget in bytes; 0: PT_PROV_CACHE_BYTES */
 };
+
+/* The default budget of the export's caches: the least recently used of its file
+ * histories and process inputs go beyond it (and are rebuilt if needed again). */
+#define PT_PROV_CACHE_BYTES ((size_t)48 << 20)
+
+/* Take o->cache_bytes from PROVTRACE_EXPORT_CACHE (bytes, or with k, M or G) when set;
+ * a value that is not a size: a line on stderr, prefixed with prog, and -1. */
+int pt_prov_cache_env(struct pt_prov_opts *o, const char *prog);
 
 #define PT_PROV_MAX_SOURCES 4096
 
@@ -86,5 +94,12 @@ struct pt_prov_progress {
 	uint64_t triples;
 };
 void pt_prov_progress(const pt_prov *pv, struct pt_prov_progress *p);
+
+/* What the caches did (PROVTRACE_DEBUG's line after an export). */
+struct pt_prov_cache_stats {
+	size_t budget, peak;         /* bytes: the most allowed, the most held */
+	uint64_t fills, evictions;   /* items read from the stores; safe points that evicted */
+};
+void pt_prov_cache_stats(const pt_prov *pv, struct pt_prov_cache_stats *s);
 
 #endif /* PT_PROV_H */

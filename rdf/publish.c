@@ -472,9 +472,8 @@ int main(int argc, char **argv)
 	p.chunk = DEFAULT_CHUNK;
 	po.max_sources = PT_PROV_MAX_SOURCES;
 	/* the export's cache budget: memory against time, as for provtrace export */
-	const char *cache = getenv("PROVTRACE_EXPORT_CACHE");
-	if (cache && *cache)
-		po.cache_entries = strtoull(cache, NULL, 0);
+	if (pt_prov_cache_env(&po, "provtrace publish"))
+		return 2;
 	while ((c = getopt_long(argc, argv, "t:c:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': to = optarg; break;

@@ -8,6 +8,8 @@
  *                               reduce across them, one rank never traced, and MPI-IO
  *   mkstore bench N RUNDIR      about N events: groups of a driver and 8 forked workers
  *                               that read shards, talk over pipes and write outputs
+ *   mkstore strip-ids STORE     the store's use index as an earlier provtrace wrote it
+ *                               (no identity beside each session), for versions.sh
  */
 #include "config.h"
 
@@ -851,8 +853,64 @@ static uint64_t bench_node(const char *rundir, uint64_t target)
 	return t;
 }
 
+/* ---- a store as an earlier provtrace indexed it: use entries without the identity their
+ * close saw (their first 7 fields); prints how many entries it rewrote */
+static void strip_ids(const char *path)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned long n = 0;
+	int r;
+
+	if ((r = mdb_env_create(&env)) || (r = mdb_env_set_maxdbs(env, 64)) ||
+	    (r = mdb_env_open(env, path, MDB_NOSUBDIR, 0600)) ||
+	    (r = mdb_txn_begin(env, NULL, 0, &txn)) || (r = mdb_dbi_open(txn, "use", 0, &dbi)) ||
+	    (r = mdb_cursor_open(txn, dbi, &c)))
+		die(path, r);
+	for (r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct pt_mpr rd;
+		struct pt_mpw w;
+		uint8_t buf[128];
+		uint64_t x[7];
+		uint32_t count;
+		pt_mpr_init(&rd, v.mv_data, v.mv_size);
+		if (pt_mpr_array(&rd, &count) || count <= 7)
+			continue;
+		for (int i = 0; i < 7; i++)
+			if (pt_mpr_uint(&rd, &x[i]))
+				die("use entry", PT_EWIRE);
+		pt_mpw_init(&w, buf, sizeof buf);
+		pt_mpw_array(&w, 7);
+		for (int i = 0; i < 7; i++)
+			pt_mpw_uint(&w, x[i]);
+		/* the key points into the page the put rewrites: copied first */
+		uint8_t kb[64];
+		if (k.mv_size > sizeof kb)
+			die("use key", PT_EWIRE);
+		memcpy(kb, k.mv_data, k.mv_size);
+		MDB_val nk = { k.mv_size, kb }, nv = { (size_t)(w.p - buf), buf };
+		if ((r = mdb_cursor_put(c, &nk, &nv, MDB_CURRENT)))
+			die("put", r);
+		n++;
+	}
+	if (r != MDB_NOTFOUND)
+		die("walk", r);
+	mdb_cursor_close(c);
+	if ((r = mdb_txn_commit(txn)))
+		die("commit", r);
+	mdb_env_close(env);
+	printf("%lu\n", n);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "strip-ids") == 0) {
+		strip_ids(argv[2]);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "small") == 0) {
 		small(argv[2]);
 		return 0;
@@ -870,6 +928,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: mkstore small RUNDIR | mkstore mpi RUNDIR | "
-			"mkstore bench EVENTS RUNDIR | mkstore nodes K EVENTS RUNDIR\n");
+			"mkstore bench EVENTS RUNDIR | mkstore nodes K EVENTS RUNDIR | "
+			"mkstore strip-ids STORE.mdb\n");
 	return 2;
 }
