@@ -5,8 +5,8 @@ its peers, prints one table and writes bench/out/results.json in the build tree.
   ptbench.py --build BUILDDIR --src SRCDIR --out OUTDIR [--quick] [--only M1,M2] [--profile]
 
 Measures (names for --only): percall, openclose, fopenclose, dft, procs, getc, ml, ingest,
-lineage, report, extract, publish, merge (store size comes with ingest, lineage and ml).  Every comparison alternates configurations inside each
-round and reports medians with their spread (IQR), because the machines this runs on
+lineage, report, extract, publish, publish-scale, merge (store size comes with ingest,
+lineage and ml).  Every comparison alternates configurations inside each round and reports medians with their spread (IQR), because the machines this runs on
 are shared: read bench/README.md before reading the numbers.
 """
 import argparse
@@ -640,6 +640,33 @@ class Bench:
                      note="%s: %s triples, peak RSS %s MiB (bench/publish/bench.sh -n %d)"
                           % (c[1], c[2], c[5] if len(c) > 5 else "-", n))
         self.results["measures"]["publish"] = {"events": n, "table": out}
+
+    def publish_scale(self):
+        """bench/publish/bench.sh -s: publish 10^7 events (10^6 with --quick) to a sink that keeps
+        nothing, for the publisher's own time and peak RSS at the issue's scale"""
+        if not os.access("/usr/bin/time", os.X_OK):
+            log("publish-scale: /usr/bin/time missing: row skipped")
+            return
+        n = 10 ** 6 if self.quick else 10 ** 7
+        # with Virtuoso, its bulk loader on the same triples beside the publish
+        bulk = ["-b"] if all(os.access(p, os.X_OK) for p in ("/usr/bin/virtuoso-t",
+                                                            "/usr/bin/isql-vt")) else []
+        env = self.env_base()
+        env["PROVTRACE_VIRTUOSO_HTTP"] = os.environ.get("PROVTRACE_VIRTUOSO_HTTP", "18892")
+        out = subprocess.run(["sh", os.path.join(self.src, "bench", "publish", "bench.sh"),
+                              "-s"] + bulk + ["-n", str(n), self.build], check=True, env=env,
+                             capture_output=True, text=True).stdout
+        rows = [[c.strip() for c in l.strip("|").split("|")] for l in out.splitlines()
+                if l.startswith("| ") and not l.startswith("| program") and "---" not in l]
+        for c in rows:
+            pub = "publish" in c[0]
+            self.row(measure="(13) 10^%d events: %s" % (len(str(n)[1:]), c[0]),
+                     unit="s; triples/s", provtrace="%s s; %s/s" % (c[3], c[4]),
+                     target="<= 100 MiB RSS" if pub else "-",
+                     met=(float(c[5]) <= 100) if pub else None,
+                     note="%s: %s triples, peak RSS %s MiB (bench/publish/bench.sh -s %s-n %d)"
+                          % (c[1], c[2], c[5], "-b " if bulk else "", n))
+        self.results["measures"]["publish-scale"] = {"events": n, "table": out}
 
     def merge(self):
         """one export of a job's 64 node stores against one store of the same events"""
@@ -1385,6 +1412,8 @@ document.body.appendChild(f);
                 self.extract()
             if want("publish"):
                 self.publish()
+            if want("publish-scale"):
+                self.publish_scale()
             if want("merge"):
                 self.merge()
             if self.want_profile and (only is None or "profile" in only):
