@@ -65,7 +65,7 @@ struct pt_prov_opts {
 
 /* The default budget of the export's caches: the least recently used of its file
  * histories and process inputs go beyond it (and are rebuilt if needed again). */
-#define PT_PROV_CACHE_BYTES ((size_t)48 << 20)
+#define PT_PROV_CACHE_BYTES ((size_t)32 << 20)
 
 /* Take o->cache_bytes from PROVTRACE_EXPORT_CACHE (bytes, or with k, M or G) when set;
  * a value that is not a size: a line on stderr, prefixed with prog, and -1. */

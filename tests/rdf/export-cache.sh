@@ -15,7 +15,7 @@ stats() { sed -n 's/^provtrace export: caches: budget \([0-9]*\) bytes, at most 
 PROVTRACE_DEBUG=1 provtrace-export -q -f ntriples -o "$T/all.nt" "$T/b" 2>"$T/all.err" ||
 	fail "export ($(cat "$T/all.err"))"
 set -- $(stats "$T/all.err")
-assert_eq 50331648 "$1" "default budget (48 MiB)"
+assert_eq 33554432 "$1" "default budget (32 MiB)"
 assert_eq 0 "$3" "evictions with the default budget"
 fills=$2
 [ "$fills" -gt 1000 ] || fail "fills: $fills"
