@@ -4,7 +4,9 @@
 # (the least recently used read lists and timelines evicted and read again) and with one
 # byte (everything evicted at every process and file) gives the same bytes; so does the
 # store with its use index as an earlier provtrace wrote it (each session's identity
-# looked up).  A budget that is not a size is refused in one line, before any output.
+# looked up).  The caches never hold more than the budget plus what one process or file
+# needs, however long the run.  A budget that is not a size is refused in one line, before
+# any output.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 "$top_builddir/tests/rdf/mkstore" bench 30000 "$T/b" 2>/dev/null || fail "mkstore bench"
@@ -29,6 +31,22 @@ for b in 64k 1; do
 	[ "$2" -gt "$fills" ] || fail "a $b budget read no item twice ($2 fills)"
 done
 assert_eq 65536 "$(stats "$T/64k.err" | cut -d' ' -f1)" "64k budget"
+
+# bounded (RELIABILITY 26): evicted at safe points, the caches hold at most the budget plus
+# what one process or file fills, which a 1-byte budget shows; for a run twice as long too
+peak() { sed -n 's/^provtrace export: caches: budget [0-9]* bytes, at most \([0-9]*\),.*/\1/p' "$1"; }
+"$top_builddir/tests/rdf/mkstore" bench 60000 "$T/b2" 2>/dev/null || fail "mkstore bench 60000"
+for run in b b2; do
+	PROVTRACE_DEBUG=1 PROVTRACE_EXPORT_CACHE=1 provtrace-export -q -f ntriples -o /dev/null \
+		"$T/$run" 2>"$T/one.err" || fail "export of $run with 1 byte"
+	one=$(peak "$T/one.err")
+	for b in 65536 262144; do
+		PROVTRACE_DEBUG=1 PROVTRACE_EXPORT_CACHE=$b provtrace-export -q -f ntriples \
+			-o /dev/null "$T/$run" 2>"$T/bound.err" || fail "export of $run with $b"
+		p=$(peak "$T/bound.err")
+		[ "$p" -le $((b + one)) ] || fail "$run: caches held $p bytes, over $b + $one"
+	done
+done
 
 # a store indexed by an earlier provtrace: the identities come from the sessions
 n=$("$top_builddir/tests/rdf/mkstore" strip-ids "$T/b/nodes/bench.mdb") || fail "strip-ids"
