@@ -95,7 +95,7 @@ static struct comp *get_comp(pt_prov *pv, size_t s, uint32_t obj)
 	if (c->n > 1)
 		qsort(c->w, c->n, sizeof *c->w, cw_cmp);
 	free(f.objs);
-	pt_pv_cache_put(pv, &pv->comp, key, c, sizeof *c + pt_pv_fit(&c->w, c->n, sizeof *c->w));
+	pt_pv_cache_put(pv, &pv->comp, key, c, sizeof *c + PT_PV_FIT(c->w, c->n));
 	return c;
 }
 
@@ -252,8 +252,8 @@ struct plist *pt_pv_get_plist(pt_prov *pv, size_t s, uint32_t proc)
 		if (l->ne > 1)
 			qsort(l->e, l->ne, sizeof *l->e, ie_cmp);
 	}
-	size_t bytes = sizeof *l + pt_pv_fit(&l->r, l->nr, sizeof *l->r) +
-		       pt_pv_fit(&l->e, l->ne, sizeof *l->e) + pt_pv_fit(&l->m, l->nm, sizeof *l->m);
+	size_t bytes = sizeof *l + PT_PV_FIT(l->r, l->nr) +
+		       PT_PV_FIT(l->e, l->ne) + PT_PV_FIT(l->m, l->nm);
 	pt_pv_cache_put(pv, &pv->pl, key, l, bytes);
 	return l;
 }

@@ -393,7 +393,7 @@ void pt_pv_caches_init(pt_prov *pv);
 /* The item cached under key, or NULL (a use: it ages last). */
 void *pt_pv_cache_find(pt_prov *pv, struct cache *c, uint64_t key);
 /* Cache a item just filled from the stores, after a find of key that gave NULL; bytes:
- * what it holds in the heap (pt_pv_fit gives each array's).  Its stores' pages go back
+ * what it holds in the heap (PT_PV_FIT gives each array's).  Its stores' pages go back
  * now and then. */
 void pt_pv_cache_put(pt_prov *pv, struct cache *c, uint64_t key, void *item, size_t bytes);
 /* Free every cached item (they weigh nothing after). */
@@ -401,18 +401,14 @@ void pt_pv_caches_clear(pt_prov *pv);
 /* Between two top-level items: evict the least recently used items when over budget. */
 void pt_pv_safe_point(pt_prov *pv);
 
-/* Shrink the array *p of n elements of size sz to fit; returns the bytes it holds. */
-static inline size_t pt_pv_fit(void *p, size_t n, size_t sz)
+/* arr (n elements) shrunk to fit; evaluates to the bytes it holds. */
+static inline void *pt_pv_shrink(void *p, size_t bytes)
 {
-	void **pp = p;
+	void *q = p && bytes ? realloc(p, bytes) : NULL;
 
-	if (*pp && n) {
-		void *q = realloc(*pp, n * sz);
-		if (q)
-			*pp = q;
-	}
-	return n * sz;
+	return q ? q : p;
 }
+#define PT_PV_FIT(arr, n) ((arr) = pt_pv_shrink((arr), (n) * sizeof *(arr)), (n) * sizeof *(arr))
 
 /* ---- the IRIs of the run's things (prov-iri.c), each written into b from its start */
 

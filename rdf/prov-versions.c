@@ -370,7 +370,7 @@ struct tl *pt_pv_get_tl(pt_prov *pv, size_t s, uint32_t obj)
 		free(f.ws);
 	}
 	pt_buf_free(&path);
-	pt_pv_cache_put(pv, &pv->tl, key, t, sizeof *t + pt_pv_fit(&t->e, t->n, sizeof *t->e));
+	pt_pv_cache_put(pv, &pv->tl, key, t, sizeof *t + PT_PV_FIT(t->e, t->n));
 	return t;
 }
 
