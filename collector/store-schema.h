@@ -264,8 +264,7 @@ int pt_st_log_end(pt_store *st, MDB_txn *txn, uint64_t *next, uint64_t *last_key
 
 /* The packed values of sess and use (0 from a pack: the buffer was too small). */
 #define SESS_FIELDS 22
-#define USE_FIELDS 11
-#define USE_FIELDS_V1 7    /* before the close's identity */
+#define USE_FIELDS 11      /* 7 in a store indexed before the close's identity was kept */
 size_t pt_st_sess_pack(const struct pt_sess_rec *s, uint8_t *buf, size_t n);
 int pt_st_sess_unpack(const void *p, size_t n, struct pt_sess_rec *s);
 size_t pt_st_use_pack(const struct pt_use_rec *u, uint8_t *buf, size_t n);

@@ -201,8 +201,8 @@ struct pt_use_rec {
 	uint32_t kind;
 	uint64_t rfirst, wfirst, end;
 	uint64_t rbytes, wbytes;
-	/* the file's identity the close saw, as in the session (a store indexed before
-	 * 0.9 has none: has_id 0, ask pt_store_sess) */
+	/* the file's identity the close saw, as in the session (a store indexed by an
+	 * earlier provtrace has none: has_id 0, ask pt_store_sess) */
 	int has_id;
 	uint64_t dev, ino, size, mtime;
 };

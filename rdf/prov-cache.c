@@ -1,7 +1,7 @@
 /* prov-cache.c — the memory of the PROV-O mapping (see prov-int.h): sets of 128-bit keys
- * emptied in O(1), and the caches of timelines, IPC channels and read
- * lists, weighed in bytes, whose least recently used items go at safe points when they
- * weigh more than the budget. */
+ * emptied in O(1), and the caches of timelines, IPC channels and read lists, weighed in
+ * bytes, whose least recently used items go at safe points when they weigh more than the
+ * budget. */
 #include "config.h"
 
 #include <stdio.h>
