@@ -166,16 +166,7 @@ static long ents_before(const struct tl_ent *e, size_t n, uint64_t when)
 /* Index of the last entry before t, or -1. */
 static long tl_before(const struct tl *t, uint64_t when)
 {
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->e[mid].t < when)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
+	return ents_before(t->e, t->n, when);
 }
 
 /* ---- external changes: what each read session's close saw of the file */
